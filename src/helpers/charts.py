@@ -1,0 +1,109 @@
+"""Charts in the Analysis Function style: horizontal bars, 95% interval whiskers, direct labels, n/N.
+
+One style for every chart. Figures are reproducible: fixed size and DPI, and
+PNGs written without software or time metadata. Each chart is published as
+an HTML ``<figure>`` with its own alt text and caption, because nbconvert's
+templates give images only a placeholder alt text.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Analysis Function palette (report guide): focus colour against grey.
+FOCUS = "#12436D"
+CONTEXT = "#BFBFBF"
+TEXT = "#0B0C0C"
+PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+FIGURE_WIDTH = 8.0
+DPI = 110
+
+
+def use_style() -> None:
+    """The afcharts matplotlib style, with the settings this report needs on top."""
+    plt.style.use("afcharts.afcharts")
+    plt.rcParams.update({"font.size": 11, "svg.hashsalt": "cp-conference-audit",
+                         "axes.titlesize": 12, "figure.dpi": DPI})
+
+
+def _bar_label(row) -> str:
+    if pd.isna(row["percent"]):
+        return f"no cases (0/0)"
+    return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
+
+
+def measure_bars(findings: pd.DataFrame, title: str, highlight: str | None = None) -> plt.Figure:
+    """Horizontal bars of % of cases meeting each measure, with interval whiskers and n/N labels.
+
+    `findings` has the findings.csv columns; one bar per row in the order given.
+    """
+    use_style()
+    rows = findings.reset_index(drop=True)
+    height = 0.9 + 0.55 * len(rows)
+    figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, height), dpi=DPI)
+    positions = range(len(rows))[::-1]
+    values = rows["percent"].fillna(0)
+    colours = [FOCUS if highlight in (None, m) else CONTEXT for m in rows["measure_id"]]
+    axis.barh(list(positions), values, color=colours, height=0.6)
+    has_interval = rows["ci_lower"].notna()
+    axis.errorbar(values[has_interval], [p for p, ok in zip(positions, has_interval) if ok],
+                  xerr=[values[has_interval] - rows.loc[has_interval, "ci_lower"],
+                        rows.loc[has_interval, "ci_upper"] - values[has_interval]],
+                  fmt="none", ecolor="#3D3D3D", elinewidth=1.2, capsize=3)
+    for position, (_, row) in zip(positions, rows.iterrows()):
+        right = row["ci_upper"] if pd.notna(row["ci_upper"]) else 0
+        axis.text(min(right + 1.5, 101), position, _bar_label(row), va="center", ha="left",
+                  color=TEXT, fontsize=10)
+    axis.set_yticks(list(positions), [_wrap(label) for label in rows["label"]], color=TEXT)
+    axis.set_xlim(0, 125)
+    axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    axis.grid(axis="x", color="#D9D9D9")
+    axis.grid(axis="y", visible=False)
+    axis.set_title(title, loc="left", color=TEXT, fontweight="bold")
+    figure.tight_layout()
+    return figure
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join(lines + [line])
+
+
+def figure_png(figure: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def alt_text(findings: pd.DataFrame, what: str) -> str:
+    """Says what the chart shows and every number on it."""
+    parts = []
+    for _, row in findings.iterrows():
+        if pd.isna(row["percent"]):
+            parts.append(f"{row['label']}: no cases to measure")
+        else:
+            parts.append(f"{row['label']}: {row['percent']:.1f}% ({int(row['numerator'])} of "
+                         f"{int(row['denominator'])} cases; 95% interval {row['ci_lower']:.1f}% to "
+                         f"{row['ci_upper']:.1f}%)")
+    return f"Horizontal bar chart of {what}. " + "; ".join(parts) + "."
+
+
+def figure_html(figure: plt.Figure, alt: str, caption: str) -> str:
+    """A self-contained <figure>: the PNG embedded as data, its alt text and a caption."""
+    encoded = base64.b64encode(figure_png(figure)).decode("ascii")
+    return (f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")

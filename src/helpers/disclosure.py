@@ -1,0 +1,69 @@
+"""Disclosure control for the published version (DfE convention).
+
+Counts of 1 to 5 are shown as `c`, with secondary suppression so that no
+suppressed count can be recovered from a row (met + not met = assessed) or
+from a column total published elsewhere; no percentage on fewer than 10
+cases. `z` marks not applicable (nothing to measure).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+SUPPRESSED = "c"
+NOT_APPLICABLE = "z"
+NOT_AVAILABLE = "x"
+SMALLEST_SHOWN = 6
+SMALLEST_PERCENT_BASE = 10
+FOOTNOTE = ("c = a count of 1 to 5, or a figure from which one could be worked out, withheld to protect "
+            "children's identities; z = not applicable (no case to measure); x = not available. "
+            "No percentage is shown for fewer than 10 cases.")
+
+
+def _small(values: pd.Series) -> pd.Series:
+    return (values >= 1) & (values < SMALLEST_SHOWN)
+
+
+def suppression_mask(table: pd.DataFrame, count_columns: list[str], pairs: list[tuple[str, str]] = ()) -> pd.DataFrame:
+    """Which count cells to withhold.
+
+    `pairs` are (part, whole) columns in one row, such as (met, assessed): a
+    part is withheld when it or its complement (whole - part) is 1 to 5, or
+    when its whole is withheld. Then, column by column, a lone withheld cell
+    is joined by the smallest other non-zero cell so that the column total
+    cannot give it away.
+    """
+    counts = table[count_columns].astype(int)
+    mask = counts.apply(_small)
+    changed = True
+    while changed:
+        before = mask.copy()
+        for part, whole in pairs:
+            complement_small = _small(counts[whole] - counts[part])
+            mask[part] |= complement_small | mask[whole]
+            # A withheld whole with its part shown (or the reverse) still gives the complement only.
+        for column in count_columns:
+            withheld = mask[column]
+            if withheld.sum() == 1:
+                candidates = counts.loc[~withheld & (counts[column] > 0), column]
+                if not candidates.empty:
+                    mask.loc[candidates.idxmin(), column] = True
+        changed = not mask.equals(before)
+    return mask
+
+
+def apply_suppression(table: pd.DataFrame, count_columns: list[str], pairs: list[tuple[str, str]] = (),
+                      percent_columns: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """The table as text for publication: withheld counts as `c`, percentages withheld as `c`.
+
+    `percent_columns` maps a percent (or interval) column to its (part, whole) counts.
+    """
+    mask = suppression_mask(table, count_columns, pairs)
+    shown = table.astype(object).copy()
+    for column in count_columns:
+        shown[column] = table[column].astype(int).astype(str).where(~mask[column], SUPPRESSED)
+    for column, (part, whole) in (percent_columns or {}).items():
+        hide = mask[part] | mask[whole] | (table[whole] < SMALLEST_PERCENT_BASE)
+        text = table[column].map(lambda v: f"{v:.1f}", na_action="ignore").astype(object)
+        text = text.where(~hide, SUPPRESSED).where(table[whole] > 0, NOT_APPLICABLE)
+        shown[column] = text
+    return shown

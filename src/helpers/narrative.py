@@ -1,0 +1,92 @@
+"""Words generated from the numbers: every sentence here is true for any data it is given."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .measures import MEASURES_BY_ID
+
+MAX_TITLE_WORDS = 10
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def measure_sentence(row: pd.Series) -> str:
+    """One finding in words, with its n/N and 95% interval, and what was left out."""
+    measure = MEASURES_BY_ID[row["measure_id"]]
+    if row["denominator"] == 0:
+        sentence = f"No included case could be assessed on whether {measure.statement}."
+    else:
+        sentence = (f"In {_pct(row['percent'])} of cases ({int(row['numerator'])} of {int(row['denominator'])}) "
+                    f"{measure.statement} (95% interval {_pct(row['ci_lower'])} to {_pct(row['ci_upper'])}).")
+    left_out = []
+    if row["not_applicable"]:
+        left_out.append(f"{int(row['not_applicable'])} not applicable")
+    if row["not_recorded"]:
+        left_out.append(f"{int(row['not_recorded'])} with no answer recorded")
+    if left_out:
+        sentence += " Not counted: " + " and ".join(left_out) + "."
+    return sentence
+
+
+def intervals_separate(a: pd.Series, b: pd.Series) -> bool:
+    """Two findings differ only when their 95% intervals do not overlap."""
+    if a["denominator"] == 0 or b["denominator"] == 0:
+        return False
+    return bool(a["ci_upper"] < b["ci_lower"] or b["ci_upper"] < a["ci_lower"])
+
+
+def compare(a: pd.Series, b: pd.Series, what_a: str, what_b: str) -> str:
+    """A comparison that calls a difference a difference only when the intervals support it."""
+    if not intervals_separate(a, b):
+        return (f"{what_a} ({_pct_or_none(a)}) and {what_b} ({_pct_or_none(b)}): "
+                f"too few cases to tell whether they differ.")
+    higher, lower = (a, b) if a["percent"] > b["percent"] else (b, a)
+    name_higher, name_lower = (what_a, what_b) if higher is a else (what_b, what_a)
+    return (f"{name_higher} ({_pct(higher['percent'])}) was higher than {name_lower} "
+            f"({_pct(lower['percent'])}); the 95% intervals do not overlap.")
+
+
+def _pct_or_none(row: pd.Series) -> str:
+    return "no cases" if row["denominator"] == 0 else _pct(row["percent"])
+
+
+def chart_title(findings: pd.DataFrame) -> str:
+    """A title of ten words or fewer that states the finding."""
+    measured = findings[findings["denominator"] > 0]
+    if measured.empty:
+        return "No included case could be assessed on these measures"
+    if len(findings) == 1:
+        row = measured.iloc[0]
+        title = f"{row['label']} in {row['percent']:.0f}% of cases"
+        if len(title.split()) <= MAX_TITLE_WORDS:
+            return title
+        return f"{row['percent']:.0f}% of cases met this standard"
+    lowest = measured.loc[measured["percent"].idxmin()]
+    others = measured.drop(index=lowest.name)
+    if not others.empty and all(intervals_separate(lowest, other) for _, other in others.iterrows()):
+        title = f"{lowest['label']} lowest, at {lowest['percent']:.0f}%"
+        if len(title.split()) <= MAX_TITLE_WORDS:
+            return title
+    return (f"Standards met in {measured['percent'].min():.0f}% to "
+            f"{measured['percent'].max():.0f}% of cases")
+
+
+def caption(findings: pd.DataFrame, audit: dict, included_cases: int) -> str:
+    """Measure, population and period, for under the chart."""
+    period = audit_period(audit)
+    return (f"Percentage of audited cases meeting each standard, with 95% intervals and numbers of cases "
+            f"(met/assessed). {included_cases} cases audited{period}.")
+
+
+def audit_period(audit: dict) -> str:
+    start, end = audit.get("window_start"), audit.get("window_end")
+    fmt = lambda d: pd.Timestamp(d).strftime("%-d %B %Y")  # noqa: E731
+    if start and end:
+        return f", initial conferences {fmt(start)} to {fmt(end)}"
+    if start:
+        return f", initial conferences from {fmt(start)}"
+    if end:
+        return f", initial conferences up to {fmt(end)}"
+    return ""
