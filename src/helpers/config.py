@@ -6,9 +6,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_RAW = PROJECT_ROOT / "data" / "raw"
-DATA_PROCESSED = PROJECT_ROOT / "data" / "processed"
-REPORTS = PROJECT_ROOT / "reports"
-BUILD = PROJECT_ROOT / "build"
+# Output folders can be moved (the tests run the whole pipeline in a temporary folder).
+DATA_PROCESSED = Path(os.environ.get("AUDIT_DATA_PROCESSED", PROJECT_ROOT / "data" / "processed"))
+REPORTS = Path(os.environ.get("AUDIT_REPORTS", PROJECT_ROOT / "reports"))
+BUILD = Path(os.environ.get("AUDIT_BUILD", PROJECT_ROOT / "build"))
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 DEMO_WORKBOOK = DATA_RAW / "SYNTHETIC_demo_audit_workbook.xlsx"
 KERNEL_NAME = "cp-conference-audit"

@@ -47,7 +47,7 @@ def run_notebook(name: str, parameters: dict, step: str) -> Path:
         if error.ename == "AuditInputError":
             raise StageFailed(error.evalue, bad_input=True) from None
         raise StageFailed(f"notebooks/{name} failed in cell {error.exec_count}: {error.ename}: "
-                          f"{error.evalue} (the executed copy is {executed.relative_to(config.PROJECT_ROOT)})") from None
+                          f"{error.evalue} (the executed copy is {_shown(executed)})") from None
     return executed
 
 
@@ -89,8 +89,16 @@ def stage_report(args) -> list[Path]:
             written.append(export_report(executed, Path(staging), version))
         paths = _publish(staging, config.REPORTS)
     stamp = config.BUILD / "report.stamp"
-    stamp.write_text("".join(f"report: wrote {p.relative_to(config.PROJECT_ROOT)}\n" for p in paths))
+    stamp.write_text("".join(f"report: {_shown(p)}\n" for p in paths))
     return paths
+
+
+def _shown(path: Path) -> str:
+    """A path as the user reads it: relative to the project when it is inside it."""
+    try:
+        return str(path.relative_to(config.PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _staging_root() -> str:
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     if args.command != "report":  # the report's paths are printed by `make report` from its stamp
         for path in written:
-            print(f"{args.command}: wrote {path.relative_to(config.PROJECT_ROOT)}", file=sys.stderr)
+            print(f"{args.command}: wrote {_shown(path)}", file=sys.stderr)
     print(f"{args.command}: done in {time.monotonic() - started:.1f}s", file=sys.stderr)
     return 0
 

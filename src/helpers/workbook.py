@@ -123,16 +123,17 @@ def read_sheet(worksheet, sheet: Sheet, file: str | Path) -> RawSheet:
         body.pop()
     width = max([len(grid[header_index])] + [len(r) for r in body])
     body = [r + [None] * (width - len(r)) for r in body]
-    frame = pd.DataFrame(body, columns=range(width), dtype="object") if body else pd.DataFrame(columns=range(width), dtype="object")
-    as_text = frame.astype("string").fillna("")
-    blank = ~as_text.apply(lambda col: col.str.replace("\u00a0", " ").str.strip() != "").any(axis=1) if width else pd.Series(True, index=frame.index)
+    frame = pd.DataFrame(body, columns=range(width), dtype="object")
+    # `filled` was worked out while reading the cells: a blank row has no non-empty cell.
+    blank = pd.Series([not f for f in filled[header_index + 1:header_index + 1 + len(body)]],
+                      index=frame.index, dtype=bool)
     rows = pd.DataFrame({name: frame[pos] if pos < width else None for name, pos in positions.items()},
                         index=frame.index)
     for column in sheet.columns:
         if column.name not in rows:
             rows[column.name] = None
     excel_row = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), index=frame.index)
-    return RawSheet(sheet.name, rows, excel_row, blank.astype(bool))
+    return RawSheet(sheet.name, rows, excel_row, blank)
 
 
 @dataclass
