@@ -99,3 +99,67 @@ def small_workbook(tmp_path) -> Path:
              "population": 50}
     recs = [("Monitor plans", "plan_progress_monitored; plan_smart"), ("Typo", "no_such_measure")]
     return write_workbook(tmp_path / "small.xlsx", cases, returns, audit, recs)
+
+
+def pipeline_env(workdir: Path) -> dict:
+    """Environment that sends every output of the pipeline into `workdir`."""
+    env = dict(os.environ)
+    env.update({"AUDIT_DATA_PROCESSED": str(workdir / "processed"), "AUDIT_REPORTS": str(workdir / "reports"),
+                "AUDIT_BUILD": str(workdir / "build"), "AUDIT_PSEUDONYM_KEY_FILE": str(workdir / "test.key")})
+    return env
+
+
+def run_stage(workdir: Path, *args: str):
+    """`python -m helpers.pipeline ...` as `make report` runs it."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "helpers.pipeline", *args], env=pipeline_env(workdir),
+                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+
+
+def run_pipeline(workdir: Path, workbook: Path, publish: bool = True) -> Path:
+    for args in (("clean", "--raw", str(workbook)), ("findings",), ("report", "--publish", "1" if publish else "0")):
+        result = run_stage(workdir, *args)
+        assert result.returncode == 0, result.stderr
+    return workdir
+
+
+IDENTIFYING_CASES = [
+    case_row("ZQX-4417", child_name="Persephone Quartermaine", date_of_birth="17/03/2016",
+             comments="Mother disclosed at the Quartermaine home visit"),
+    case_row("ZQX-4418", child_name="Bartholomew Ffoulkes-Smythe", date_of_birth="1 Feb 2011",
+             comments="Uncle Ebenezer known to probation", plan_smart="maybe"),
+    case_row("ZQX-4419", child_name="Wilhelmina Oyelaran", date_of_birth="29/11/2013", comments="Free text: Zanzibar marmalade incident"),
+]
+IDENTIFIERS = ["ZQX-4417", "ZQX-4418", "ZQX-4419", "zqx", "Persephone", "Quartermaine", "Bartholomew",
+               "Ffoulkes", "Wilhelmina", "Oyelaran", "2016-03-17", "17/03/2016", "2011-02-01", "1 Feb 2011",
+               "2013-11-29", "29/11/2013", "Mother disclosed", "Ebenezer", "Zanzibar", "marmalade"]
+
+
+@pytest.fixture(scope="session")
+def fixture_run(tmp_path_factory) -> Path:
+    """The whole pipeline on a small workbook with known identifiers, board and published versions."""
+    workdir = tmp_path_factory.mktemp("pipeline")
+    returns = [r for case in IDENTIFYING_CASES for r in quorate_returns(case["case_ref"])]
+    workbook = write_workbook(workdir / "identifying.xlsx", IDENTIFYING_CASES, returns,
+                              {"audit_title": "Fixture audit", "window_start": "01/04/2025",
+                               "window_end": "30/09/2025", "population": 30},
+                              [("Monitor plans", "plan_progress_monitored")])
+    return run_pipeline(workdir, workbook)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The whole pipeline on the synthetic demo, as `make report PUBLISH=1` runs it."""
+    from helpers.demo import build_demo
+    from helpers.demo import write_workbook as write_demo
+
+    workdir = tmp_path_factory.mktemp("demo-pipeline")
+    return run_pipeline(workdir, write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx"))
+
+
+def report_files(workdir: Path) -> dict:
+    reports = sorted((workdir / "reports").glob("*.html"))
+    return {"board": next(p for p in reports if not p.stem.endswith("-published")),
+            "published": next(p for p in reports if p.stem.endswith("-published"))}
