@@ -25,7 +25,7 @@ HEALTH_COUNTS_AS_ONE ?= true
 # PUBLISH=1 also writes the published (disclosure-controlled) version.
 PUBLISH ?= 0
 
-HELPERS := $(wildcard src/helpers/*.py) $(wildcard src/helpers/templates/*/*)
+HELPERS := $(wildcard src/helpers/*.py) $(wildcard src/helpers/*.css)
 # A missing RAW must reach the pipeline (which says what is wrong in one line),
 # not make's own "No rule to make target".
 RAW_DEP := $(if $(filter $(DEMO_RAW),$(RAW)),$(DEMO_RAW),$(if $(wildcard $(RAW)),$(RAW),FORCE))

@@ -128,3 +128,70 @@ def test_axe_check_can_fail(tmp_path):
                     "</main></body></html>")
     ids = {v["id"] for v in axe_violations(page)}
     assert {"html-has-lang", "image-alt", "color-contrast"} <= ids
+
+
+class Tables(HTMLParser):
+    """Every table as (caption, header, rows of cell text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._row, self._caption = [], None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "header": [], "rows": []})
+        elif tag == "caption":
+            self._caption = True
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._caption = False
+        elif tag in ("td", "th") and self._row is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            table = self.tables[-1]
+            (table["rows"] if table["header"] else table["header"]).extend(
+                [self._row] if table["header"] else self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._caption:
+            self.tables[-1]["caption"] += data
+        elif self._cell is not None:
+            self._cell += data
+
+
+COUNT_HEADERS = {"Met", "Assessed", "Returns", "Attended", "Reports submitted", "Shared in time", "Rows"}
+
+
+def test_published_version_shows_no_count_of_1_to_5(demo_run):
+    parser = Tables()
+    parser.feed(report_files(demo_run)["published"].read_text())
+    checked = 0
+    for table in parser.tables:
+        for column, header in enumerate(table["header"]):
+            if header in COUNT_HEADERS:
+                for row in table["rows"]:
+                    assert row[column] in ("c", "z", "0") or int(row[column]) >= 6, (table["caption"], row)
+                    checked += 1
+            if header == "% met":
+                assessed = table["header"].index("Assessed")
+                for row in table["rows"]:
+                    if row[assessed] not in ("c", "z") and int(row[assessed]) < 10:
+                        assert row[column] in ("c", "z"), (table["caption"], row)
+    assert checked > 100
+    text = report_files(demo_run)["published"].read_text()
+    assert "c = a count of 1 to 5" in text and "OFFICIAL: published version" in text
+    assert "Not counted:" not in text
+
+
+def test_board_version_shows_the_small_counts(demo_run):
+    parser = Tables()
+    parser.feed(report_files(demo_run)["board"].read_text())
+    cells = [cell for table in parser.tables for row in table["rows"] for cell in row]
+    assert "c" not in cells and any(cell in {"1", "2", "3", "4", "5"} for cell in cells)

@@ -23,14 +23,16 @@ def _small(values: pd.Series) -> pd.Series:
     return (values >= 1) & (values < SMALLEST_SHOWN)
 
 
-def suppression_mask(table: pd.DataFrame, count_columns: list[str], pairs: list[tuple[str, str]] = ()) -> pd.DataFrame:
+def suppression_mask(table: pd.DataFrame, count_columns: list[str], pairs: list[tuple[str, str]] = (),
+                     column_totals: bool = True) -> pd.DataFrame:
     """Which count cells to withhold.
 
     `pairs` are (part, whole) columns in one row, such as (met, assessed): a
     part is withheld when it or its complement (whole - part) is 1 to 5, or
-    when its whole is withheld. Then, column by column, a lone withheld cell
-    is joined by the smallest other non-zero cell so that the column total
-    cannot give it away.
+    when its whole is withheld. Then, where a column's total is published
+    elsewhere (`column_totals`: the rows are groups of one whole), a lone
+    withheld cell is joined by the smallest other non-zero cell so that the
+    total cannot give it away.
     """
     counts = table[count_columns].astype(int)
     mask = counts.apply(_small)
@@ -41,7 +43,7 @@ def suppression_mask(table: pd.DataFrame, count_columns: list[str], pairs: list[
             complement_small = _small(counts[whole] - counts[part])
             mask[part] |= complement_small | mask[whole]
             # A withheld whole with its part shown (or the reverse) still gives the complement only.
-        for column in count_columns:
+        for column in count_columns if column_totals else ():
             withheld = mask[column]
             if withheld.sum() == 1:
                 candidates = counts.loc[~withheld & (counts[column] > 0), column]
@@ -52,12 +54,13 @@ def suppression_mask(table: pd.DataFrame, count_columns: list[str], pairs: list[
 
 
 def apply_suppression(table: pd.DataFrame, count_columns: list[str], pairs: list[tuple[str, str]] = (),
-                      percent_columns: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+                      percent_columns: dict[str, tuple[str, str]] | None = None,
+                      column_totals: bool = True) -> pd.DataFrame:
     """The table as text for publication: withheld counts as `c`, percentages withheld as `c`.
 
     `percent_columns` maps a percent (or interval) column to its (part, whole) counts.
     """
-    mask = suppression_mask(table, count_columns, pairs)
+    mask = suppression_mask(table, count_columns, pairs, column_totals)
     shown = table.astype(object).copy()
     for column in count_columns:
         shown[column] = table[column].astype(int).astype(str).where(~mask[column], SUPPRESSED)

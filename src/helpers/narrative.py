@@ -12,8 +12,8 @@ def _pct(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def measure_sentence(row: pd.Series) -> str:
-    """One finding in words, with its n/N and 95% interval, and what was left out."""
+def measure_sentence(row: pd.Series, show_exclusions: bool = True) -> str:
+    """One finding in words, with its n/N and 95% interval, and (unless told not to) what was left out."""
     measure = MEASURES_BY_ID[row["measure_id"]]
     if row["denominator"] == 0:
         sentence = f"No included case could be assessed on whether {measure.statement}."
@@ -25,7 +25,7 @@ def measure_sentence(row: pd.Series) -> str:
         left_out.append(f"{int(row['not_applicable'])} not applicable")
     if row["not_recorded"]:
         left_out.append(f"{int(row['not_recorded'])} with no answer recorded")
-    if left_out:
+    if left_out and show_exclusions:
         sentence += " Not counted: " + " and ".join(left_out) + "."
     return sentence
 
@@ -46,6 +46,23 @@ def compare(a: pd.Series, b: pd.Series, what_a: str, what_b: str) -> str:
     name_higher, name_lower = (what_a, what_b) if higher is a else (what_b, what_a)
     return (f"{name_higher} ({_pct(higher['percent'])}) was higher than {name_lower} "
             f"({_pct(lower['percent'])}); the 95% intervals do not overlap.")
+
+
+def group_comparison(table: pd.DataFrame, group_column: str, what: str) -> str:
+    """Highest against lowest group of a breakdown (columns met, assessed, percent, ci_lower, ci_upper).
+
+    Called a difference only when the two 95% intervals do not overlap.
+    """
+    rows = table[table["assessed"] > 0].assign(denominator=lambda t: t["assessed"], numerator=lambda t: t["met"])
+    if len(rows) < 2:
+        return f"{what}: too few groups with cases to compare."
+    highest = rows.loc[rows["percent"].idxmax()]
+    lowest = rows.loc[rows["percent"].idxmin()]
+    if intervals_separate(highest, lowest):
+        return (f"{what}: higher for {highest[group_column]} ({_pct(highest['percent'])}) than for "
+                f"{lowest[group_column]} ({_pct(lowest['percent'])}); the 95% intervals do not overlap.")
+    return (f"{what}: highest for {highest[group_column]} ({_pct(highest['percent'])}) and lowest for "
+            f"{lowest[group_column]} ({_pct(lowest['percent'])}), but too few cases to tell whether they differ.")
 
 
 def _pct_or_none(row: pd.Series) -> str:

@@ -13,6 +13,7 @@ import pandas as pd
 from . import charts, narrative
 from .disclosure import FOOTNOTE, NOT_APPLICABLE, apply_suppression
 from .measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY
+from .normalise import UNMAPPED
 
 BOARD, PUBLISHED = "board", "published"
 MARKING = {BOARD: "OFFICIAL-SENSITIVE: for the safeguarding partnership board. Do not publish.",
@@ -47,10 +48,12 @@ def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
     table = findings.copy()
     table["not_met"] = table["denominator"] - table["numerator"]
     if version == PUBLISHED:
+        # Rows are different measures, with no published total across them: row-wise suppression only.
         shown = apply_suppression(table, ["numerator", "denominator"], pairs=[("numerator", "denominator")],
                                   percent_columns={"percent": ("numerator", "denominator"),
                                                    "ci_lower": ("numerator", "denominator"),
-                                                   "ci_upper": ("numerator", "denominator")})
+                                                   "ci_upper": ("numerator", "denominator")},
+                                  column_totals=False)
     else:
         shown = table.astype(object)
         for column in ("percent", "ci_lower", "ci_upper"):
@@ -131,6 +134,8 @@ def _sentence(row: pd.Series, version: str) -> str:
         if display["% met"] in ("c", "z"):
             measure = MEASURES_BY_ID[row["measure_id"]]
             return f"{measure.label}: too few cases to publish a figure."
+        # The counts left out can be 1 to 5: the published version does not give them.
+        return narrative.measure_sentence(row, show_exclusions=False)
     return narrative.measure_sentence(row)
 
 
@@ -167,8 +172,15 @@ def agency_group_table(table: pd.DataFrame, version: str) -> str:
                           "Attended": shown["attended"], "Reports submitted": shown["reports_submitted"],
                           "Shared in time": shown["reports_shared_in_time"],
                           "% shared in time": shown["percent_in_time"]})
-    return html_table(frame, "Returns, attendance and reports by agency group",
-                      numeric=("Returns", "Attended", "Reports submitted", "Shared in time", "% shared in time"))
+    table_html = html_table(frame, "Returns, attendance and reports by agency group",
+                            numeric=("Returns", "Attended", "Reports submitted", "Shared in time", "% shared in time"))
+    comparable = table.rename(columns={"reports_shared_in_time": "met", "reports_submitted": "assessed",
+                                       "percent_in_time": "percent"})
+    comparable = comparable[comparable["agency_group"] != UNMAPPED]
+    if version == PUBLISHED:
+        comparable = comparable[(shown.loc[comparable.index, "percent_in_time"] != "c").to_numpy()]
+    sentence = narrative.group_comparison(comparable, "agency_group", "Reports shared in time")
+    return table_html + f"<p>{esc(sentence)}</p>"
 
 
 def breakdown_table(table: pd.DataFrame, group_name: str, version: str) -> str:
@@ -183,10 +195,12 @@ def breakdown_table(table: pd.DataFrame, group_name: str, version: str) -> str:
             shown["percent"] = rows["percent"].map(lambda v: f"{v:.1f}", na_action="ignore").fillna(NOT_APPLICABLE)
         frame = pd.DataFrame({group_name: rows["group"], "Met": shown["met"], "Assessed": shown["assessed"],
                               "% met": shown["percent"]})
-        parts.append(html_table(frame, f"{MEASURES_BY_ID[measure_id].label}, by {group_name.lower()}",
-                                numeric=("Met", "Assessed", "% met")))
-    parts.append("<p>Groups are small: a difference between them is only a difference when the 95% intervals "
-                 "do not overlap, which with these numbers is rare. Too few cases to tell is the usual answer.</p>")
+        label = MEASURES_BY_ID[measure_id].label
+        parts.append(html_table(frame, f"{label}, by {group_name.lower()}", numeric=("Met", "Assessed", "% met")))
+        comparable = rows if version == BOARD else rows[(shown["percent"] != "c").to_numpy()]
+        parts.append(f"<p>{esc(narrative.group_comparison(comparable, 'group', label))}</p>")
+    parts.append("<p>A difference between groups is called a difference only when their 95% intervals do not "
+                 "overlap.</p>")
     return "\n".join(parts)
 
 
@@ -244,6 +258,9 @@ def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFram
                      "outside_terms_of_reference": "ICPC outside the audit window", "included": "Included"}
     recon = reconciliation.assign(outcome=reconciliation["outcome"].map(outcome_words))
     totals = recon.groupby("sheet", sort=False)["rows"].sum()
+    if version == PUBLISHED:
+        # Rows of each sheet add up to its published total, so withhold in pairs at least.
+        recon = pd.concat([apply_suppression(part, ["rows"]) for _, part in recon.groupby("sheet", sort=False)])
     parts = ["<h2>Annex: data quality</h2>",
              "<p>What was received and what was analysed. Every row of the workbook is accounted for: "
              + esc("; ".join(f"{sheet}: {total} rows" for sheet, total in totals.items())) + ".</p>",
