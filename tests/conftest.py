@@ -1,7 +1,6 @@
 """Shared fixtures: a small workbook builder and an isolated pseudonymisation key."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 

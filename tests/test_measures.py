@@ -40,7 +40,10 @@ def returns(rows: list[tuple]) -> pd.DataFrame:
 NO_RETURNS = returns([])
 
 
-def status(measure_id, case_frame, return_frame=NO_RETURNS, params=Parameters()):
+DEFAULTS = Parameters()
+
+
+def status(measure_id, case_frame, return_frame=NO_RETURNS, params=DEFAULTS):
     return MEASURES_BY_ID[measure_id].compute(case_frame, return_frame, params).tolist()
 
 

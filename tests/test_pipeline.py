@@ -16,7 +16,7 @@ def test_pipeline_writes_every_output(fixture_run):
     processed = fixture_run / "processed"
     for name in ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv", "findings.csv",
                  "recommendations.csv", "audit.json", "run_clean.json", "run_findings.json",
-                 "breakdown_agency_group.csv", "breakdown_category.csv", "breakdown_age_band.csv"):
+                 "breakdown_agency_group.csv", "breakdown_category.csv", "breakdown_age_band.csv", "measure_statuses.csv"):
         assert (processed / name).exists(), name
     findings = pd.read_csv(processed / "findings.csv")
     assert len(findings) == 22
@@ -88,3 +88,30 @@ def test_same_workbook_gives_identical_outputs(fixture_run):
     differing = [(a, b) for a, b in zip(html_before, html_after) if a != b]
     assert len(html_before) == len(html_after) and all("generated-at" in a for a, _ in differing)
     assert len(differing) <= 1
+
+
+def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, monkeypatch):
+    """As an analyst runs them in JupyterLab: no parameters, starting from nothing (the demo is written)."""
+    import papermill
+
+    from conftest import ROOT, pipeline_env
+
+    for name, value in pipeline_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AUDIT_DEMO_WORKBOOK", str(tmp_path / "raw" / "SYNTHETIC_demo.xlsx"))
+    for name in ("01_clean", "02_findings", "03_secondary_findings", "04_report"):
+        papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
+                                   kernel_name="cp-conference-audit", cwd=str(ROOT / "notebooks"),
+                                   progress_bar=False, execution_timeout=600)
+    assert (tmp_path / "raw" / "SYNTHETIC_demo.xlsx").exists()
+    assert len(pd.read_csv(tmp_path / "processed" / "findings.csv")) == 22
+
+
+def test_a_workbook_with_no_cases_still_gives_a_report(tmp_path):
+    from conftest import run_pipeline
+
+    workbook = write_workbook(tmp_path / "empty.xlsx", [], [])
+    run_pipeline(tmp_path, workbook, publish=True)
+    findings = pd.read_csv(tmp_path / "processed" / "findings.csv")
+    assert (findings["denominator"] == 0).all() and findings["percent"].isna().all()
+    assert "No included case could be assessed" in report_files(tmp_path)["board"].read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -79,3 +80,9 @@ def test_measures_doc_is_generated_from_the_declarations():
     from helpers.docs import TARGET, measures_markdown
 
     assert TARGET.read_text() == measures_markdown(), "run `python -m helpers.docs`"
+
+
+def test_code_passes_the_linter():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

@@ -4,19 +4,16 @@ from __future__ import annotations
 import pandas as pd
 
 from .findings import wilson_interval
-from .measures import MET, NOT_MET, Parameters
+from .measures import MET, NOT_MET, Parameters, report_share_working_days
 from .normalise import AGE_BANDS, YES
-from .workdays import working_days_between
 
 BREAKDOWN_MEASURES = ("plan_progress_monitored", "partnership_working_effective", "child_views_heard",
                       "reports_shared_timely")
 
 
-def agency_group_breakdown(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters,
-                           population: int | None = None) -> pd.DataFrame:
+def agency_group_breakdown(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """Per agency group: returns, attended, reports submitted, and submitted reports shared in time."""
-    icpc = returns["case_id"].map(cases.set_index("case_id")["icpc_date"])
-    days = working_days_between(returns["report_shared_date"], icpc)
+    days = report_share_working_days(cases, returns)
     submitted = (returns["report_submitted"] == YES).fillna(False)
     flags = pd.DataFrame({
         "agency_group": returns["agency_group"],

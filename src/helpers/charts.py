@@ -35,7 +35,7 @@ def use_style() -> None:
 
 def _bar_label(row) -> str:
     if pd.isna(row["percent"]):
-        return f"no cases (0/0)"
+        return "no cases (0/0)"
     return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
 
 
@@ -53,10 +53,13 @@ def measure_bars(findings: pd.DataFrame, title: str, highlight: str | None = Non
     colours = [FOCUS if highlight in (None, m) else CONTEXT for m in rows["measure_id"]]
     axis.barh(list(positions), values, color=colours, height=0.6)
     has_interval = rows["ci_lower"].notna()
-    axis.errorbar(values[has_interval], [p for p, ok in zip(positions, has_interval) if ok],
-                  xerr=[values[has_interval] - rows.loc[has_interval, "ci_lower"],
-                        rows.loc[has_interval, "ci_upper"] - values[has_interval]],
-                  fmt="none", ecolor="#3D3D3D", elinewidth=1.2, capsize=3)
+    whisker_y = [p for p, ok in zip(positions, has_interval) if ok]
+    whisker_x = [values[has_interval] - rows.loc[has_interval, "ci_lower"],
+                 rows.loc[has_interval, "ci_upper"] - values[has_interval]]
+    # A white halo under a dark whisker keeps it visible over the dark bar and the white background.
+    for colour, width, cap in (("#FFFFFF", 3.6, 4), ("#0B0C0C", 1.4, 3)):
+        axis.errorbar(values[has_interval], whisker_y, xerr=whisker_x, fmt="none", ecolor=colour,
+                      elinewidth=width, capsize=cap, capthick=width)
     for position, (_, row) in zip(positions, rows.iterrows()):
         right = row["ci_upper"] if pd.notna(row["ci_upper"]) else 0
         axis.text(min(right + 1.5, 101), position, _bar_label(row), va="center", ha="left",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import AuditInputError
 from .measures import MEASURE_IDS
-from .normalise import (NA_VALUES, NOT_APPLICABLE, age_band, map_agencies, normalise_answer_text,
+from .normalise import (age_band, map_agencies, normalise_answer_text,
                         normalise_case_ref, normalise_header, read_answers, read_dates)
 from .pseudonym import case_ids
 from .schema import AGENCY_RETURNS, ANSWER_KINDS, CASES, Sheet
@@ -267,6 +267,10 @@ def build_cases(read: ReadColumns, included: pd.Series, ids: pd.Series) -> pd.Da
         cases["strategy_discussion_date"], cases["icpc_date"])
     cases["icpc_to_core_group_working_days"] = working_days_between(
         cases["icpc_date"], cases["first_core_group_date"])
+    # Derived flags: what the data-quality output lists, case by case.
+    cases["no_icpc_date"] = cases["icpc_date"].isna()
+    cases["strategy_to_icpc_negative"] = (cases["strategy_to_icpc_working_days"] < 0).fillna(False).astype(bool)
+    cases["icpc_to_core_group_negative"] = (cases["icpc_to_core_group_working_days"] < 0).fillna(False).astype(bool)
     return cases.reset_index(drop=True)
 
 

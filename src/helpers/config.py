@@ -11,7 +11,7 @@ DATA_PROCESSED = Path(os.environ.get("AUDIT_DATA_PROCESSED", PROJECT_ROOT / "dat
 REPORTS = Path(os.environ.get("AUDIT_REPORTS", PROJECT_ROOT / "reports"))
 BUILD = Path(os.environ.get("AUDIT_BUILD", PROJECT_ROOT / "build"))
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
-DEMO_WORKBOOK = DATA_RAW / "SYNTHETIC_demo_audit_workbook.xlsx"
+DEMO_WORKBOOK = Path(os.environ.get("AUDIT_DEMO_WORKBOOK", DATA_RAW / "SYNTHETIC_demo_audit_workbook.xlsx"))
 KERNEL_NAME = "cp-conference-audit"
 
 # The pseudonymisation key lives outside git (config/*.key is ignored); tests

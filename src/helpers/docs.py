@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from . import config
 from .measures import KLOES, MEASURES, Parameters

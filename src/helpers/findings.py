@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
 from .measures import MEASURES, MET, NOT_APPLICABLE_STATUS, NOT_MET, NOT_RECORDED, Parameters
+
+# The spec fixes z = 1.959964; statsmodels takes alpha, so give it the alpha whose critical value is that z.
+Z = 1.959964
+ALPHA = 2 * norm.sf(Z)
 
 FINDINGS_COLUMNS = ["measure_id", "kloe", "label", "numerator", "denominator", "not_applicable",
                     "not_recorded", "percent", "ci_lower", "ci_upper"]
@@ -36,7 +41,7 @@ def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: in
         n_eff = effective_sample_size(denominator[valid], population)
         proportion = numerator[valid] / denominator[valid]
         # The proportion is kept and n replaced by n_eff (spec section 7).
-        low, high = proportion_confint(proportion * n_eff, n_eff, alpha=0.05, method="wilson")
+        low, high = proportion_confint(proportion * n_eff, n_eff, alpha=ALPHA, method="wilson")
         lower[valid], upper[valid] = low * 100, high * 100
     return lower, upper
 

@@ -96,9 +96,19 @@ def _per_case(returns: pd.DataFrame, cases: pd.DataFrame, flags: pd.DataFrame) -
 
 # --- the agency-return measures -------------------------------------------
 
+def icpc_date_of_returns(cases: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Each return's case ICPC date, aligned to the returns."""
+    dates = cases.set_index("case_id")["icpc_date"].reindex(returns["case_id"].to_numpy())
+    return pd.Series(dates.to_numpy(), index=returns.index, dtype=cases["icpc_date"].dtype)
+
+
+def report_share_working_days(cases: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """busday_count(report_shared_date, icpc_date) for each return: working days the report was shared before."""
+    return working_days_between(returns["report_shared_date"], icpc_date_of_returns(cases, returns))
+
+
 def reports_shared_timely(cases, returns, params: Parameters) -> pd.Series:
-    icpc_of_return = returns["case_id"].map(cases.set_index("case_id")["icpc_date"])
-    days = working_days_between(returns["report_shared_date"], icpc_of_return)
+    days = report_share_working_days(cases, returns)
     submitted = (returns["report_submitted"] == YES).fillna(False)
     timely = submitted & (days >= params.report_share_working_days).fillna(False)
     counts = _per_case(returns, cases, pd.DataFrame({"returns": True, "submitted": submitted,

@@ -93,8 +93,11 @@ def chart_title(findings: pd.DataFrame) -> str:
 def caption(findings: pd.DataFrame, audit: dict, included_cases: int) -> str:
     """Measure, population and period, for under the chart."""
     period = audit_period(audit)
+    population = audit.get("population")
+    sample = (f"{included_cases} cases audited, from about {population:,} children on child protection plans"
+              if population else f"{included_cases} cases audited")
     return (f"Percentage of audited cases meeting each standard, with 95% intervals and numbers of cases "
-            f"(met/assessed). {included_cases} cases audited{period}.")
+            f"(met/assessed). {sample}{period}.")
 
 
 def audit_period(audit: dict) -> str:

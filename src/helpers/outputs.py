@@ -47,6 +47,8 @@ def load_clean_outputs(folder: str | Path) -> dict:
         cases[f"{name}_not_applicable"] = cases[f"{name}_not_applicable"] == "True"
     for name in ("strategy_to_icpc_working_days", "icpc_to_core_group_working_days"):
         cases[name] = pd.to_numeric(cases[name]).astype("Int64")
+    for name in ("no_icpc_date", "strategy_to_icpc_negative", "icpc_to_core_group_negative"):
+        cases[name] = cases[name] == "True"
     returns = pd.read_csv(folder / "agency_returns.csv", dtype="string", keep_default_na=False, na_values=[""])
     returns["report_shared_date"] = pd.to_datetime(returns["report_shared_date"], format="%Y-%m-%d")
     returns["report_shared_date_not_applicable"] = returns["report_shared_date_not_applicable"] == "True"

@@ -16,6 +16,9 @@ from .measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY
 from .normalise import UNMAPPED
 
 BOARD, PUBLISHED = "board", "published"
+# DfE category codes as a board member reads them.
+CATEGORY_NAMES = {"NEG": "Neglect (NEG)", "PHY": "Physical abuse (PHY)", "SAB": "Sexual abuse (SAB)",
+                  "EMO": "Emotional abuse (EMO)", "MUL": "Multiple (MUL)"}
 MARKING = {BOARD: "OFFICIAL-SENSITIVE: for the safeguarding partnership board. Do not publish.",
            PUBLISHED: "OFFICIAL: published version, with small numbers withheld."}
 
@@ -153,7 +156,8 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
              "conference, submitted a report, and shared that report with parents in time.</p>",
              agency_group_table(agency_groups, version),
              "<h3>By category of abuse</h3>",
-             breakdown_table(by_category, "Category of abuse", version),
+             breakdown_table(by_category.assign(group=by_category["group"].map(CATEGORY_NAMES).fillna(by_category["group"])),
+                             "Category of abuse", version),
              "<h3>By age band at the initial conference</h3>",
              breakdown_table(by_age, "Age band", version)]
     return "\n".join(parts)
