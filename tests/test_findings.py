@@ -75,3 +75,15 @@ def test_findings_table_counts_and_identity():
     assert (first["numerator"], first["denominator"], first["percent"]) == (1, 2, 50.0)
     smart = table.set_index("measure_id").loc["plan_smart"]
     assert smart["denominator"] == 0 and pd.isna(smart["percent"]) and pd.isna(smart["ci_lower"])
+
+
+def test_labels_follow_the_thresholds_of_the_run():
+    from helpers.measures import Parameters
+
+    statuses = pd.DataFrame({"case_id": ["a"], **{m.id: ["met"] for m in MEASURES}})
+    labels = findings_table(statuses, None, Parameters(icpc_working_days=20, core_group_working_days=5))
+    labels = labels.set_index("measure_id")["label"]
+    assert labels["icpc_within_15_working_days"] == "ICPC within 20 working days of strategy discussion"
+    assert labels["core_group_within_10_working_days"] == "First core group within 5 working days"
+    assert findings_table(statuses).set_index("measure_id").loc["icpc_within_15_working_days", "label"] == \
+        "ICPC within 15 working days of strategy discussion"

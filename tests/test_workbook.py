@@ -113,3 +113,8 @@ def test_password_protected(tmp_path):
     with plain.open("rb") as source, encrypted.open("wb") as target:
         OOXMLFile(source).encrypt("secret", target)
     expect_error(encrypted, "locked.xlsx", "password-protected")
+
+
+def test_several_missing_columns_are_all_named(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", [case_row("A1")], [], drop_case_columns=("icpc_date", "plan_smart"))
+    expect_error(path, "sheet 'Cases', columns 'icpc_date', 'plan_smart': required columns missing")

@@ -31,7 +31,7 @@ def measures_markdown() -> str:
     ]
     for m in MEASURES:
         kloe = f"{m.kloe}: {KLOES[m.kloe]}" if m.kloe in KLOES else "secondary"
-        lines.append(f"| `{m.id}` | {kloe} | {m.label} | {m.definition} |")
+        lines.append(f"| `{m.id}` | {kloe} | {m.label_for(defaults)} | {m.definition_for(defaults)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,7 @@ class AuditInputError(Exception):
     """Bad input: names the file, sheet, column and row where they apply, and what to do."""
 
     def __init__(self, problem: str, *, file: str | Path | None = None, sheet: str | None = None,
-                 column: str | None = None, row: int | None = None, hint: str | None = None):
+                 column: str | list[str] | None = None, row: int | None = None, hint: str | None = None):
         self.problem = problem
         self.file = None if file is None else str(file)
         self.sheet = sheet
@@ -23,7 +23,10 @@ class AuditInputError(Exception):
             where.append(self.file)
         if self.sheet:
             where.append(f"sheet '{self.sheet}'")
-        if self.column:
+        if isinstance(self.column, (list, tuple)):
+            where.append("columns " + ", ".join(f"'{c}'" for c in self.column) if len(self.column) > 1
+                         else f"column '{self.column[0]}'")
+        elif self.column:
             where.append(f"column '{self.column}'")
         if self.row is not None:
             where.append(f"row {self.row}")

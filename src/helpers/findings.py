@@ -46,14 +46,19 @@ def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: in
     return lower, upper
 
 
-def findings_table(statuses: pd.DataFrame, population: int | None = None) -> pd.DataFrame:
-    """The findings.csv table: one row per measure, in the order the measures are declared."""
+def findings_table(statuses: pd.DataFrame, population: int | None = None,
+                   params: Parameters | None = None) -> pd.DataFrame:
+    """The findings.csv table: one row per measure, in the order the measures are declared.
+
+    Labels name the thresholds of `params` (the spec's defaults when not given).
+    """
+    params = params or Parameters()
     counts = (statuses.drop(columns="case_id").apply(lambda s: s.value_counts())
               .reindex([MET, NOT_MET, NOT_APPLICABLE_STATUS, NOT_RECORDED]).fillna(0).astype(int).T)
     table = pd.DataFrame({
         "measure_id": [m.id for m in MEASURES],
         "kloe": [m.kloe for m in MEASURES],
-        "label": [m.label for m in MEASURES],
+        "label": [m.label_for(params) for m in MEASURES],
     })
     counts = counts.reindex(table["measure_id"]).reset_index(drop=True)
     table["numerator"] = counts[MET]

@@ -43,6 +43,17 @@ class Measure:
     def is_secondary(self) -> bool:
         return self.kloe == SECONDARY
 
+    # Label, definition and statement may name a threshold, e.g. `{icpc_working_days}`: the
+    # words then follow the parameters a run used.
+    def label_for(self, params: Parameters) -> str:
+        return self.label.format(**vars(params))
+
+    def definition_for(self, params: Parameters) -> str:
+        return self.definition.format(**vars(params))
+
+    def statement_for(self, params: Parameters) -> str:
+        return self.statement.format(**vars(params))
+
 
 # --- building blocks ---------------------------------------------------------
 
@@ -92,6 +103,38 @@ def _per_case(returns: pd.DataFrame, cases: pd.DataFrame, flags: pd.DataFrame) -
     """Sum boolean flags of the included returns per case, aligned to the cases (0 where none)."""
     summed = flags.groupby(returns["case_id"].to_numpy()).sum()
     return summed.reindex(cases["case_id"].to_numpy(), fill_value=0).set_axis(cases.index)
+
+
+def child_views_heard(cases, returns, params: Parameters) -> pd.Series:
+    """PN1-PN6 heard; PN7 not heard; PN0 (a child under 4) or N/A not applicable."""
+    code = cases["child_participation"]
+    return _status(cases.index, code.isin([f"PN{i}" for i in range(1, 7)]).fillna(False),
+                   code.isin([f"PN{i}" for i in range(1, 8)]).fillna(False),
+                   code.isin(["PN0", NOT_APPLICABLE]).fillna(False))
+
+
+def icpc_within_working_days(cases, returns, params: Parameters) -> pd.Series:
+    return working_days_status(cases["strategy_to_icpc_working_days"], params.icpc_working_days,
+                               cases["strategy_discussion_date_not_applicable"], cases["icpc_date_not_applicable"])
+
+
+def core_group_within_working_days(cases, returns, params: Parameters) -> pd.Series:
+    return working_days_status(cases["icpc_to_core_group_working_days"], params.core_group_working_days,
+                               cases["icpc_date_not_applicable"], cases["first_core_group_date_not_applicable"])
+
+
+def recording_quality_good(cases, returns, params: Parameters) -> pd.Series:
+    return answer_status(cases["recording_quality"], {"Outstanding", "Good"},
+                         {"Outstanding", "Good", "Requires improvement", "Inadequate"})
+
+
+def escalation_when_drift(cases, returns, params: Parameters) -> pd.Series:
+    return conditional_status(cases["drift_delay_identified"], answer_status(cases["escalation_raised"], {YES}, YN))
+
+
+def sustained_change_before_step_down(cases, returns, params: Parameters) -> pd.Series:
+    return conditional_status(cases["stepped_down_to_cin"],
+                              answer_status(cases["sustained_change_evidenced"], {YES}, YN))
 
 
 # --- the agency-return measures -------------------------------------------
@@ -190,19 +233,15 @@ MEASURES: tuple[Measure, ...] = (
             _yes_of("historical_involvement", YN)),
     Measure("child_views_heard", "3 Participation", "Child's views heard",
             "PN1-PN6 / PN1-PN7; PN0 (child under 4) not applicable",
-            "the child's views were heard at conference",
-            lambda cases, returns, params: _status(
-                cases.index, cases["child_participation"].isin([f"PN{i}" for i in range(1, 7)]).fillna(False),
-                cases["child_participation"].isin([f"PN{i}" for i in range(1, 8)]).fillna(False),
-                cases["child_participation"].isin(["PN0", NOT_APPLICABLE]).fillna(False))),
-    Measure("icpc_within_15_working_days", "4 Planning", "ICPC within 15 working days of strategy discussion",
-            "working days from strategy discussion to ICPC <= threshold / both dates known and interval >= 0",
-            "the initial conference was held within the working-day threshold of the strategy discussion",
-            lambda cases, returns, params: working_days_status(
-                cases["strategy_to_icpc_working_days"], params.icpc_working_days,
-                cases["strategy_discussion_date_not_applicable"], cases["icpc_date_not_applicable"])),
+            "the child's views were heard at conference", child_views_heard),
+    Measure("icpc_within_15_working_days", "4 Planning",
+            "ICPC within {icpc_working_days} working days of strategy discussion",
+            "working days from strategy discussion to ICPC <= {icpc_working_days} / both dates known and "
+            "interval >= 0 (a negative interval is not recorded)",
+            "the initial conference was held within {icpc_working_days} working days of the strategy discussion",
+            icpc_within_working_days),
     Measure("reports_shared_timely", "4 Planning", "Conference reports shared with parents in time",
-            "every submitted report shared at least the threshold of working days before the ICPC / "
+            "every submitted report shared at least {report_share_working_days} working days before the ICPC / "
             "cases with a submitted report and an ICPC date",
             "conference reports were shared with parents in time", reports_shared_timely),
     Measure("plan_linked_to_needs", "4 Planning", "Plan linked to presenting needs",
@@ -225,39 +264,33 @@ MEASURES: tuple[Measure, ...] = (
     Measure("partnership_working_effective", "7 Partnership", "Partnership working effective",
             "Yes / Yes, Partly or No", "partnership working after the conference was effective",
             _yes_of("partnership_working_effective", YPN)),
-    Measure("core_group_within_10_working_days", "7 Partnership", "First core group within 10 working days",
-            "working days from ICPC to first core group <= threshold / both dates known and interval >= 0",
-            "the first core group met within the working-day threshold of the conference",
-            lambda cases, returns, params: working_days_status(
-                cases["icpc_to_core_group_working_days"], params.core_group_working_days,
-                cases["icpc_date_not_applicable"], cases["first_core_group_date_not_applicable"])),
+    Measure("core_group_within_10_working_days", "7 Partnership",
+            "First core group within {core_group_working_days} working days",
+            "working days from ICPC to first core group <= {core_group_working_days} / both dates known and "
+            "interval >= 0 (a negative interval is not recorded)",
+            "the first core group met within {core_group_working_days} working days of the conference",
+            core_group_within_working_days),
     Measure("core_group_effective", "7 Partnership", "Core group effective",
             "Yes / Yes, Partly or No", "the core group was effective", _yes_of("core_group_effective", YPN)),
     Measure("recording_quality_good", SECONDARY, "Recording quality good or outstanding",
-            "Outstanding or Good / any grade", "recording was good or outstanding",
-            lambda cases, returns, params: answer_status(
-                cases["recording_quality"], {"Outstanding", "Good"},
-                {"Outstanding", "Good", "Requires improvement", "Inadequate"})),
+            "Outstanding or Good / any grade", "recording was good or outstanding", recording_quality_good),
     Measure("father_invited", SECONDARY, "Father invited to the conference",
             "Yes / Yes or No", "the father was invited to the conference", _yes_of("father_invited", YN)),
     Measure("father_attended", SECONDARY, "Father attended the conference",
             "Yes / Yes or No", "the father attended the conference", _yes_of("father_attended", YN)),
     Measure("escalation_when_drift", SECONDARY, "Drift or delay escalated",
             "where drift or delay was identified: escalation Yes / Yes or No",
-            "drift or delay, where identified, was escalated",
-            lambda cases, returns, params: conditional_status(
-                cases["drift_delay_identified"], answer_status(cases["escalation_raised"], {YES}, YN))),
+            "drift or delay, where identified, was escalated", escalation_when_drift),
     Measure("conference_quorate", SECONDARY, "Conference quorate",
-            "children's social care and at least two other agency groups attended / cases with returns",
+            "children's social care and at least two other agency groups (Health as one group unless set "
+            "otherwise) attended / cases with returns",
             "the conference was quorate", conference_quorate),
     Measure("inquorate_reason_recorded", SECONDARY, "Reason recorded when not quorate",
             "where the conference was not quorate: Yes / Yes or No",
             "the reason was recorded when the conference was not quorate", inquorate_reason_recorded),
     Measure("sustained_change_before_step_down", SECONDARY, "Sustained change evidenced before step-down",
             "where stepped down to child in need: sustained change Yes / Yes or No",
-            "sustained change was evidenced before step-down to child in need",
-            lambda cases, returns, params: conditional_status(
-                cases["stepped_down_to_cin"], answer_status(cases["sustained_change_evidenced"], {YES}, YN))),
+            "sustained change was evidenced before step-down to child in need", sustained_change_before_step_down),
 )
 
 MEASURE_IDS = tuple(m.id for m in MEASURES)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .measures import MEASURES_BY_ID
+from .measures import MEASURES_BY_ID, Parameters
 
 MAX_TITLE_WORDS = 10
 
@@ -12,14 +12,14 @@ def _pct(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def measure_sentence(row: pd.Series, show_exclusions: bool = True) -> str:
+def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Parameters | None = None) -> str:
     """One finding in words, with its n/N and 95% interval, and (unless told not to) what was left out."""
-    measure = MEASURES_BY_ID[row["measure_id"]]
+    statement = MEASURES_BY_ID[row["measure_id"]].statement_for(params or Parameters())
     if row["denominator"] == 0:
-        sentence = f"No included case could be assessed on whether {measure.statement}."
+        sentence = f"No included case could be assessed on whether {statement}."
     else:
         sentence = (f"In {_pct(row['percent'])} of cases ({int(row['numerator'])} of {int(row['denominator'])}) "
-                    f"{measure.statement} (95% interval {_pct(row['ci_lower'])} to {_pct(row['ci_upper'])}).")
+                    f"{statement} (95% interval {_pct(row['ci_lower'])} to {_pct(row['ci_upper'])}).")
     left_out = []
     if row["not_applicable"]:
         left_out.append(f"{int(row['not_applicable'])} not applicable")

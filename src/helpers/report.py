@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import charts, narrative
 from .disclosure import FOOTNOTE, NOT_APPLICABLE, apply_suppression
-from .measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY
+from .measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
 from .normalise import UNMAPPED
 
 BOARD, PUBLISHED = "board", "published"
@@ -118,12 +118,13 @@ def summary_section(findings: pd.DataFrame, audit: dict, included: int, version:
     return "\n".join(parts)
 
 
-def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: str) -> str:
+def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: str,
+                  params: Parameters | None = None) -> str:
     parts = ["<h2>Findings by key line of enquiry</h2>"]
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
-        parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version))}</li>" for _, row in rows.iterrows())
+        parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version, params))}</li>" for _, row in rows.iterrows())
                      + "</ul>")
         parts.append(_chart(rows, f"{title.lower()} measures", audit, included, version))
         parts.append(html_table(findings_display(rows, version), f"{title}: findings", numeric=NUMERIC_FINDINGS))
@@ -131,24 +132,24 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
     return "\n".join(parts)
 
 
-def _sentence(row: pd.Series, version: str) -> str:
+def _sentence(row: pd.Series, version: str, params: Parameters | None) -> str:
     if version == PUBLISHED:
         display = findings_display(row.to_frame().T, PUBLISHED).iloc[0]
         if display["% met"] in ("c", "z"):
-            measure = MEASURES_BY_ID[row["measure_id"]]
-            return f"{measure.label}: too few cases to publish a figure."
+            return f"{row['label']}: too few cases to publish a figure."
         # The counts left out can be 1 to 5: the published version does not give them.
-        return narrative.measure_sentence(row, show_exclusions=False)
-    return narrative.measure_sentence(row)
+        return narrative.measure_sentence(row, show_exclusions=False, params=params)
+    return narrative.measure_sentence(row, params=params)
 
 
 def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_category: pd.DataFrame,
-                      by_age: pd.DataFrame, audit: dict, included: int, version: str) -> str:
+                      by_age: pd.DataFrame, audit: dict, included: int, version: str,
+                      params: Parameters | None = None) -> str:
     rows = findings[findings["kloe"] == SECONDARY]
     parts = ["<h2>Secondary findings</h2>",
              "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
              "before step-down.</p>",
-             "<ul>" + "".join(f"<li>{esc(_sentence(r, version))}</li>" for _, r in rows.iterrows()) + "</ul>",
+             "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params))}</li>" for _, r in rows.iterrows()) + "</ul>",
              _chart(rows, "secondary measures", audit, included, version),
              html_table(findings_display(rows, version), "Secondary findings", numeric=NUMERIC_FINDINGS),
              "<h3>Attendance and reports by agency group</h3>",
@@ -231,7 +232,9 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
     return "\n".join(parts)
 
 
-def method_section(audit: dict, included: int, parameters: dict, provenance: dict) -> str:
+def method_section(audit: dict, included: int, parameters: dict, provenance: dict,
+                   params: Parameters | None = None) -> str:
+    params = params or Parameters()
     population = audit.get("population")
     parts = ["<h2>Method</h2>",
              f"<p>The audit panel reviewed {included} case files{esc(narrative.audit_period(audit))}"
@@ -244,9 +247,9 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              "The 95% intervals are Wilson score intervals"
              + (" with a finite population correction (the sample is a sizeable part of all children on plans)"
                 if population else "") + ".</p>",
-             html_table(pd.DataFrame({"Measure": [m.label for m in MEASURES],
+             html_table(pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES],
                                       "Key line": [m.kloe for m in MEASURES],
-                                      "Met / assessed": [m.definition for m in MEASURES]}),
+                                      "Met / assessed": [m.definition_for(params) for m in MEASURES]}),
                         "Definitions of the measures"),
              html_table(pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
                         "Thresholds and settings used"),

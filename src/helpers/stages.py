@@ -7,6 +7,7 @@ import pandas as pd
 
 from . import config
 from .errors import AuditInputError
+from .measures import Parameters
 from .outputs import load_clean_outputs
 from .provenance import read_run_record
 
@@ -51,6 +52,7 @@ def load_report_inputs(input_dir: str = "") -> dict:
         "by_age_band": pd.read_csv(folder / "breakdown_age_band.csv", keep_default_na=False, na_values=[""]),
         "included_cases": len(inputs["cases"]),
         "parameters": run_findings.get("parameters", {}),
+        "params": Parameters(**run_findings["parameters"]) if "parameters" in run_findings else Parameters(),
         "run": {"raw file": run_clean.get("raw_file", ""), "raw file SHA-256": run_clean.get("raw_sha256", "")},
         "synthetic": "SYNTHETIC" in (run_clean.get("raw_file", "") + inputs["audit"]["audit_title"]).upper(),
     })

@@ -115,7 +115,8 @@ def read_sheet(worksheet, sheet: Sheet, file: str | Path) -> RawSheet:
     if missing:
         raise AuditInputError(
             f"required column{'s' if len(missing) > 1 else ''} missing", file=file, sheet=sheet.name,
-            column=", ".join(missing), hint=f"header row is row {header_index + 1}; add the column or one of its aliases (see docs/input-format.md)")
+            column=missing, hint=f"the header row is row {header_index + 1}; add the column, or one of its aliases "
+                                 "listed in docs/input-format.md, and run again")
 
     body = grid[header_index + 1:]
     # Rows after the last one holding any value are not rows (Excel keeps formatting there).
