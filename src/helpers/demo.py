@@ -16,7 +16,9 @@ Run ``python -m helpers.demo PATH`` to write it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -372,10 +374,25 @@ def write_workbook(demo: DemoWorkbook, path: str | Path) -> Path:
     recommendations.append(["Recommendation", "Measures"])
     for text, measures in RECOMMENDATIONS:
         recommendations.append([text, measures])
-    # Fixed document times keep the file (and its SHA-256 in the report) reproducible.
-    book.properties.created = book.properties.modified = dt.datetime(2025, 11, 27)
     book.save(path)
+    _fix_timestamps(path)
     return path
+
+
+FIXED_TIME = (2025, 11, 27, 0, 0, 0)
+
+
+def _fix_timestamps(path: Path) -> None:
+    """Same seed, same bytes: openpyxl stamps the save time into docProps and the zip entries,
+    so rewrite both with a fixed time (the report shows the workbook's SHA-256)."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    stamp = "{:04d}-{:02d}-{:02d}T00:00:00Z".format(*FIXED_TIME[:3]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _write_sheet(sheet, headers: dict, rows: list, leading_blank_rows: int = 0) -> None:
