@@ -93,7 +93,7 @@ test: $(VENV_STAMP) ## Run the whole test suite
 	@$(PY) -m pytest
 
 lab: $(VENV_STAMP) ## Open JupyterLab on the project kernel
-	@$(VENV)/bin/jupyter lab --notebook-dir=.
+	@$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 screenshots: $(REPORT_STAMP) ## Screenshots of the report (summary and one key line) in docs/screenshots
 	@$(PY) -m helpers.screenshots --out docs/screenshots
