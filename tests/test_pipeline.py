@@ -42,6 +42,8 @@ BAD_INPUTS = {
     "missing sheet": ("Agency returns", None),
     "not xlsx": (None, None),
     "missing file": (None, None),
+    "password protected": (None, None),
+    "no header": ("Cases", None),
 }
 
 
@@ -56,6 +58,17 @@ def make_bad(kind, folder):
         book.save(path)
     elif kind == "not xlsx":
         path.write_text("this is not a workbook")
+    elif kind == "password protected":
+        from msoffcrypto.format.ooxml import OOXMLFile
+
+        plain = write_workbook(folder / "plain.xlsx", [case_row("A1")], quorate_returns("A1"))
+        with plain.open("rb") as source, path.open("wb") as target:
+            OOXMLFile(source).encrypt("secret", target)
+    elif kind == "no header":
+        book = openpyxl.Workbook()
+        book.active.title = "Cases"
+        book.create_sheet("Agency returns")
+        book.save(path)
     return path
 
 

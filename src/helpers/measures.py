@@ -243,7 +243,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure("reports_shared_timely", "4 Planning", "Conference reports shared with parents in time",
             "every submitted report shared at least {report_share_working_days} working days before the ICPC / "
             "cases with a submitted report and an ICPC date",
-            "conference reports were shared with parents in time", reports_shared_timely),
+            "conference reports were shared with parents at least {report_share_working_days} working days "
+            "before the conference", reports_shared_timely),
     Measure("plan_linked_to_needs", "4 Planning", "Plan linked to presenting needs",
             "Yes / Yes, Partly or No", "planning was linked to presenting needs",
             _yes_of("plan_linked_to_needs", YPN)),
