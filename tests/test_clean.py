@@ -130,5 +130,20 @@ def test_key_is_created_once_and_private(tmp_path):
 
 
 def test_audit_settings_without_sheet_have_no_window():
-    settings = read_audit_settings(None)
+    settings, issues = read_audit_settings(None)
     assert settings.window_start is None and settings.population is None and not settings.has_window
+    assert issues == []
+
+
+def test_unrecognised_audit_fields_are_listed(tmp_path):
+    result = clean(tmp_path, [case_row("A1")], [], audit={"Window Start": "sometime", "window_end": "30/09/2025",
+                                                         "population": "about 1,000"})
+    assert result.settings.window_start is None and result.settings.window_end.day == 30
+    assert result.settings.population is None
+    table = result.data_quality.set_index(["sheet", "column"])["value"]
+    assert table[("Audit", "window_start")] == "sometime" and table[("Audit", "population")] == "about 1000"
+
+
+def test_population_with_thousands_separator(tmp_path):
+    result = clean(tmp_path, [case_row("A1")], [], audit={"population": "1,250"})
+    assert result.settings.population == 1250 and result.data_quality.empty

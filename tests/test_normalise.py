@@ -128,7 +128,7 @@ def test_participation_codes(value, expected):
     assert one_answer(value, "participation") == (expected, False)
 
 
-@pytest.mark.parametrize("value", ["PN8", "PN35", "attends", "P N3"])
+@pytest.mark.parametrize("value", ["PN8", "PN 9 - other", "attends", "P N3", "views PN3"])
 def test_participation_unrecognised(value):
     assert one_answer(value, "participation") == (None, True)
 

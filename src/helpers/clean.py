@@ -15,10 +15,10 @@ import pandas as pd
 
 from .errors import AuditInputError
 from .measures import MEASURE_IDS
-from .normalise import (age_band, map_agencies, normalise_answer_text,
+from .normalise import (MISSING_VALUES, age_band, map_agencies, normalise_answer_text,
                         normalise_case_ref, normalise_header, read_answers, read_dates)
 from .pseudonym import case_ids
-from .schema import AGENCY_RETURNS, ANSWER_KINDS, CASES, Sheet
+from .schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet
 from .workbook import RawSheet, RawWorkbook, read_workbook
 from .workdays import working_days_between
 
@@ -102,21 +102,27 @@ def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
 
 # --- the Audit and Recommendations sheets ----------------------------------
 
-def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None) -> AuditSettings:
-    """Fields of the optional Audit sheet; parameters given for the run override its window."""
-    settings = AuditSettings()
+def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None) -> tuple[AuditSettings, list]:
+    """Fields of the optional Audit sheet, and its unrecognised values; run parameters override the window."""
+    settings, issues = AuditSettings(), []
     if raw is not None:
         fields = raw.rows["field"].map(normalise_header)
         table = pd.Series(raw.rows["value"].to_numpy(), index=fields.to_numpy())
         table = table[~table.index.duplicated(keep="first")]
         if pd.notna(table.get("audit_title")) and str(table.get("audit_title")).strip():
             settings.title = str(table["audit_title"]).strip()
-        dates, _, _ = read_dates(table.reindex(["window_start", "window_end"]))
+        window = table.reindex(["window_start", "window_end"])
+        dates, _, unrecognised = read_dates(window)
         settings.window_start = None if pd.isna(dates.iloc[0]) else dates.iloc[0]
         settings.window_end = None if pd.isna(dates.iloc[1]) else dates.iloc[1]
-        population = pd.to_numeric(pd.Series([table.get("population")]).astype("string")
-                                   .str.replace(",", "").str.strip(), errors="coerce").iloc[0]
-        settings.population = None if pd.isna(population) or population <= 0 else int(population)
+        issues += [(AUDIT.name, name, value, "unrecognised", 1)
+                   for name, value in normalise_answer_text(window[unrecognised.to_numpy()]).items()]
+        population_text = normalise_answer_text(pd.Series([table.get("population")])).str.replace(",", "")
+        population = pd.to_numeric(population_text, errors="coerce").iloc[0]
+        if pd.notna(population) and population > 0 and float(population).is_integer():
+            settings.population = int(population)
+        elif population_text.iloc[0] not in MISSING_VALUES:
+            issues.append((AUDIT.name, "population", population_text.iloc[0], "unrecognised", 1))
     for name, override in (("window_start", window_start), ("window_end", window_end)):
         if override not in (None, ""):
             parsed, _, unrecognised = read_dates(pd.Series([str(override)]))
@@ -124,7 +130,7 @@ def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None
                 raise AuditInputError(f"the {name} parameter '{override}' is not a date",
                                       hint="use dd/mm/yyyy or yyyy-mm-dd")
             setattr(settings, name, parsed.iloc[0])
-    return settings
+    return settings, issues
 
 
 def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
@@ -211,7 +217,7 @@ def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=N
 
 
 def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_end=None) -> CleanedAudit:
-    settings = read_audit_settings(raw.audit, window_start, window_end)
+    settings, audit_issues = read_audit_settings(raw.audit, window_start, window_end)
     recommendations, recommendation_issues = read_recommendations(raw.recommendations)
 
     cases_read = read_columns(raw.cases, CASES)
@@ -235,7 +241,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     agency_returns = build_agency_returns(returns_read, agencies, included_returns,
                                           return_ref[included_returns].map(id_of_ref))
 
-    issues = cases_read.issues + returns_read.issues + recommendation_issues
+    issues = cases_read.issues + returns_read.issues + recommendation_issues + audit_issues
     unmapped = agencies.loc[agencies["unmapped"] & ~raw.agency_returns.blank, "agency"]
     issues += [(AGENCY_RETURNS.name, "agency", name, "unmapped_agency", int(rows))
                for name, rows in unmapped.value_counts(sort=False).items()]

@@ -74,7 +74,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 
 _CODE_PREFIX = re.compile(r"^[a-z]\)\s*")
-_PARTICIPATION = re.compile(r"^pn\s*([0-7])(?![0-9])")
+_PARTICIPATION = re.compile(r"^pn\s*([0-7])")
 
 
 def normalise_answer_text(raw: pd.Series) -> pd.Series:
