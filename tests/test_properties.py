@@ -78,3 +78,47 @@ def test_every_row_of_a_written_workbook_lands_in_exactly_one_outcome(tmp_path, 
     while returns and not returns[-1]:
         returns = returns[:-1]
     check_every_row_once(clean_workbook(path, KEY), len(cases), len(returns))
+
+
+ANY_CELL = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 50000), st.booleans(),
+                     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+                     st.sampled_from(["Yes", "N/A", "partly", "PN3", "#N/A", "3rd May 2025", "RI", "apologies"]))
+
+
+@st.composite
+def wild_case(draw):
+    row = case_row(draw(REFS))
+    for column in ("icpc_date", "strategy_discussion_date", "first_core_group_date", "plan_smart", "father_invited",
+                   "child_participation", "recording_quality", "drift_delay_identified", "date_of_birth"):
+        if draw(st.booleans()):
+            row[column] = draw(ANY_CELL)
+    return row
+
+
+@st.composite
+def wild_return(draw):
+    row = return_row(draw(st.sampled_from(["A1", "A2", "B7", "ZZ"])), draw(AGENCIES))
+    for column in ("attended", "report_submitted", "report_shared_date", "agreed_with_decision"):
+        if draw(st.booleans()):
+            row[column] = draw(ANY_CELL)
+    return row
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(wild_case(), max_size=10), st.lists(wild_return(), max_size=12))
+def test_any_values_give_every_case_exactly_one_status_on_every_measure(cases, returns):
+    from helpers.findings import findings_table, measure_statuses
+    from helpers.measures import Parameters
+
+    def stringify(rows):
+        # Cells arrive as text from the reader (cell_to_text): emulate it for generated values.
+        from helpers.workbook import cell_to_text
+        return [{k: cell_to_text(v) for k, v in row.items()} for row in rows]
+
+    raw = RawWorkbook(None, raw_sheet("Cases", stringify(cases), CASE_COLUMNS, CASES),
+                      raw_sheet("Agency returns", stringify(returns), RETURN_COLUMNS, AGENCY_RETURNS), None, None)
+    result = clean_raw_workbook(raw, KEY)
+    check_every_row_once(result, len(cases), len(returns))
+    findings = findings_table(measure_statuses(result.cases, result.agency_returns, Parameters()), None)
+    assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == len(result.cases)).all()
+    assert ((findings["numerator"] <= findings["denominator"]) & (findings["numerator"] >= 0)).all()

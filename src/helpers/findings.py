@@ -53,8 +53,9 @@ def findings_table(statuses: pd.DataFrame, population: int | None = None,
     Labels name the thresholds of `params` (the spec's defaults when not given).
     """
     params = params or Parameters()
-    counts = (statuses.drop(columns="case_id").apply(lambda s: s.value_counts())
-              .reindex([MET, NOT_MET, NOT_APPLICABLE_STATUS, NOT_RECORDED]).fillna(0).astype(int).T)
+    ids = [m.id for m in MEASURES]
+    counts = pd.DataFrame({status: (statuses[ids] == status).sum() for status in
+                           (MET, NOT_MET, NOT_APPLICABLE_STATUS, NOT_RECORDED)}).astype(int)
     table = pd.DataFrame({
         "measure_id": [m.id for m in MEASURES],
         "kloe": [m.kloe for m in MEASURES],

@@ -115,7 +115,7 @@ _ISO = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"
 _WORDS = r"^(?P<day>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]+) (?P<year>\d{4})$"
 _SERIAL = r"^\d+(?:\.\d+)?$"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # 1900 date system, past Excel's 1900 leap-year bug
-_LAST_SERIAL = 2958465  # 31/12/9999
+_LAST_SERIAL = 109574  # 31/12/2199: later serials are data-entry slips (and beyond pandas' date range)
 
 
 def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
@@ -152,7 +152,7 @@ def read_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     serial = pd.to_numeric(text.where(text.str.fullmatch(_SERIAL)), errors="coerce")
     serial = serial.where((serial >= 1) & (serial <= _LAST_SERIAL))
     from_serial = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
-    dates = dates.fillna(from_serial)
+    dates = dates.fillna(from_serial.astype(dates.dtype))
 
     not_applicable = text.isin(NA_VALUES)
     unrecognised = dates.isna() & ~not_applicable & ~text.isin(MISSING_VALUES)
