@@ -10,9 +10,12 @@ from .browser import INSTALL_HINT, chromium_path, screenshot
 
 
 def board_report() -> Path:
-    reports = sorted(p for p in config.REPORTS.glob("*.html") if not p.stem.endswith("-published"))
+    """The board report the last `make report` wrote (listed in build/report.stamp)."""
+    stamp = config.BUILD / "report.stamp"
+    written = stamp.read_text().split() if stamp.exists() else []
+    reports = [config.PROJECT_ROOT / p for p in written if p.endswith(".html") and not p.endswith("-published.html")]
     if not reports:
-        raise SystemExit("error: no report in reports/: run `make report` first")
+        raise SystemExit("error: no report yet: run `make report` first")
     return reports[0]
 
 
