@@ -18,7 +18,7 @@ from .measures import MEASURE_IDS
 from .normalise import (MISSING_VALUES, age_band, map_agencies, normalise_answer_text,
                         normalise_case_ref, normalise_header, read_answers, read_dates)
 from .pseudonym import case_ids
-from .schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet
+from .schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from .workbook import RawSheet, RawWorkbook, read_workbook
 from .workdays import working_days_between
 
@@ -144,13 +144,11 @@ def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
     kept = (text != "") | (ids.str.len() > 0)
     flat = ids[kept].explode().dropna()
     unknown = flat[~flat.isin(MEASURE_IDS)]
-    issues = [(RECOMMENDATIONS_SHEET, "measures", value, "unknown_measure", int(rows))
+    issues = [(RECOMMENDATIONS.name, "measures", value, "unknown_measure", int(rows))
               for value, rows in unknown.value_counts(sort=False).items()]
     known = ids[kept].map(lambda parts: "; ".join(p for p in parts if p in MEASURE_IDS))
     return pd.DataFrame({"recommendation": text[kept], "measures": known}).reset_index(drop=True), issues
 
-
-RECOMMENDATIONS_SHEET = "Recommendations"
 
 
 # --- outcomes ---------------------------------------------------------------
@@ -245,11 +243,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     unmapped = agencies.loc[agencies["unmapped"] & ~raw.agency_returns.blank, "agency"]
     issues += [(AGENCY_RETURNS.name, "agency", name, "unmapped_agency", int(rows))
                for name, rows in unmapped.value_counts(sort=False).items()]
-    issues += interval_issues(cases)
-    if settings.has_window:
-        undated = int(cases["icpc_date"].isna().sum())
-        if undated:
-            issues.append((CASES.name, "icpc_date", "", "no_icpc_date_in_window", undated))
+    issues += flagged_case_issues(cases, settings)
 
     return CleanedAudit(
         cases=cases, agency_returns=agency_returns,
@@ -293,15 +287,15 @@ def build_agency_returns(read: ReadColumns, agencies: pd.DataFrame, included: pd
     return returns.reset_index(drop=True)
 
 
-def interval_issues(cases: pd.DataFrame) -> list:
-    """Negative working-day intervals read as not recorded and are listed (spec section 7)."""
-    issues = []
-    for measure_id, counts in (("icpc_within_15_working_days", cases["strategy_to_icpc_working_days"]),
-                               ("core_group_within_10_working_days", cases["icpc_to_core_group_working_days"])):
-        negative = int((counts < 0).sum())
-        if negative:
-            issues.append((CASES.name, measure_id, "", "negative_interval", negative))
-    return issues
+def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings) -> list:
+    """The derived flags the data-quality output lists: negative working-day intervals (read as not
+    recorded, spec section 7) and, under a window, included cases with no ICPC date."""
+    flagged = [("icpc_within_15_working_days", "strategy_to_icpc_negative", "negative_interval"),
+               ("core_group_within_10_working_days", "icpc_to_core_group_negative", "negative_interval")]
+    if settings.has_window:
+        flagged.append(("icpc_date", "no_icpc_date", "no_icpc_date_in_window"))
+    counts = [(column, issue, int(cases[flag].sum())) for column, flag, issue in flagged]
+    return [(CASES.name, column, "", issue, rows) for column, issue, rows in counts if rows]
 
 
 def data_quality_table(issues: list) -> pd.DataFrame:
