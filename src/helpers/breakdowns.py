@@ -5,7 +5,7 @@ import pandas as pd
 
 from .findings import wilson_interval
 from .measures import MET, NOT_MET, Parameters, report_share_working_days
-from .normalise import AGE_BANDS, YES
+from .normalise import YES
 
 BREAKDOWN_MEASURES = ("plan_progress_monitored", "partnership_working_effective", "child_views_heard",
                       "reports_shared_timely")
@@ -51,5 +51,3 @@ def measure_by_group(statuses: pd.DataFrame, groups: pd.Series, measure_ids=BREA
     table["ci_lower"], table["ci_upper"] = lower.round(1), upper.round(1)
     return table
 
-
-AGE_BAND_ORDER = AGE_BANDS

@@ -11,12 +11,16 @@ import pandas as pd
 
 SUPPRESSED = "c"
 NOT_APPLICABLE = "z"
-NOT_AVAILABLE = "x"
 SMALLEST_SHOWN = 6
 SMALLEST_PERCENT_BASE = 10
 FOOTNOTE = ("c = a count of 1 to 5, or a figure from which one could be worked out, withheld to protect "
             "children's identities; z = not applicable (no case to measure); x = not available. "
             "No percentage is shown for fewer than 10 cases.")
+
+
+def one_decimal(values: pd.Series) -> pd.Series:
+    """Percentages as text to one decimal place; nothing to measure is `z`."""
+    return values.map(lambda v: f"{v:.1f}", na_action="ignore").astype(object).fillna(NOT_APPLICABLE)
 
 
 def _small(values: pd.Series) -> pd.Series:
@@ -66,7 +70,5 @@ def apply_suppression(table: pd.DataFrame, count_columns: list[str], pairs: list
         shown[column] = table[column].astype(int).astype(str).where(~mask[column], SUPPRESSED)
     for column, (part, whole) in (percent_columns or {}).items():
         hide = mask[part] | mask[whole] | (table[whole] < SMALLEST_PERCENT_BASE)
-        text = table[column].map(lambda v: f"{v:.1f}", na_action="ignore").astype(object)
-        text = text.where(~hide, SUPPRESSED).where(table[whole] > 0, NOT_APPLICABLE)
-        shown[column] = text
+        shown[column] = one_decimal(table[column]).where(~hide, SUPPRESSED).where(table[whole] > 0, NOT_APPLICABLE)
     return shown

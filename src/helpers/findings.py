@@ -6,7 +6,7 @@ import pandas as pd
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
-from .measures import MEASURES, MET, NOT_APPLICABLE_STATUS, NOT_MET, NOT_RECORDED, Parameters
+from .measures import MEASURES, MET, NOT_APPLICABLE_STATUS, NOT_MET, NOT_RECORDED, STATUSES, Parameters
 
 # The spec fixes z = 1.959964; statsmodels takes alpha, so give it the alpha whose critical value is that z.
 Z = 1.959964
@@ -54,8 +54,7 @@ def findings_table(statuses: pd.DataFrame, population: int | None = None,
     """
     params = params or Parameters()
     ids = [m.id for m in MEASURES]
-    counts = pd.DataFrame({status: (statuses[ids] == status).sum() for status in
-                           (MET, NOT_MET, NOT_APPLICABLE_STATUS, NOT_RECORDED)}).astype(int)
+    counts = pd.DataFrame({status: (statuses[ids] == status).sum() for status in STATUSES}).astype(int)
     table = pd.DataFrame({
         "measure_id": [m.id for m in MEASURES],
         "kloe": [m.kloe for m in MEASURES],

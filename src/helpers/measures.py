@@ -39,10 +39,6 @@ class Measure:
     statement: str  # completes "In N% of cases ...", e.g. "the plan was linked to presenting needs"
     compute: Callable[[pd.DataFrame, pd.DataFrame, Parameters], pd.Series]
 
-    @property
-    def is_secondary(self) -> bool:
-        return self.kloe == SECONDARY
-
     # Label, definition and statement may name a threshold, e.g. `{icpc_working_days}`: the
     # words then follow the parameters a run used.
     def label_for(self, params: Parameters) -> str:

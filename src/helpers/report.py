@@ -11,7 +11,7 @@ import html
 import pandas as pd
 
 from . import charts, narrative
-from .disclosure import FOOTNOTE, NOT_APPLICABLE, apply_suppression
+from .disclosure import FOOTNOTE, apply_suppression, one_decimal
 from .measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
 from .normalise import UNMAPPED
 
@@ -48,8 +48,7 @@ def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None,
 
 def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
     """Findings as a board member reads them: measure, %, interval, met/assessed, not counted."""
-    table = findings.copy()
-    table["not_met"] = table["denominator"] - table["numerator"]
+    table = findings
     if version == PUBLISHED:
         # Rows are different measures, with no published total across them: row-wise suppression only.
         shown = apply_suppression(table, ["numerator", "denominator"], pairs=[("numerator", "denominator")],
@@ -60,17 +59,13 @@ def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
     else:
         shown = table.astype(object)
         for column in ("percent", "ci_lower", "ci_upper"):
-            shown[column] = table[column].map(lambda v: f"{v:.1f}", na_action="ignore").fillna(NOT_APPLICABLE)
+            shown[column] = one_decimal(table[column])
     interval = [f"{lo} to {hi}" if lo not in ("c", "z") else lo for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])]
-    return pd.DataFrame({
-        "Measure": table["label"],
-        "% met": shown["percent"],
-        "95% interval (%)": interval,
-        "Met": shown["numerator"],
-        "Assessed": shown["denominator"],
-        "Not applicable": table["not_applicable"] if version == BOARD else "",
-        "Not recorded": table["not_recorded"] if version == BOARD else "",
-    }).drop(columns=[] if version == BOARD else ["Not applicable", "Not recorded"])
+    display = {"Measure": table["label"], "% met": shown["percent"], "95% interval (%)": interval,
+               "Met": shown["numerator"], "Assessed": shown["denominator"]}
+    if version == BOARD:  # the counts left out can be 1 to 5: only the board sees them
+        display.update({"Not applicable": table["not_applicable"], "Not recorded": table["not_recorded"]})
+    return pd.DataFrame(display)
 
 
 NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Assessed", "Not applicable", "Not recorded")
@@ -81,8 +76,7 @@ def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, versio
     if version == PUBLISHED:
         # No percentage on fewer than 10 cases, and none that reveals a count of 1 to 5.
         display = findings_display(findings, PUBLISHED)
-        keep = display["% met"].isin(["c", "z"]) == False  # noqa: E712
-        rows = findings[keep.to_numpy()]
+        rows = findings[~display["% met"].isin(["c", "z"]).to_numpy()]
         if rows.empty:
             return "<p>Too few cases to show this chart in the published version.</p>"
     title = narrative.chart_title(rows)
@@ -172,7 +166,7 @@ def agency_group_table(table: pd.DataFrame, version: str) -> str:
                                   percent_columns={"percent_in_time": ("reports_shared_in_time", "reports_submitted")})
     else:
         shown = table.astype(object)
-        shown["percent_in_time"] = table["percent_in_time"].map(lambda v: f"{v:.1f}", na_action="ignore").fillna(NOT_APPLICABLE)
+        shown["percent_in_time"] = one_decimal(table["percent_in_time"])
     frame = pd.DataFrame({"Agency group": table["agency_group"], "Returns": shown["returns"],
                           "Attended": shown["attended"], "Reports submitted": shown["reports_submitted"],
                           "Shared in time": shown["reports_shared_in_time"],
@@ -197,7 +191,7 @@ def breakdown_table(table: pd.DataFrame, group_name: str, version: str) -> str:
                                       percent_columns={"percent": ("met", "assessed")})
         else:
             shown = rows.astype(object)
-            shown["percent"] = rows["percent"].map(lambda v: f"{v:.1f}", na_action="ignore").fillna(NOT_APPLICABLE)
+            shown["percent"] = one_decimal(rows["percent"])
         frame = pd.DataFrame({group_name: rows["group"], "Met": shown["met"], "Assessed": shown["assessed"],
                               "% met": shown["percent"]})
         label = MEASURES_BY_ID[measure_id].label
