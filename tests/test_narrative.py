@@ -53,14 +53,15 @@ def test_alt_text_gives_every_number():
                     "95% interval 33.0% to 51.2%).")
 
 
-def test_figure_html_embeds_the_png_with_its_alt_and_caption():
-    figure = charts.measure_bars(pd.DataFrame([finding()]), "Plan SMART in 42% of cases")
-    html = charts.figure_html(figure, 'alt "quoted"', "caption <b>")
-    assert html.startswith('<figure class="chart"><img src="data:image/png;base64,')
+def test_figure_html_embeds_the_png_with_its_title_alt_and_caption():
+    figure = charts.measure_bars(pd.DataFrame([finding()]))
+    html = charts.figure_html(figure, "Plan SMART in 42% of cases", 'alt "quoted"', "caption <b>")
+    assert html.startswith('<figure class="chart"><p class="chart-title">Plan SMART in 42% of cases</p>'
+                           '<img src="data:image/png;base64,')
     assert 'alt="alt &quot;quoted&quot;"' in html and "<figcaption>caption &lt;b&gt;</figcaption>" in html
 
 
 def test_chart_png_is_reproducible():
     rows = pd.DataFrame([finding()])
-    first = charts.figure_png(charts.measure_bars(rows, "t"))
-    assert first == charts.figure_png(charts.measure_bars(rows, "t"))
+    first = charts.figure_png(charts.measure_bars(rows))
+    assert first == charts.figure_png(charts.measure_bars(rows))

@@ -71,6 +71,8 @@ def test_every_chart_has_specific_alt_text_and_a_data_table(demo_run):
     assert len(alts) == page.figures
     assert all(re.search(r"\d+\.\d%", alt) and "No description" not in alt for alt in alts)
     assert len(set(alts)) == len(alts)
+    titles = re.findall(r'<p class="chart-title">(.*?)</p>', report.read_text())
+    assert len(titles) == page.figures and all(0 < len(t.split()) <= 10 for t in titles)
     # Each figure is followed by the table of its numbers.
     text = report.read_text()
     for figure_end in [m.end() for m in re.finditer("</figure>", text)]:

@@ -39,10 +39,11 @@ def _bar_label(row) -> str:
     return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
 
 
-def measure_bars(findings: pd.DataFrame, title: str, highlight: str | None = None) -> plt.Figure:
+def measure_bars(findings: pd.DataFrame, highlight: str | None = None) -> plt.Figure:
     """Horizontal bars of % of cases meeting each measure, with interval whiskers and n/N labels.
 
-    `findings` has the findings.csv columns; one bar per row in the order given.
+    `findings` has the findings.csv columns; one bar per row in the order given. The title is
+    not drawn in the image: `figure_html` sets it as text, which screen readers and zoom handle.
     """
     use_style()
     rows = findings.reset_index(drop=True)
@@ -69,7 +70,6 @@ def measure_bars(findings: pd.DataFrame, title: str, highlight: str | None = Non
     axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
     axis.grid(axis="x", color="#D9D9D9")
     axis.grid(axis="y", visible=False)
-    axis.set_title(title, loc="left", color=TEXT, fontweight="bold")
     figure.tight_layout()
     return figure
 
@@ -105,8 +105,9 @@ def alt_text(findings: pd.DataFrame, what: str) -> str:
     return f"Horizontal bar chart of {what}. " + "; ".join(parts) + "."
 
 
-def figure_html(figure: plt.Figure, alt: str, caption: str) -> str:
-    """A self-contained <figure>: the PNG embedded as data, its alt text and a caption."""
+def figure_html(figure: plt.Figure, title: str, alt: str, caption: str) -> str:
+    """A self-contained <figure>: its title as text, the PNG embedded as data with its alt text, a caption."""
     encoded = base64.b64encode(figure_png(figure)).decode("ascii")
-    return (f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+    return (f'<figure class="chart"><p class="chart-title">{html.escape(title)}</p>'
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")

@@ -79,10 +79,8 @@ def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, versio
         rows = findings[~display["% met"].isin(["c", "z"]).to_numpy()]
         if rows.empty:
             return "<p>Too few cases to show this chart in the published version.</p>"
-    title = narrative.chart_title(rows)
-    figure = charts.measure_bars(rows, title)
-    alt = f"{title}. " + charts.alt_text(rows, what)
-    return charts.figure_html(figure, alt, narrative.caption(rows, audit, included))
+    return charts.figure_html(charts.measure_bars(rows), narrative.chart_title(rows), charts.alt_text(rows, what),
+                              narrative.caption(rows, audit, included))
 
 
 def title_section(audit: dict, included: int, version: str, synthetic: bool) -> str:
