@@ -57,14 +57,14 @@ def test_clean_outputs_round_trip(tmp_path):
     assert loaded["agency_returns"]["report_shared_date_not_applicable"].tolist() == [False] * 6
 
 
-def test_publish_staged_moves_every_file_and_removes_the_staging_folder(tmp_path):
+def test_publish_staged_moves_every_file_and_leaves_others_alone(tmp_path):
     staging, destination = tmp_path / "staging", tmp_path / "out"
     staging.mkdir()
     destination.mkdir()
     (destination / "old.csv").write_text("old")
     (staging / "findings.csv").write_text("new")
     moved = publish_staged(staging, destination)
-    assert [p.name for p in moved] == ["findings.csv"] and not staging.exists()
+    assert [p.name for p in moved] == ["findings.csv"] and list(staging.iterdir()) == []
     assert (destination / "old.csv").read_text() == "old" and (destination / "findings.csv").read_text() == "new"
 
 

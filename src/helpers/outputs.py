@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +64,7 @@ def load_clean_outputs(folder: str | Path) -> dict:
 
 
 def publish_staged(staging: str | Path, destination: str | Path) -> list[Path]:
-    """Move every staged file into place (each move atomic), then remove the staging folder."""
+    """Move every staged file into place (each move atomic); the caller owns the staging folder."""
     staging, destination = Path(staging), Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     moved = []
@@ -73,5 +72,4 @@ def publish_staged(staging: str | Path, destination: str | Path) -> list[Path]:
         target = destination / path.name
         os.replace(path, target)
         moved.append(target)
-    shutil.rmtree(staging, ignore_errors=True)
     return moved

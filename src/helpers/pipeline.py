@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from . import config
+from .outputs import publish_staged
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -56,7 +57,7 @@ def stage_clean(args) -> list[Path]:
         run_notebook("01_clean.ipynb", {"raw_path": str(raw), "output_dir": staging,
                                         "window_start": args.window_start or "",
                                         "window_end": args.window_end or ""}, "[clean]")
-        return _publish(staging, config.DATA_PROCESSED)
+        return publish_staged(Path(staging), config.DATA_PROCESSED)
 
 
 def stage_findings(args) -> list[Path]:
@@ -72,7 +73,7 @@ def stage_findings(args) -> list[Path]:
         run_notebook("02_findings.ipynb", {**common, **values}, "[findings]")
         run_notebook("03_secondary_findings.ipynb", {**common, **values}, "[secondary findings]")
         # findings.csv last, so make's target for this stage is only new when the whole stage is done.
-        return _publish(staging, config.DATA_PROCESSED)
+        return publish_staged(Path(staging), config.DATA_PROCESSED)
 
 
 def stage_report(args) -> list[Path]:
@@ -86,7 +87,7 @@ def stage_report(args) -> list[Path]:
             executed = run_notebook("04_report.ipynb", {"input_dir": str(config.DATA_PROCESSED),
                                                          "version": version}, f"[report: {version}]")
             written.append(export_report(executed, Path(staging), version))
-        paths = _publish(staging, config.REPORTS)
+        paths = publish_staged(Path(staging), config.REPORTS)
     stamp = config.BUILD / "report.stamp"
     stamp.write_text("".join(f"report: {_shown(p)}\n" for p in paths))
     return paths
@@ -104,15 +105,6 @@ def _staging_root() -> str:
     root = config.BUILD / "staging"
     root.mkdir(parents=True, exist_ok=True)
     return str(root)
-
-
-def _publish(staging: str, destination: Path) -> list[Path]:
-    from .outputs import publish_staged
-
-    staged = Path(staging)
-    moved = publish_staged(staged, destination)
-    staged.mkdir(exist_ok=True)  # TemporaryDirectory removes it again
-    return moved
 
 
 def main(argv: list[str] | None = None) -> int:
