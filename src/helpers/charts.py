@@ -17,11 +17,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-# Analysis Function palette (report guide): focus colour against grey.
+# Analysis Function focus colour (report guide); the afcharts style carries the rest of the palette.
 FOCUS = "#12436D"
-CONTEXT = "#BFBFBF"
 TEXT = "#0B0C0C"
-PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 FIGURE_WIDTH = 8.0
 DPI = 110
 
@@ -39,7 +37,7 @@ def _bar_label(row) -> str:
     return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
 
 
-def measure_bars(findings: pd.DataFrame, highlight: str | None = None) -> plt.Figure:
+def measure_bars(findings: pd.DataFrame) -> plt.Figure:
     """Horizontal bars of % of cases meeting each measure, with interval whiskers and n/N labels.
 
     `findings` has the findings.csv columns; one bar per row in the order given. The title is
@@ -51,8 +49,7 @@ def measure_bars(findings: pd.DataFrame, highlight: str | None = None) -> plt.Fi
     figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, height), dpi=DPI)
     positions = range(len(rows))[::-1]
     values = rows["percent"].fillna(0)
-    colours = [FOCUS if highlight in (None, m) else CONTEXT for m in rows["measure_id"]]
-    axis.barh(list(positions), values, color=colours, height=0.6)
+    axis.barh(list(positions), values, color=FOCUS, height=0.6)
     has_interval = rows["ci_lower"].notna()
     whisker_y = [p for p, ok in zip(positions, has_interval) if ok]
     whisker_x = [values[has_interval] - rows.loc[has_interval, "ci_lower"],

@@ -37,17 +37,6 @@ def intervals_separate(a: pd.Series, b: pd.Series) -> bool:
     return bool(a["ci_upper"] < b["ci_lower"] or b["ci_upper"] < a["ci_lower"])
 
 
-def compare(a: pd.Series, b: pd.Series, what_a: str, what_b: str) -> str:
-    """A comparison that calls a difference a difference only when the intervals support it."""
-    if not intervals_separate(a, b):
-        return (f"{what_a} ({_pct_or_none(a)}) and {what_b} ({_pct_or_none(b)}): "
-                f"too few cases to tell whether they differ.")
-    higher, lower = (a, b) if a["percent"] > b["percent"] else (b, a)
-    name_higher, name_lower = (what_a, what_b) if higher is a else (what_b, what_a)
-    return (f"{name_higher} ({_pct(higher['percent'])}) was higher than {name_lower} "
-            f"({_pct(lower['percent'])}); the 95% intervals do not overlap.")
-
-
 def group_comparison(table: pd.DataFrame, group_column: str, what: str) -> str:
     """Highest against lowest group of a breakdown (columns met, assessed, percent, ci_lower, ci_upper).
 
@@ -63,10 +52,6 @@ def group_comparison(table: pd.DataFrame, group_column: str, what: str) -> str:
                 f"{lowest[group_column]} ({_pct(lowest['percent'])}); the 95% intervals do not overlap.")
     return (f"{what}: highest for {highest[group_column]} ({_pct(highest['percent'])}) and lowest for "
             f"{lowest[group_column]} ({_pct(lowest['percent'])}), but too few cases to tell whether they differ.")
-
-
-def _pct_or_none(row: pd.Series) -> str:
-    return "no cases" if row["denominator"] == 0 else _pct(row["percent"])
 
 
 def chart_title(findings: pd.DataFrame) -> str:
