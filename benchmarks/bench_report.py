@@ -41,11 +41,11 @@ def main() -> int:
 def scale_measures(copies: int = 1000) -> None:
     """The 22 measures over the demo's cases and returns copied `copies` times (vectorised code scales)."""
     import pandas as pd
+    from helpers.findings import findings_table, measure_statuses
+    from helpers.outputs import load_clean_outputs
 
     from helpers.config import DATA_PROCESSED
-    from helpers.findings import findings_table, measure_statuses
     from helpers.measures import Parameters
-    from helpers.outputs import load_clean_outputs
 
     data = load_clean_outputs(DATA_PROCESSED)
     cases, returns = [], []

@@ -151,8 +151,8 @@ def fixture_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> Path:
     """The whole pipeline on the synthetic demo, as `make report PUBLISH=1` runs it."""
-    from helpers.demo import build_demo
-    from helpers.demo import write_workbook as write_demo
+    from helpers.run.demo import build_demo
+    from helpers.run.demo import write_workbook as write_demo
 
     workdir = tmp_path_factory.mktemp("demo-pipeline")
     return run_pipeline(workdir, write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx"))

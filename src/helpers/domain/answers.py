@@ -1,0 +1,83 @@
+"""The answer vocabularies of spec sections 2 and 5, declared once.
+
+Every normaliser, measure, template drop-down and generated doc reads these
+tables; nothing retypes them.
+"""
+from __future__ import annotations
+
+MISSING_VALUES = frozenset({"", "-", "#n/a", "nk", "n/k", "not known", "unknown",
+                            "not recorded", "?", "tbc"})
+NA_VALUES = frozenset({"n/a", "na", "n.a", "not applicable"})
+YES_VALUES = frozenset({"yes", "y", "true"})
+PARTLY_VALUES = frozenset({"partly", "partially", "part", "in part", "yes - partly",
+                           "yes partly", "yes (partly)"})
+NO_VALUES = frozenset({"no", "n", "false"})
+
+# Canonical answers. NA_ANSWER is the answer "N/A"; a measure's not_applicable status and the
+# published symbol `z` are other things, named differently.
+YES, PARTLY, NO, NA_ANSWER = "Yes", "Partly", "No", "N/A"
+
+_YN = {**{v: YES for v in YES_VALUES}, **{v: NO for v in NO_VALUES},
+       **{v: NA_ANSWER for v in NA_VALUES}}
+_YPN = {**_YN, **{v: PARTLY for v in PARTLY_VALUES}}
+
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+GOOD_GRADES = GRADES[:2]
+CATEGORIES = ("NEG", "PHY", "SAB", "EMO", "MUL")
+
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "yn": _YN,
+    "ypn": _YPN,
+    "eha": {**_YN, **{v: NO for v in ("started", "in progress", "started not completed",
+                                      "started - not completed")}},
+    "outcomes": {**_YPN, **{v: NA_ANSWER for v in ("too early", "too early to say")}},
+    "attended": {**_YN, **{v: NO for v in ("apologies", "sent apologies", "report only")}},
+    "grade": {
+        **{v: NA_ANSWER for v in NA_VALUES},
+        "outstanding": "Outstanding", "1": "Outstanding",
+        "good": "Good", "2": "Good",
+        "requires improvement": "Requires improvement", "ri": "Requires improvement",
+        "req imp": "Requires improvement",
+        "requires improvement to be good": "Requires improvement", "3": "Requires improvement",
+        "inadequate": "Inadequate", "4": "Inadequate",
+    },
+    "category": {
+        **{v: NA_ANSWER for v in NA_VALUES},
+        "neg": "NEG", "neglect": "NEG",
+        "phy": "PHY", "physical": "PHY", "physical abuse": "PHY",
+        "sab": "SAB", "sexual": "SAB", "sexual abuse": "SAB",
+        "emo": "EMO", "emotional": "EMO", "emotional abuse": "EMO",
+        "mul": "MUL", "multiple": "MUL", "multiple/not recommended": "MUL",
+    },
+    "participation": {v: NA_ANSWER for v in NA_VALUES},
+}
+
+AGENCY_GROUPS: dict[str, tuple[str, ...]] = {
+    "Children's social care": ("childrens social care", "csc", "social care",
+                               "childrens services", "social worker"),
+    "Police": ("police", "mash police", "cait"),
+    "Health": ("health", "health visitor", "hv", "school nurse", "school nursing",
+               "0 19 service", "gp", "gp surgery", "midwife", "midwifery", "paediatrician",
+               "paediatrics", "camhs", "adult mental health"),
+    "Education": ("education", "school", "schools", "nursery", "college", "dsl"),
+    "Probation": ("probation", "national probation service"),
+    "Youth justice": ("youth justice", "yot", "youth offending service"),
+    "Housing": ("housing",),
+    "Adult services": ("adult social care", "substance misuse service",
+                       "drug and alcohol service"),
+    "Voluntary sector": ("voluntary sector",),
+    "Early help": ("early help", "family support"),
+}
+UNMAPPED = "Unmapped"
+CHILDRENS_SOCIAL_CARE = "Children's social care"
+HEALTH = "Health"
+# Pure synonyms share one agency; every other name is its own agency in its group.
+AGENCY_SYNONYMS = {"hv": "health visitor", "csc": "childrens social care", "gp surgery": "gp"}
+AGENCY_GROUP_OF = {name: group for group, names in AGENCY_GROUPS.items() for name in names}
+
+
+# Age band at the ICPC (spec section 4).
+AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16+", "Not known")
+
+# Status of a recommendation (spec section 3b), as written in the Recommendations sheet.
+RECOMMENDATION_STATUSES = ("Not started", "In progress", "Complete")

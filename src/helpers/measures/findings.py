@@ -1,0 +1,66 @@
+"""Findings: each measure's numerator, denominator, exclusions, percent and 95% interval (spec section 7)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
+
+from ..domain.measures import MEASURES, Parameters
+from .statuses import MET, NOT_APPLICABLE, NOT_MET, NOT_RECORDED, STATUSES
+
+# The spec fixes z = 1.959964; statsmodels takes alpha, so give it the alpha whose critical value is that z.
+Z = 1.959964
+ALPHA = 2 * norm.sf(Z)
+
+FINDINGS_COLUMNS = ["measure_id", "kloe", "label", "numerator", "denominator", "not_applicable",
+                    "not_recorded", "percent", "ci_lower", "ci_upper"]
+
+
+def effective_sample_size(denominator: pd.Series, population: int | None) -> pd.Series:
+    """n (N - 1) / (N - n) when the population N is known and larger than n; otherwise n."""
+    n = denominator.astype(float)
+    if population is None:
+        return n
+    corrected = n * (population - 1) / (population - n)
+    return n.where(~(population > n), corrected)
+
+
+def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: int | None = None):
+    """95% Wilson score interval in percent, with the finite population correction; NaN when n = 0."""
+    valid = denominator > 0
+    lower = pd.Series(np.nan, index=numerator.index)
+    upper = pd.Series(np.nan, index=numerator.index)
+    if valid.any():
+        n_eff = effective_sample_size(denominator[valid], population)
+        proportion = numerator[valid] / denominator[valid]
+        # The proportion is kept and n replaced by n_eff (spec section 7).
+        low, high = proportion_confint(proportion * n_eff, n_eff, alpha=ALPHA, method="wilson")
+        lower[valid], upper[valid] = low * 100, high * 100
+    return lower, upper
+
+
+def findings_table(statuses: pd.DataFrame, population: int | None = None,
+                   params: Parameters | None = None) -> pd.DataFrame:
+    """The findings.csv table: one row per measure, in the order the measures are declared.
+
+    Labels name the thresholds of `params` (the spec's defaults when not given).
+    """
+    params = params or Parameters()
+    ids = [m.id for m in MEASURES]
+    counts = pd.DataFrame({status: (statuses[ids] == status).sum() for status in STATUSES}).astype(int)
+    table = pd.DataFrame({
+        "measure_id": [m.id for m in MEASURES],
+        "kloe": [m.kloe for m in MEASURES],
+        "label": [m.label_for(params) for m in MEASURES],
+    })
+    counts = counts.reindex(table["measure_id"]).reset_index(drop=True)
+    table["numerator"] = counts[MET]
+    table["denominator"] = counts[MET] + counts[NOT_MET]
+    table["not_applicable"] = counts[NOT_APPLICABLE]
+    table["not_recorded"] = counts[NOT_RECORDED]
+    table["percent"] = (100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)).round(1)
+    lower, upper = wilson_interval(table["numerator"], table["denominator"], population)
+    table["ci_lower"] = lower.round(1)
+    table["ci_upper"] = upper.round(1)
+    return table[FINDINGS_COLUMNS]

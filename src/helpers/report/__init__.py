@@ -1,0 +1,1 @@
+"""Report: charts, words, disclosure control and the HTML board report."""

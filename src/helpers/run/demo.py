@@ -1,0 +1,417 @@
+"""A seeded generator of a SYNTHETIC audit workbook (no real child is in it).
+
+Real case files can never ship, so ``make report`` runs on this demo. It
+follows the spec and deliberately carries every kind of mess the spec lists
+(header spellings and aliases, every date form, ``#N/A``, non-breaking
+spaces, ``a) `` prefixes, TRUE/FALSE cells, duplicates, blank rows, a missing
+case reference, orphan and duplicate returns, cases outside the window, an
+unmapped agency, unrecognised values). The answers of the 100 cases that
+survive cleaning are allocated in exact counts, so the findings reproduce
+the audit's published figures: plan linked to needs 90%, progress monitored
+55%, professional agreement 60%, partnership working 78%, reports shared in
+time two thirds.
+
+Run ``python -m helpers.demo PATH`` to write it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+
+from ..domain.workdays import business_calendar
+
+SEED = 20251127
+N_CASES = 100
+WINDOW_START = dt.date(2025, 4, 1)
+WINDOW_END = dt.date(2025, 9, 30)
+POPULATION = 1000
+TITLE = "SYNTHETIC DEMO: Multi-agency audit of child protection conferences, April to September 2025"
+
+CASE_HEADERS = {
+    "case_ref": "Case Ref.", "child_name": "Child name", "date_of_birth": "DOB",
+    "strategy_discussion_date": "Strategy date",
+    "icpc_date": "Date of Initial Child Protection Conference",
+    "cp_category": "Category of abuse", "eha_completed": "Early Help Assessment Completed?",
+    "referral_reason_clear": "Reason for referral clear", "historical_involvement": "Historical involvement",
+    "child_participation": "Participation", "plan_linked_to_needs": "Plan linked to needs",
+    "plan_smart": "SMART plan", "plan_progress_monitored": "Progress  monitored",
+    "outcomes_improved": "Impact - improved outcomes", "partnership_working_effective": "Partnership working",
+    "first_core_group_date": "First core group", "core_group_effective": "Core group effective",
+    "father_invited": "Father invited", "father_attended": "Father\u00a0attended",
+    "drift_delay_identified": "Drift or delay", "escalation_raised": "Escalation raised",
+    "inquorate_reason_recorded": "Inquorate reason recorded", "stepped_down_to_cin": "Stepped down",
+    "sustained_change_evidenced": "Sustained change evidenced", "recording_quality": "Quality of recording",
+    "audit_date": " Audit date ", "comments": "Auditor comments",
+}
+RETURN_HEADERS = {
+    "case_ref": "Case reference", "agency": "Organisation", "attended": "Attended ICPC",
+    "report_submitted": "Report", "report_shared_date": "Date report shared with parents",
+    "agreed_with_decision": "Agreed", "dissent_recorded": "Dissent recorded",
+}
+RECOMMENDATIONS = [
+    ("Complete an early help assessment wherever a family's needs are known before a referral to "
+     "children's social care.", "eha_completed"),
+    ("Make the reason for referral, and the family's history with services, clear in every referral.",
+     "referral_reason_clear; historical_involvement"),
+    ("Hear the child's voice at every conference, in person, through an advocate or another medium.",
+     "child_views_heard"),
+    ("Share conference reports with parents at least two working days before the conference.",
+     "reports_shared_timely"),
+    ("Write SMART plans linked to the needs presented, and monitor their progress at each core group.",
+     "plan_linked_to_needs, plan_smart, plan_progress_monitored"),
+    ("Invite and engage fathers and male carers in conferences and plans.", "father_invited; father_attended"),
+    ("Hold the first core group within ten working days and keep core groups focused on the plan.",
+     "core_group_within_10_working_days; core_group_effective"),
+    ("Escalate drift and delay through the partnership's escalation policy.", "escalation_when_drift"),
+    ("Make conferences quorate, and record the reason when they are not.",
+     "conference_quorate; inquorate_reason_recorded"),
+    ("Record dissent whenever an agency disagrees with the decision, and improve recording quality.",
+     "professional_agreement; dissent_recorded; recording_quality"),  # the last id is a deliberate typo
+]
+
+YES_FORMS = ["Yes", "yes", "Y", True, "a) Yes", "Yes.", "\u00a0Yes ", "YES"]
+NO_FORMS = ["No", "n", False, "b) No", "No.", "NO"]
+PARTLY_FORMS = ["Partly", "Partially", "In part", "Yes - partly", "Yes (partly)", "c) Partly"]
+NA_FORMS = ["N/A", "n/a", "NA", "Not applicable", "N.A."]
+MISSING_FORMS = [None, "#N/A", "Not known", "NK", "-"]
+FORMS = {"Yes": YES_FORMS, "No": NO_FORMS, "Partly": PARTLY_FORMS, "N/A": NA_FORMS, "": MISSING_FORMS}
+CATEGORY_FORMS = {"NEG": ["Neglect", "NEG", "neg"], "EMO": ["Emotional abuse", "EMO", "Emotional"],
+                  "PHY": ["Physical abuse", "PHY"], "SAB": ["Sexual abuse", "SAB"],
+                  "MUL": ["Multiple", "MUL"]}
+GRADE_FORMS = {"Outstanding": ["Outstanding", 1], "Good": ["Good", 2, "a) Good"],
+               "Requires improvement": ["Requires improvement", "RI", "Req imp", 3,
+                                        "Requires improvement to be good"],
+               "Inadequate": ["Inadequate", 4]}
+PARTICIPATION_TEXT = {0: "PN0 - child under 4", 1: "PN1 - attends and speaks for self",
+                      2: "PN2 - attends, views conveyed by advocate", 3: "PN3 - attends, conveys views",
+                      4: "PN 4 - does not attend, advocate conveys views",
+                      5: "pn5 - views conveyed by other medium", 6: "PN6", 7: "PN7 - absent, views not conveyed"}
+
+
+@dataclass
+class DemoWorkbook:
+    cases: list = field(default_factory=list)     # rows in sheet order, as written
+    returns: list = field(default_factory=list)
+    expected_outcomes: dict = field(default_factory=dict)  # (sheet, outcome) -> rows
+
+
+def _allocate(rng: np.random.Generator, counts: dict) -> np.ndarray:
+    """Exact counts of each answer, in a seeded random order."""
+    values = np.concatenate([[value] * n for value, n in counts.items()])
+    assert len(values) == N_CASES, counts
+    return rng.permutation(values)
+
+
+def _offset(day: dt.date, working_days: int) -> dt.date:
+    return np.busday_offset(np.datetime64(day), working_days, roll="forward",
+                            busdaycal=business_calendar()).astype(dt.date)
+
+
+def _date_form(day: dt.date | None, k: int):
+    """One date written in one of the spec's forms, chosen by k (ambiguous ones day first)."""
+    if day is None:
+        return MISSING_FORMS[k % len(MISSING_FORMS)]
+    serial = (day - dt.date(1899, 12, 30)).days
+    forms = [dt.datetime(day.year, day.month, day.day), serial, serial + 0.4375,
+             day.strftime("%d/%m/%Y"), f"{day.day}/{day.month}/{day:%y}", day.strftime("%d-%m-%Y"),
+             day.strftime("%d.%m.%Y"), day.isoformat(), f"{day.day} {day:%b %Y}", f"{day.day} {day:%B %Y}",
+             f"{day.day}{_suffix(day.day)} {day:%B %Y}"]
+    return forms[k % len(forms)]
+
+
+def _suffix(day: int) -> str:
+    return "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _form(value: str, k: int):
+    forms = FORMS[value]
+    return forms[k % len(forms)]
+
+
+def build_demo(seed: int = SEED) -> DemoWorkbook:
+    rng = np.random.default_rng(seed)
+    demo = DemoWorkbook()
+    answers = {
+        "eha_completed": _allocate(rng, {"Yes": 23, "No": 77}),
+        "referral_reason_clear": _allocate(rng, {"Yes": 71, "Partly": 19, "No": 10}),
+        "historical_involvement": _allocate(rng, {"Yes": 64, "No": 33, "": 3}),
+        "plan_linked_to_needs": _allocate(rng, {"Yes": 90, "Partly": 7, "No": 3}),
+        "plan_smart": _allocate(rng, {"Yes": 41, "Partly": 38, "No": 19, "maybe": 2}),
+        "plan_progress_monitored": _allocate(rng, {"Yes": 55, "Partly": 30, "No": 15}),
+        "outcomes_improved": _allocate(rng, {"Yes": 48, "Partly": 22, "No": 12, "Too early to say": 18}),
+        "partnership_working_effective": _allocate(rng, {"Yes": 78, "Partly": 15, "No": 7}),
+        "core_group_effective": _allocate(rng, {"Yes": 52, "Partly": 30, "No": 18}),
+        "father_invited": _allocate(rng, {"Yes": 58, "No": 38, "Partly": 2, "": 2}),
+        "drift_delay_identified": _allocate(rng, {"Yes": 34, "No": 66}),
+        "stepped_down_to_cin": _allocate(rng, {"Yes": 20, "No": 80}),
+        "cp_category": _allocate(rng, {"NEG": 45, "EMO": 30, "PHY": 12, "SAB": 5, "MUL": 8}),
+        "recording_quality": _allocate(rng, {"Outstanding": 8, "Good": 37, "Requires improvement": 40,
+                                             "Inadequate": 15}),
+        "age": _allocate(rng, {0: 15, 2: 12, 3: 5, 4: 8, 7: 25, 12: 28, 16: 7}),
+        "icpc_within": _allocate(rng, {True: 71, False: 29}),
+        "core_group_within": _allocate(rng, {True: 62, False: 38}),
+        "not_quorate": _allocate(rng, {True: 12, False: 88}),
+        "dissent": _allocate(rng, {"recorded": 25, "not recorded": 15, "none": 60}),
+        "reports": _allocate(rng, {"timely": 66, "late": 33, "none submitted": 1}),
+    }
+    window_days = int(np.busday_count(np.datetime64(WINDOW_START), np.datetime64(WINDOW_END),
+                                      busdaycal=business_calendar()))
+    icpc_offsets = np.sort(rng.integers(0, window_days, N_CASES))
+    escalated = iter(_allocate_subset(rng, 34, 10))
+    sustained = iter(_allocate_subset(rng, 20, 12))
+    attended_father = iter(_allocate_subset(rng, 58, 31))
+    inquorate_reason = iter(_allocate_subset(rng, 12, 5))
+
+    truth_rows = []
+    for i in range(N_CASES):
+        ref = f"SYN-{i + 1:04d}"
+        icpc = _offset(WINDOW_START, int(icpc_offsets[i]))
+        lag = int(rng.integers(4, 16) if answers["icpc_within"][i] else rng.integers(16, 30))
+        strategy = _offset(icpc, -lag)
+        core_lag = int(rng.integers(3, 11) if answers["core_group_within"][i] else rng.integers(11, 25))
+        core_group = _offset(icpc, core_lag)
+        age = int(answers["age"][i])
+        dob = icpc - dt.timedelta(days=int(365.25 * age + rng.integers(20, 340)))
+        drift = answers["drift_delay_identified"][i]
+        stepped = answers["stepped_down_to_cin"][i]
+        invited = answers["father_invited"][i]
+        not_quorate = bool(answers["not_quorate"][i])
+        participation = 0 if age < 4 else int(rng.choice([1, 2, 3, 4, 5, 6, 7], p=[.2, .1, .2, .1, .1, .1, .2]))
+        row = {
+            "case_ref": ref, "child_name": f"Synthetic Child {i + 1:03d}", "date_of_birth": dob,
+            "strategy_discussion_date": strategy, "icpc_date": icpc,
+            "cp_category": answers["cp_category"][i],
+            "eha_completed": answers["eha_completed"][i],
+            "referral_reason_clear": answers["referral_reason_clear"][i],
+            "historical_involvement": answers["historical_involvement"][i],
+            "child_participation": PARTICIPATION_TEXT[participation],
+            "plan_linked_to_needs": answers["plan_linked_to_needs"][i],
+            "plan_smart": answers["plan_smart"][i],
+            "plan_progress_monitored": answers["plan_progress_monitored"][i],
+            "outcomes_improved": answers["outcomes_improved"][i],
+            "partnership_working_effective": answers["partnership_working_effective"][i],
+            "first_core_group_date": core_group,
+            "core_group_effective": answers["core_group_effective"][i],
+            "father_invited": invited,
+            "father_attended": ("Yes" if next(attended_father) else "No") if invited == "Yes" else "No",
+            "drift_delay_identified": drift,
+            "escalation_raised": ("Yes" if next(escalated) else "No") if drift == "Yes" else "N/A",
+            "inquorate_reason_recorded": ("Yes" if next(inquorate_reason) else "No") if not_quorate else "N/A",
+            "stepped_down_to_cin": stepped,
+            "sustained_change_evidenced": ("Yes" if next(sustained) else "No") if stepped == "Yes" else "N/A",
+            "recording_quality": answers["recording_quality"][i],
+            "audit_date": _offset(dt.date(2025, 11, 3), int(rng.integers(0, 15))),
+            "comments": f"Synthetic comment about case {ref}: free text that must never reach a report.",
+        }
+        truth_rows.append(row)
+        demo.returns.extend(_returns_for(rng, ref, icpc, not_quorate, answers["dissent"][i],
+                                         answers["reports"][i], i))
+
+    # Two data-entry slips the cleaning must catch: an impossible date and a core
+    # group dated before the conference (a negative interval).
+    truth_rows[17]["first_core_group_date"] = "31/02/2025"
+    truth_rows[41]["first_core_group_date"] = _offset(truth_rows[41]["icpc_date"], -3)
+    truth_rows[63]["date_of_birth"] = "sometime in 2019"
+
+    demo.cases = [_write_case(row, k) for k, row in enumerate(truth_rows)]
+    _add_case_mess(rng, demo, truth_rows)
+    _add_return_mess(demo)
+    return demo
+
+
+def _allocate_subset(rng, size: int, yes: int) -> np.ndarray:
+    return rng.permutation([True] * yes + [False] * (size - yes))
+
+
+HEALTH_NAMES = ["Health Visitor", "HV", "School Nurse", "GP", "Midwife", "0-19 Service", "GP Surgery", "CAMHS"]
+EDUCATION_NAMES = ["School", "Nursery", "DSL", "College", "Schools"]
+CSC_NAMES = ["Children's Social Care", "CSC", "Childrens Services", "Social\u00a0Worker"]
+POLICE_NAMES = ["Police", "MASH Police", "CAIT"]
+
+
+def _returns_for(rng, ref, icpc, not_quorate, dissent, reports, i) -> list:
+    agencies = [CSC_NAMES[i % 4], POLICE_NAMES[i % 3], HEALTH_NAMES[i % 8], EDUCATION_NAMES[i % 5]]
+    if i % 5 == 0:
+        agencies.append("National Probation Service")
+    if i % 9 == 0:
+        agencies.append("Housing")
+    rows = []
+    for a, agency in enumerate(agencies):
+        attended = "Yes"
+        if not_quorate and a in (1, 3):
+            attended = ["Apologies", "Report only", "Sent apologies"][(i + a) % 3]
+        elif a >= 4 and i % 2:
+            attended = "No"
+        submitted = "Yes" if a < 4 and reports != "none submitted" else "No"
+        shared = None
+        if submitted == "Yes":
+            shared = _offset(icpc, -int(rng.integers(2, 7)))
+        rows.append({"case_ref": ref, "agency": agency, "attended": attended, "report_submitted": submitted,
+                     "report_shared_date": shared, "agreed_with_decision": "Yes" if attended == "Yes" else "",
+                     "dissent_recorded": "N/A"})
+    if reports == "late":
+        late = rows[1 + i % 3]
+        late["report_shared_date"] = [_offset(icpc, -1), icpc, None, _offset(icpc, 1)][i % 4]
+    if dissent != "none":
+        # The agency that disagrees attended: health attends even when the conference is not quorate.
+        disagreeing = rows[2]
+        disagreeing["agreed_with_decision"] = "No"
+        disagreeing["dissent_recorded"] = "Yes" if dissent == "recorded" else "No"
+    return [_write_return(row, i * 7 + k) for k, row in enumerate(rows)]
+
+
+def _write_case(row: dict, k: int) -> dict:
+    written = {}
+    for name, value in row.items():
+        if name.endswith("_date") or name == "date_of_birth":
+            written[name] = _date_form(value, k + len(written)) if isinstance(value, dt.date) else value
+        elif name == "cp_category":
+            forms = CATEGORY_FORMS[value]
+            written[name] = forms[k % len(forms)]
+        elif name == "recording_quality":
+            forms = GRADE_FORMS[value]
+            written[name] = forms[k % len(forms)]
+        elif value in FORMS:
+            written[name] = _form(value, k + len(written))
+        else:
+            written[name] = value
+    if k % 10 == 3:
+        written["case_ref"] = f" {row['case_ref'].lower()}\u00a0"  # spacing and case the cleaning undoes
+    return written
+
+
+def _write_return(row: dict, k: int) -> dict:
+    written = dict(row)
+    for name in ("report_submitted", "agreed_with_decision", "dissent_recorded"):
+        written[name] = _form(row[name], k)
+    if row["attended"] in FORMS:
+        written["attended"] = _form(row["attended"], k)
+    written["report_shared_date"] = (_date_form(row["report_shared_date"], k)
+                                     if row["report_shared_date"] else None)
+    return written
+
+
+def _add_case_mess(rng, demo: DemoWorkbook, truth_rows: list) -> None:
+    cases = demo.cases
+    # Superseded duplicates: an older audit of case 5 placed LATER in the sheet, an
+    # older audit of case 12 placed earlier, and a copy of case 30 with no audit date.
+    older = dict(truth_rows[4], audit_date=dt.date(2025, 10, 1), plan_progress_monitored="No")
+    cases.append(_write_case(older, 4))
+    older = dict(truth_rows[11], audit_date="01/10/2025", plan_linked_to_needs="No")
+    cases.insert(3, _write_case(older, 11))
+    undated = dict(truth_rows[29], audit_date=None, partnership_working_effective="No")
+    cases.insert(20, _write_case(undated, 29))
+    # Cases outside the terms of reference, each with returns that share their outcome.
+    for n, icpc in enumerate([dt.date(2025, 3, 14), dt.date(2025, 10, 6), dt.date(2024, 12, 2)]):
+        ref = f"SYN-9{n + 1:03d}"
+        outside = dict(truth_rows[n + 50], case_ref=ref, icpc_date=icpc,
+                       strategy_discussion_date=_offset(icpc, -10), first_core_group_date=_offset(icpc, 8))
+        cases.insert(40 + n * 20, _write_case(outside, n))
+        demo.returns.insert(60 + n * 30, _write_return(
+            {"case_ref": ref, "agency": "Police", "attended": "Yes", "report_submitted": "Yes",
+             "report_shared_date": _offset(icpc, -3), "agreed_with_decision": "No", "dissent_recorded": "No"}, n))
+    # Blank rows (one of them only spaces) and a row with no case reference.
+    cases.insert(55, {})
+    cases.insert(80, {"child_name": "  ", "comments": "\u00a0"})
+    cases.insert(90, _write_case(dict(truth_rows[70], case_ref=""), 70))
+    demo.expected_outcomes.update({("Cases", "blank"): 2, ("Cases", "missing_case_ref"): 1,
+                                   ("Cases", "superseded_duplicate"): 3,
+                                   ("Cases", "outside_terms_of_reference"): 3, ("Cases", "included"): 100})
+
+
+def _add_return_mess(demo: DemoWorkbook) -> None:
+    returns = demo.returns
+    base = len(returns)
+    # Duplicate returns: an earlier, stale return for the same case and agency
+    # ("HV" and "Health Visitor" are the same agency), kept out by the later one.
+    stale = [dict(r, agreed_with_decision="No", attended="No") for r in (returns[2], returns[40], returns[101])]
+    for n, row in enumerate(stale):
+        returns.insert(n * 15, row)
+    for n, ref in enumerate(["SYN-7001", "SYN-7002"]):  # orphans: no such case
+        returns.insert(30 + n * 40, {"case_ref": ref, "agency": "School", "attended": "Yes",
+                                     "report_submitted": "Yes", "report_shared_date": "12/05/2025",
+                                     "agreed_with_decision": "Yes", "dissent_recorded": "N/A"})
+    returns.insert(120, {"case_ref": "SYN-0010", "agency": "Barnardo's Family Centre", "attended": "Yes",
+                         "report_submitted": "No", "report_shared_date": None,
+                         "agreed_with_decision": "Yes", "dissent_recorded": "N/A"})
+    returns.insert(77, {"case_ref": None, "agency": "Police", "attended": "Yes", "report_submitted": "Yes",
+                        "report_shared_date": "3 June 2025", "agreed_with_decision": "Yes",
+                        "dissent_recorded": "N/A"})
+    returns.insert(200, {})
+    returns.insert(260, {"agency": " "})
+    outside_returns = 3
+    demo.expected_outcomes.update({
+        ("Agency returns", "blank"): 2, ("Agency returns", "missing_case_ref"): 1,
+        ("Agency returns", "orphan_return"): 2, ("Agency returns", "superseded_duplicate"): 3,
+        ("Agency returns", "outside_terms_of_reference"): outside_returns,
+        ("Agency returns", "included"): base - outside_returns + 1,
+    })
+
+
+def write_workbook(demo: DemoWorkbook, path: str | Path) -> Path:
+    """Write the demo as an .xlsx the way an audit team's workbook arrives."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "About this file"
+    notes.append(["SYNTHETIC DEMO DATA. No real child, family or case is in this workbook."])
+    notes.append(["Written by helpers.demo (seeded) for the cp-conference-audit project."])
+    _write_sheet(book.create_sheet("CASES"), CASE_HEADERS, demo.cases, leading_blank_rows=1)
+    _write_sheet(book.create_sheet("Agency_Returns"), RETURN_HEADERS, demo.returns)
+    audit = book.create_sheet("audit")
+    for row in (["Field", "Value"], ["audit_title", TITLE], ["window_start", "01/04/2025"],
+                ["window_end", dt.datetime(2025, 9, 30)], ["population", POPULATION]):
+        audit.append(row)
+    recommendations = book.create_sheet("Recommendations ")
+    recommendations.append(["Recommendation", "Measures"])
+    for text, measures in RECOMMENDATIONS:
+        recommendations.append([text, measures])
+    book.save(path)
+    _fix_timestamps(path)
+    return path
+
+
+FIXED_TIME = (2025, 11, 27, 0, 0, 0)
+
+
+def _fix_timestamps(path: Path) -> None:
+    """Same seed, same bytes: openpyxl stamps the save time into docProps and the zip entries,
+    so rewrite both with a fixed time (the report shows the workbook's SHA-256)."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    stamp = "{:04d}-{:02d}-{:02d}T00:00:00Z".format(*FIXED_TIME[:3]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _write_sheet(sheet, headers: dict, rows: list, leading_blank_rows: int = 0) -> None:
+    for _ in range(leading_blank_rows):
+        sheet.append([None])
+    sheet.append(list(headers.values()))
+    for row in rows:
+        sheet.append([row.get(name) for name in headers])
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[1]) if len(argv) > 1 else None
+    if target is None:
+        from .config import DEMO_WORKBOOK
+        target = DEMO_WORKBOOK
+    write_workbook(build_demo(), target)
+    print(f"demo: wrote the SYNTHETIC demo workbook {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,89 @@
+"""The findings table: counts, percent, Wilson intervals with the finite population correction."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.measures import MEASURES
+from helpers.measures.findings import FINDINGS_COLUMNS, effective_sample_size, findings_table, wilson_interval
+
+Z = 1.959964  # the spec's z
+
+
+def wilson_by_hand(x, n, population=None):
+    """The spec's formula written out, as an independent check on the library call."""
+    p = x / n
+    if population and population > n:
+        n = n * (population - 1) / (population - n)
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+@pytest.mark.parametrize("x, n, population", [(90, 100, None), (90, 100, 1000), (0, 12, None), (12, 12, 40),
+                                              (55, 100, 1000), (1, 3, None), (66, 99, 100), (5, 5, 5)])
+def test_wilson_matches_the_formula(x, n, population):
+    lower, upper = wilson_interval(pd.Series([x]), pd.Series([n]), population)
+    expected = wilson_by_hand(x, n, population)
+    assert lower.iloc[0] == pytest.approx(expected[0], abs=1e-6)
+    assert upper.iloc[0] == pytest.approx(expected[1], abs=1e-6)
+
+
+def test_published_example_with_correction():
+    lower, upper = wilson_interval(pd.Series([90]), pd.Series([100]), 1000)
+    assert (round(lower.iloc[0], 1), round(upper.iloc[0], 1)) == (83.0, 94.3)
+
+
+def test_no_correction_when_population_unknown_or_not_larger():
+    n = pd.Series([10.0, 50.0])
+    assert effective_sample_size(n, None).tolist() == [10.0, 50.0]
+    assert effective_sample_size(n, 50).tolist() == [pytest.approx(10 * 49 / 40), 50.0]
+
+
+def test_denominator_zero_gives_empty_percent_and_bounds():
+    lower, upper = wilson_interval(pd.Series([0]), pd.Series([0]), 100)
+    assert np.isnan(lower.iloc[0]) and np.isnan(upper.iloc[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 200).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+       st.one_of(st.none(), st.integers(1, 2000)))
+def test_interval_contains_the_proportion_and_stays_in_range(xn, population):
+    x, n = xn
+    lower, upper = wilson_interval(pd.Series([x]), pd.Series([n]), population)
+    if n == 0:
+        assert np.isnan(lower.iloc[0])
+        return
+    p = 100 * x / n
+    assert -1e-9 <= lower.iloc[0] <= p + 1e-9 and p - 1e-9 <= upper.iloc[0] <= 100 + 1e-9
+
+
+def test_findings_table_counts_and_identity():
+    statuses = pd.DataFrame({"case_id": ["a", "b", "c", "d"]})
+    for m in MEASURES:
+        statuses[m.id] = ["met", "not_met", "not_applicable", "not_recorded"]
+    statuses["plan_smart"] = ["not_recorded"] * 4
+    table = findings_table(statuses, population=None)
+    assert list(table.columns) == FINDINGS_COLUMNS
+    assert (table["denominator"] + table["not_applicable"] + table["not_recorded"] == 4).all()
+    first = table.set_index("measure_id").loc["eha_completed"]
+    assert (first["numerator"], first["denominator"], first["percent"]) == (1, 2, 50.0)
+    smart = table.set_index("measure_id").loc["plan_smart"]
+    assert smart["denominator"] == 0 and pd.isna(smart["percent"]) and pd.isna(smart["ci_lower"])
+
+
+def test_labels_follow_the_thresholds_of_the_run():
+    from helpers.measures import Parameters
+
+    statuses = pd.DataFrame({"case_id": ["a"], **{m.id: ["met"] for m in MEASURES}})
+    labels = findings_table(statuses, None, Parameters(icpc_working_days=20, core_group_working_days=5))
+    labels = labels.set_index("measure_id")["label"]
+    assert labels["icpc_timely"] == "ICPC within 20 working days of strategy discussion"
+    assert labels["core_group_timely"] == "First core group within 5 working days"
+    assert findings_table(statuses).set_index("measure_id").loc["icpc_timely", "label"] == \
+        "ICPC within 15 working days of strategy discussion"

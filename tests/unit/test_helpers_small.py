@@ -1,0 +1,111 @@
+"""Unit tests for the smaller helpers: breakdowns, outputs, provenance, publishing, errors."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import nbformat
+import pandas as pd
+
+from conftest import KEY, case_row, quorate_returns, return_row, write_workbook
+from helpers.clean.cleaning import clean_workbook
+from helpers.errors import AuditInputError
+from helpers.measures import Parameters
+from helpers.measures.breakdowns import agency_group_breakdown, measure_by_group
+from helpers.measures.statuses import measure_statuses
+from helpers.report.export import _board_outputs_only, document, report_title, slug
+from helpers.run.outputs import load_clean_outputs, publish_staged, write_clean_outputs
+from helpers.run.provenance import file_sha256, package_versions, read_run_record, write_run_record
+
+
+def cleaned(tmp_path):
+    cases = [case_row("A1", icpc_date="08/05/2025"), case_row("A2", icpc_date="08/05/2025", cp_category="PHY",
+                                                                plan_progress_monitored="No")]
+    returns = quorate_returns("A1", report_shared_date="06/05/2025") + [
+        return_row("A2", "Police", report_shared_date="07/05/2025"), return_row("A2", "CSC", report_submitted="No"),
+        return_row("A2", "Mystery", attended="No")]
+    return clean_workbook(write_workbook(tmp_path / "w.xlsx", cases, returns), KEY)
+
+
+def test_agency_group_breakdown(tmp_path):
+    result = cleaned(tmp_path)
+    table = agency_group_breakdown(result.cases, result.agency_returns, Parameters()).set_index("agency_group")
+    assert table.loc["Police", ["returns", "attended", "reports_submitted", "reports_shared_in_time"]].tolist() == [2, 2, 2, 1]
+    assert table.loc["Police", "percent_in_time"] == 50.0
+    assert table.loc["Children's social care", "reports_submitted"] == 1
+    # The unmapped agency sent apologies but its report, shared after the conference, still counts as late.
+    assert table.loc["Unmapped", ["attended", "reports_submitted", "percent_in_time"]].tolist() == [0, 1, 0.0]
+
+
+def test_measure_by_group_counts_met_and_assessed(tmp_path):
+    result = cleaned(tmp_path)
+    statuses = measure_statuses(result.cases, result.agency_returns, Parameters())
+    table = measure_by_group(statuses, result.cases["cp_category"], ["plan_progress_monitored"],
+                             order=["NEG", "PHY", "SAB"])
+    assert table[["group", "met", "assessed", "cases", "percent"]].values.tolist() == [
+        ["NEG", 1, 1, 1, 100.0], ["PHY", 0, 1, 1, 0.0]]
+
+
+def test_clean_outputs_round_trip(tmp_path):
+    result = cleaned(tmp_path)
+    written = write_clean_outputs(result, tmp_path / "out")
+    assert {p.name for p in written} == {"cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv",
+                                         "recommendations.csv", "audit.json"}
+    loaded = load_clean_outputs(tmp_path / "out")
+    pd.testing.assert_series_equal(loaded["cases"]["icpc_date"], result.cases["icpc_date"], check_dtype=False)
+    assert loaded["cases"]["plan_progress_monitored"].tolist() == ["Yes", "No"]
+    assert loaded["agency_returns"]["report_shared_date_not_applicable"].tolist() == [False] * 6
+
+
+def test_publish_staged_moves_every_file_and_leaves_others_alone(tmp_path):
+    staging, destination = tmp_path / "staging", tmp_path / "out"
+    staging.mkdir()
+    destination.mkdir()
+    (destination / "old.csv").write_text("old")
+    (staging / "findings.csv").write_text("new")
+    moved = publish_staged(staging, destination)
+    assert [p.name for p in moved] == ["findings.csv"] and list(staging.iterdir()) == []
+    assert (destination / "old.csv").read_text() == "old" and (destination / "findings.csv").read_text() == "new"
+
+
+def test_provenance(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abc")
+    assert file_sha256(path) == hashlib.sha256(b"abc").hexdigest()
+    assert set(package_versions()) >= {"python", "pandas", "numpy", "statsmodels", "holidays"}
+    write_run_record(tmp_path / "run.json", {"raw_sha256": "x", "when": dt.date(2025, 1, 2)})
+    assert read_run_record(tmp_path / "run.json") == {"raw_sha256": "x", "when": "2025-01-02"}
+    assert read_run_record(tmp_path / "missing.json") == {}
+
+
+def test_slug_and_title():
+    assert slug("SYNTHETIC DEMO: Multi-agency audit, 2025!") == "synthetic-demo-multi-agency-audit-2025"
+    long = slug("word " * 40)
+    assert len(long) <= 80 and not long.endswith("-")
+    assert slug("!!!") == "audit-report"
+    assert report_title("<div><h1>Audit &amp; review</h1></div>") == "Audit & review"
+
+
+def test_document_is_a_whole_page_with_one_generated_line():
+    page = document("<h1>T</h1>", "T & co", generated=dt.datetime(2025, 11, 27, 9, 30))
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<title>T &amp; co</title>" in page and "<script" not in page and "http" not in page
+    assert [line for line in page.splitlines() if line.startswith('<p class="generated-at"')] == [
+        '<p class="generated-at">Generated 27/11/2025 09:30.</p>']
+
+
+def test_only_html_display_outputs_reach_the_report():
+    notebook = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("x")
+    code.outputs = [nbformat.v4.new_output("stream", name="stderr", text="warning"),
+                    nbformat.v4.new_output("display_data", data={"text/html": "<p>kept</p>", "text/plain": "kept"}),
+                    nbformat.v4.new_output("execute_result", data={"text/plain": "dropped"}, execution_count=1)]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# for analysts"), code, nbformat.v4.new_code_cell("y")]
+    kept = _board_outputs_only(notebook)
+    assert len(kept.cells) == 1 and kept.cells[0].outputs == [
+        {"output_type": "display_data", "data": {"text/html": "<p>kept</p>"}, "metadata": {}}]
+
+
+def test_error_message_is_one_line_naming_where():
+    error = AuditInputError("bad\nthing", file="a.xlsx", sheet="Cases", column="icpc_date", row=7, hint="fix it")
+    assert str(error) == "a.xlsx, sheet 'Cases', column 'icpc_date', row 7: bad thing (fix it)"
