@@ -10,34 +10,16 @@ PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
 KERNEL := cp-conference-audit
 
-DEMO_RAW := data/raw/SYNTHETIC_demo_audit_workbook.xlsx
-RAW ?= $(DEMO_RAW)
-PROCESSED := data/processed
-BUILD := build
-# Optional overrides of the terms-of-reference window (dd/mm/yyyy or yyyy-mm-dd).
-WINDOW_START ?=
-WINDOW_END ?=
-# Thresholds of spec section 7.
-REPORT_SHARE_WORKING_DAYS ?= 2
-ICPC_WORKING_DAYS ?= 15
-CORE_GROUP_WORKING_DAYS ?= 10
-HEALTH_COUNTS_AS_ONE ?= true
-# PUBLISH=1 also writes the published (disclosure-controlled) version.
-PUBLISH ?= 0
+# What a user may set (make report RAW=... ICPC_WORKING_DAYS=20 ...). The Makefile holds no defaults:
+# an empty value means "not given", and helpers.measures.Parameters holds the only defaults.
+# Each is exported unexpanded ($(value ...)), so a path with an apostrophe, parentheses, spaces,
+# `$` or non-ASCII text reaches the pipeline exactly as typed, never through the shell.
+USER_VARIABLES := RAW EARLIER WINDOW_START WINDOW_END PUBLISH ALLOW_LATER \
+	REPORT_SHARE_WORKING_DAYS ICPC_WORKING_DAYS CORE_GROUP_WORKING_DAYS HEALTH_COUNTS_AS_ONE EXPECTED_STANDARD \
+	AUDIT CONFIRM OUT
+$(foreach name,$(USER_VARIABLES),$(eval export CPA_$(name) = $$(value $(name))))
 
-HELPERS := $(wildcard src/helpers/*.py) $(wildcard src/helpers/*.css)
-# A missing RAW must reach the pipeline (which says what is wrong in one line),
-# not make's own "No rule to make target".
-RAW_DEP := $(if $(filter $(DEMO_RAW),$(RAW)),$(DEMO_RAW),$(if $(wildcard $(RAW)),$(RAW),FORCE))
-
-CLEAN_PARAMS := $(BUILD)/params/clean.json
-FINDINGS_PARAMS := $(BUILD)/params/findings.json
-REPORT_PARAMS := $(BUILD)/params/report.json
-CLEAN_STAMP := $(PROCESSED)/cases.csv
-FINDINGS_STAMP := $(PROCESSED)/findings.csv
-REPORT_STAMP := $(BUILD)/report.stamp
-
-.PHONY: help setup report test lab demo screenshots benchmark lock clean-outputs FORCE
+.PHONY: help setup report check template test lab demo screenshots benchmark lock clean-outputs
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -55,39 +37,18 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	@touch $@
 	@echo "setup: done"
 
-# Parameter files change only when a value changes, so make re-runs exactly
-# the stages whose parameters moved.
-$(CLEAN_PARAMS): FORCE
-	@mkdir -p $(@D)
-	@printf '{"raw": "%s", "window_start": "%s", "window_end": "%s"}\n' '$(RAW)' '$(WINDOW_START)' '$(WINDOW_END)' > $@.new
-	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+report: $(VENV_STAMP) ## Report one audit: RAW=workbook (default: the synthetic demo), EARLIER="a.xlsx b.xlsx", PUBLISH=1
+	@$(PY) -m helpers.run.pipeline report
 
-$(FINDINGS_PARAMS): FORCE
-	@mkdir -p $(@D)
-	@printf '{"report_share_working_days": %s, "icpc_working_days": %s, "core_group_working_days": %s, "health_counts_as_one": "%s"}\n' '$(REPORT_SHARE_WORKING_DAYS)' '$(ICPC_WORKING_DAYS)' '$(CORE_GROUP_WORKING_DAYS)' '$(HEALTH_COUNTS_AS_ONE)' > $@.new
-	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+check: $(VENV_STAMP) ## For the audit team: RAW=workbook is checked and a feedback file lists every problem by row
+	@$(PY) -m helpers.run.check
 
-$(REPORT_PARAMS): FORCE
-	@mkdir -p $(@D)
-	@printf '{"publish": "%s"}\n' '$(PUBLISH)' > $@.new
-	@cmp -s $@.new $@ && rm -f $@.new || mv -f $@.new $@
+template: $(VENV_STAMP) ## Write a blank audit workbook with drop-downs (OUT=path to choose where)
+	@$(PY) -m helpers.template
 
-demo: $(DEMO_RAW) ## Write the synthetic demo workbook to data/raw
-
-$(DEMO_RAW): src/helpers/demo.py | $(VENV_STAMP)
-	@$(PY) -m helpers.demo $@
-
-$(CLEAN_STAMP): $(RAW_DEP) notebooks/01_clean.ipynb $(HELPERS) $(CLEAN_PARAMS) | $(VENV_STAMP)
-	@$(PY) -m helpers.pipeline clean --raw '$(RAW)' --window-start '$(WINDOW_START)' --window-end '$(WINDOW_END)'
-
-$(FINDINGS_STAMP): $(CLEAN_STAMP) notebooks/02_findings.ipynb notebooks/03_secondary_findings.ipynb $(HELPERS) $(FINDINGS_PARAMS) | $(VENV_STAMP)
-	@$(PY) -m helpers.pipeline findings --params $(FINDINGS_PARAMS)
-
-$(REPORT_STAMP): $(FINDINGS_STAMP) notebooks/04_report.ipynb $(HELPERS) $(REPORT_PARAMS) | $(VENV_STAMP)
-	@$(PY) -m helpers.pipeline report --publish '$(PUBLISH)'
-
-report: $(REPORT_STAMP) ## Clean the workbook (RAW=path, default the synthetic demo), compute findings, publish reports/*.html
-	@cat $(REPORT_STAMP)
+demo: $(VENV_STAMP) ## Write the synthetic demo workbooks (current and earlier audit) to data/raw
+	@$(PY) -m helpers.run.demo data/raw/SYNTHETIC_demo_audit_workbook.xlsx
+	@$(PY) -m helpers.run.demo data/raw/SYNTHETIC_demo_earlier_audit_workbook.xlsx --earlier
 
 test: $(VENV_STAMP) ## Run the whole test suite
 	@$(PY) -m pytest
@@ -95,19 +56,18 @@ test: $(VENV_STAMP) ## Run the whole test suite
 lab: $(VENV_STAMP) ## Open JupyterLab on the project kernel
 	@$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
-screenshots: $(REPORT_STAMP) ## Screenshots of the report (summary and one key line) in docs/screenshots
-	@$(PY) -m helpers.screenshots --out docs/screenshots
+screenshots: $(VENV_STAMP) ## Screenshots of the demo report (first screen, one key line, recommendations) in docs/screenshots
+	@$(PY) -m helpers.run.pipeline report >/dev/null
+	@$(PY) tools/screenshots.py --out docs/screenshots
 
-benchmark: $(VENV_STAMP) ## Time `make report` cold and warm
+benchmark: $(VENV_STAMP) ## Time make report against the papermill floor, in a temporary copy (your outputs are untouched)
 	@$(PY) benchmarks/bench_report.py
 
 lock: ## Re-resolve requirements.in into requirements.lock
-	@rm -rf $(BUILD)/lockenv && $(PYTHON) -m venv $(BUILD)/lockenv
-	@$(BUILD)/lockenv/bin/pip install --quiet -r requirements.in
-	@$(BUILD)/lockenv/bin/pip freeze --exclude-editable > requirements.lock
+	@rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
+	@build/lockenv/bin/pip install --quiet -r requirements.in
+	@build/lockenv/bin/pip freeze --exclude-editable > requirements.lock
 	@echo "lock: requirements.lock rewritten; update environment.yml to the same versions"
 
-clean-outputs: ## Remove processed data, reports and build files (never data/raw)
-	@rm -rf $(BUILD) reports/*.html $(PROCESSED)/*.csv $(PROCESSED)/*.json
-
-FORCE:
+clean-outputs: $(VENV_STAMP) ## Remove one audit's outputs (AUDIT=<id>), or list them and remove all with CONFIRM=1; never data/raw
+	@$(PY) -m helpers.run.pipeline clean-outputs

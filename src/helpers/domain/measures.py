@@ -18,6 +18,8 @@ class Parameters:
     icpc_working_days: int = 15
     core_group_working_days: int = 10
     health_counts_as_one: bool = True
+    # The percentage a measure is expected to reach when its recommendation gives no target (report only).
+    expected_standard: int = 80
 
     @classmethod
     def from_values(cls, **values) -> "Parameters":
@@ -31,14 +33,18 @@ class Parameters:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             chosen[field.name] = _parse_flag(field.name, value) if field.type in (bool, "bool") \
-                else _parse_working_days(field.name, value)
+                else _parse_whole_number(field.name, value)
         return cls(**chosen)
 
 
-def _parse_working_days(name: str, value) -> int:
+_WHAT = {"expected_standard": "a percentage"}
+
+
+def _parse_whole_number(name: str, value) -> int:
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or int(text) > 100:
-        raise ValueError(f"{name.upper()}='{value}' is not a number of working days "
+        what = _WHAT.get(name, "a number of working days")
+        raise ValueError(f"{name.upper()}='{value}' is not {what} "
                          f"(give a whole number from 0 to 100, e.g. {name.upper()}={getattr(Parameters, name)})")
     return int(text)
 
@@ -159,3 +165,11 @@ MEASURES_BY_ID = {m.id: m for m in MEASURES}
 # Ids a Recommendations sheet may still use from before the ids stopped naming a threshold (spec section 3b).
 MEASURE_ID_ALIASES = {"icpc_within_15_working_days": "icpc_timely",
                       "core_group_within_10_working_days": "core_group_timely"}
+
+# How every working-days measure counts (spec section 7), in the words the template and docs show.
+WORKING_DAYS_RULE = "Working days are counted excluding weekends and bank holidays (England and Wales)."
+
+
+def measures_counting_working_days() -> tuple[str, ...]:
+    """Ids of the measures whose definition counts working days (their thresholds are parameters)."""
+    return tuple(m.id for m in MEASURES if "working days" in m.definition)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import matplotlib
 
@@ -37,7 +40,7 @@ def _bar_label(row) -> str:
     return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
 
 
-def measure_bars(findings: pd.DataFrame) -> plt.Figure:
+def build_chart(findings: pd.DataFrame) -> plt.Figure:
     """Horizontal bars of % of cases meeting each measure, with interval whiskers and n/N labels.
 
     `findings` has the findings.csv columns; one bar per row in the order given. The title is
@@ -104,7 +107,65 @@ def alt_text(findings: pd.DataFrame, what: str) -> str:
 
 def figure_html(figure: plt.Figure, title: str, alt: str, caption: str) -> str:
     """A self-contained <figure>: its title as text, the PNG embedded as data with its alt text, a caption."""
-    encoded = base64.b64encode(figure_png(figure)).decode("ascii")
+    return png_figure_html(figure_png(figure), title, alt, caption)
+
+
+def png_figure_html(png: bytes, title: str, alt: str, caption: str) -> str:
+    encoded = base64.b64encode(png).decode("ascii")
     return (f'<figure class="chart"><p class="chart-title">{html.escape(title)}</p>'
             f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+# --- charts drawn once per run --------------------------------------------------
+
+@dataclass
+class Chart:
+    """One drawn chart and its words; the findings stage draws it, notebooks and the report show it."""
+    name: str
+    measure_ids: list[str]
+    title: str
+    alt: str
+    caption: str
+    png: bytes = b""
+
+    def html(self) -> str:
+        return png_figure_html(self.png, self.title, self.alt, self.caption)
+
+
+def chart_of(name: str, rows: pd.DataFrame, what: str, caption: str) -> Chart:
+    from . import narrative
+
+    return Chart(name, list(rows["measure_id"]), narrative.chart_title(rows), alt_text(rows, what), caption,
+                 figure_png(build_chart(rows)))
+
+
+def write_charts(charts: list[Chart], folder: Path) -> Path:
+    """charts/<name>.png and charts/charts.json (titles, alt texts, captions, measures)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for chart in charts:
+        (folder / f"{chart.name}.png").write_bytes(chart.png)
+    manifest = [{k: v for k, v in asdict(chart).items() if k != "png"} for chart in charts]
+    (folder / "charts.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return folder
+
+
+def read_charts(folder: Path) -> dict[str, Chart]:
+    manifest = json.loads((folder / "charts.json").read_text())
+    return {entry["name"]: Chart(**entry, png=(folder / f"{entry['name']}.png").read_bytes()) for entry in manifest}
+
+
+def findings_charts(findings: pd.DataFrame, audit: dict, included: int) -> list[Chart]:
+    """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures."""
+    from ..domain.measures import KLOES, SECONDARY
+    from . import narrative
+
+    def drawn(name: str, rows: pd.DataFrame, what: str) -> Chart:
+        return chart_of(name, rows, what, narrative.caption(rows, audit, included))
+
+    key_lines = findings[findings["kloe"] != SECONDARY]
+    charts = [drawn("summary", key_lines, "the percentage of cases meeting each key-line standard")]
+    for number, (kloe, title) in enumerate(KLOES.items(), start=1):
+        charts.append(drawn(f"key-line-{number}", findings[findings["kloe"] == kloe], f"{title.lower()} measures"))
+    charts.append(drawn("secondary", findings[findings["kloe"] == SECONDARY], "secondary measures"))
+    return charts

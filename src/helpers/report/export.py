@@ -60,23 +60,11 @@ def report_title(body: str) -> str:
     return html.unescape(match.group(1)) if match else "Audit of child protection conferences"
 
 
-def slug(text: str, limit: int = 80) -> str:
-    """A file name from the audit title, cut at a word boundary."""
-    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
-    name = ""
-    for word in words:
-        if len(name) + len(word) + 1 > limit and name:
-            break
-        name = f"{name}-{word}" if name else word
-    return name or "audit-report"
-
-
-def export_report(executed_notebook: str | Path, folder: Path, version: str) -> Path:
-    """Write `<audit-title-slug>[-published].html` into `folder` and return its path."""
+def export_report(executed_notebook: str | Path, file_name: str, folder: Path, version: str) -> Path:
+    """Write the report's HTML document as `folder/file_name` and return its path."""
     body = render_body(executed_notebook)
     title = report_title(body)
-    name = slug(title) + ("-published" if version == "published" else "") + ".html"
-    path = Path(folder) / name
+    path = Path(folder) / file_name
     path.write_text(document(body, title + (" (published version)" if version == "published" else "")),
                     encoding="utf-8")
     return path

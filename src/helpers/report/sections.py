@@ -71,7 +71,9 @@ def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
 NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Assessed", "Not applicable", "Not recorded")
 
 
-def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, version: str) -> str:
+def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, version: str,
+           drawn: dict | None = None) -> str:
+    """The chart of these findings: the one the findings stage drew when it shows the same measures."""
     rows = findings
     if version == PUBLISHED:
         # No percentage on fewer than 10 cases, and none that reveals a count of 1 to 5.
@@ -79,8 +81,11 @@ def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, versio
         rows = findings[~display["% met"].isin(WITHHELD_OR_NONE).to_numpy()]
         if rows.empty:
             return "<p>Too few cases to show this chart in the published version.</p>"
-    return charts.figure_html(charts.measure_bars(rows), narrative.chart_title(rows), charts.alt_text(rows, what),
-                              narrative.caption(rows, audit, included))
+    by_measures = {tuple(chart.measure_ids): chart for chart in (drawn or {}).values()}
+    chart = by_measures.get(tuple(rows["measure_id"]))
+    if chart is None:
+        chart = charts.chart_of("", rows, what, narrative.caption(rows, audit, included))
+    return chart.html()
 
 
 def title_section(audit: dict, included: int, version: str, synthetic: bool) -> str:
@@ -98,27 +103,29 @@ def title_section(audit: dict, included: int, version: str, synthetic: bool) -> 
     return "\n".join(parts)
 
 
-def summary_section(findings: pd.DataFrame, audit: dict, included: int, version: str) -> str:
+def summary_section(findings: pd.DataFrame, audit: dict, included: int, version: str,
+                    drawn: dict | None = None) -> str:
     key_lines = findings[findings["kloe"] != SECONDARY]
     parts = ["<h2>Summary</h2>",
              "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
              "where the standard could be assessed, with its 95% interval (the range the true figure "
              "for all children on plans is likely to lie in).</p>",
-             _chart(key_lines, "the percentage of cases meeting each key-line standard", audit, included, version),
+             _chart(key_lines, "the percentage of cases meeting each key-line standard", audit, included, version,
+                    drawn),
              html_table(findings_display(key_lines, version), "Headline findings by measure",
                         numeric=NUMERIC_FINDINGS)]
     return "\n".join(parts)
 
 
 def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: str,
-                  params: Parameters | None = None) -> str:
+                  params: Parameters | None = None, drawn: dict | None = None) -> str:
     parts = ["<h2>Findings by key line of enquiry</h2>"]
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
         parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version, params))}</li>" for _, row in rows.iterrows())
                      + "</ul>")
-        parts.append(_chart(rows, f"{title.lower()} measures", audit, included, version))
+        parts.append(_chart(rows, f"{title.lower()} measures", audit, included, version, drawn))
         parts.append(html_table(findings_display(rows, version), f"{title}: findings", numeric=NUMERIC_FINDINGS))
         parts.append("</section>")
     return "\n".join(parts)
@@ -136,13 +143,13 @@ def _sentence(row: pd.Series, version: str, params: Parameters | None) -> str:
 
 def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_category: pd.DataFrame,
                       by_age: pd.DataFrame, audit: dict, included: int, version: str,
-                      params: Parameters | None = None) -> str:
+                      params: Parameters | None = None, drawn: dict | None = None) -> str:
     rows = findings[findings["kloe"] == SECONDARY]
     parts = ["<h2>Secondary findings</h2>",
              "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
              "before step-down.</p>",
              "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params))}</li>" for _, r in rows.iterrows()) + "</ul>",
-             _chart(rows, "secondary measures", audit, included, version),
+             _chart(rows, "secondary measures", audit, included, version, drawn),
              html_table(findings_display(rows, version), "Secondary findings", numeric=NUMERIC_FINDINGS),
              "<h3>Attendance and reports by agency group</h3>",
              "<p>Each agency group's returns across the audited cases: whether it attended the initial "
@@ -249,6 +256,14 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              html_table(pd.DataFrame({"Item": list(provenance), "Value": [str(v) for v in provenance.values()]}),
                         "What this run used")]
     return "\n".join(parts)
+
+
+def code_version_rows(version: dict) -> dict:
+    """The code version as the method section shows it: the commit, and whether the code differed from it."""
+    if not version:
+        return {"code version": "not recorded (run through `make report` to record it)"}
+    modified = " (with local changes not yet committed)" if version.get("modified") else ""
+    return {"code version": f"git commit {version.get('commit', 'unknown')}{modified}"}
 
 
 def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFrame, version: str) -> str:

@@ -11,7 +11,14 @@ the audit's published figures: plan linked to needs 90%, progress monitored
 55%, professional agreement 60%, partnership working 78%, reports shared in
 time two thirds.
 
-Run ``python -m helpers.demo PATH`` to write it.
+An earlier SYNTHETIC audit (October 2024 to March 2025, ``build_earlier_demo``)
+lets the demo show a re-audit (spec section 9): some key lines clearly lower
+then than now, most about the same, early help assessments clearly higher
+then; three children appear in both audits; its Recommendations sheet has
+owners, due dates, targets and statuses (one overdue in 2026).
+
+Run ``python -m helpers.run.demo PATH`` to write the current demo, and
+``python -m helpers.run.demo PATH --earlier`` to write the earlier one.
 """
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ import datetime as dt
 import re
 import sys
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -100,12 +107,47 @@ class DemoWorkbook:
     cases: list = field(default_factory=list)     # rows in sheet order, as written
     returns: list = field(default_factory=list)
     expected_outcomes: dict = field(default_factory=dict)  # (sheet, outcome) -> rows
+    audit: list = field(default_factory=list)            # the Audit sheet's rows, header first
+    recommendations: list = field(default_factory=list)  # the Recommendations sheet's rows, header first
 
 
-def _allocate(rng: np.random.Generator, counts: dict) -> np.ndarray:
+@dataclass(frozen=True)
+class DemoDesign:
+    """One synthetic audit: its Audit sheet and the exact answer counts of the cases that survive cleaning.
+
+    `answers` is drawn from the seeded generator in its order, so the order is part of the workbook's bytes.
+    The four counts below are the Yes answers among the cases a condition selects (drift identified,
+    stepped down, father invited, conference not quorate).
+    """
+    seed: int
+    title: str
+    window_start: dt.date
+    window_end: dt.date
+    population: int
+    answers: dict
+    escalated: int
+    sustained_change: int
+    fathers_attended: int
+    inquorate_reasons: int
+    audit_start: dt.date  # the panel's audits run over three weeks from this day
+    case_ref: str = "SYN-{:04d}"
+
+    @property
+    def n_cases(self) -> int:
+        return sum(next(iter(self.answers.values())).values())
+
+    def audit_rows(self) -> list:
+        # The window start as dd/mm/yyyy text and the end as a date cell: both forms a team uses.
+        end = self.window_end
+        return [["Field", "Value"], ["audit_title", self.title],
+                ["window_start", self.window_start.strftime("%d/%m/%Y")],
+                ["window_end", dt.datetime(end.year, end.month, end.day)], ["population", self.population]]
+
+
+def _allocate(rng: np.random.Generator, counts: dict, n_cases: int = N_CASES) -> np.ndarray:
     """Exact counts of each answer, in a seeded random order."""
     values = np.concatenate([[value] * n for value, n in counts.items()])
-    assert len(values) == N_CASES, counts
+    assert len(values) == n_cases, counts
     return rng.permutation(values)
 
 
@@ -135,44 +177,68 @@ def _form(value: str, k: int):
     return forms[k % len(forms)]
 
 
+DESIGN = DemoDesign(
+    seed=SEED, title=TITLE, window_start=WINDOW_START, window_end=WINDOW_END, population=POPULATION,
+    answers={
+        "eha_completed": {"Yes": 23, "No": 77},
+        "referral_reason_clear": {"Yes": 71, "Partly": 19, "No": 10},
+        "historical_involvement": {"Yes": 64, "No": 33, "": 3},
+        "plan_linked_to_needs": {"Yes": 90, "Partly": 7, "No": 3},
+        "plan_smart": {"Yes": 41, "Partly": 38, "No": 19, "maybe": 2},
+        "plan_progress_monitored": {"Yes": 55, "Partly": 30, "No": 15},
+        "outcomes_improved": {"Yes": 48, "Partly": 22, "No": 12, "Too early to say": 18},
+        "partnership_working_effective": {"Yes": 78, "Partly": 15, "No": 7},
+        "core_group_effective": {"Yes": 52, "Partly": 30, "No": 18},
+        "father_invited": {"Yes": 58, "No": 38, "Partly": 2, "": 2},
+        "drift_delay_identified": {"Yes": 34, "No": 66},
+        "stepped_down_to_cin": {"Yes": 20, "No": 80},
+        "cp_category": {"NEG": 45, "EMO": 30, "PHY": 12, "SAB": 5, "MUL": 8},
+        "recording_quality": {"Outstanding": 8, "Good": 37, "Requires improvement": 40, "Inadequate": 15},
+        "age": {0: 15, 2: 12, 3: 5, 4: 8, 7: 25, 12: 28, 16: 7},
+        "icpc_within": {True: 71, False: 29},
+        "core_group_within": {True: 62, False: 38},
+        "not_quorate": {True: 12, False: 88},
+        "dissent": {"recorded": 25, "not recorded": 15, "none": 60},
+        "reports": {"timely": 66, "late": 33, "none submitted": 1},
+    },
+    escalated=10, sustained_change=12, fathers_attended=31, inquorate_reasons=5, audit_start=dt.date(2025, 11, 3))
+
+
 def build_demo(seed: int = SEED) -> DemoWorkbook:
-    rng = np.random.default_rng(seed)
-    demo = DemoWorkbook()
-    answers = {
-        "eha_completed": _allocate(rng, {"Yes": 23, "No": 77}),
-        "referral_reason_clear": _allocate(rng, {"Yes": 71, "Partly": 19, "No": 10}),
-        "historical_involvement": _allocate(rng, {"Yes": 64, "No": 33, "": 3}),
-        "plan_linked_to_needs": _allocate(rng, {"Yes": 90, "Partly": 7, "No": 3}),
-        "plan_smart": _allocate(rng, {"Yes": 41, "Partly": 38, "No": 19, "maybe": 2}),
-        "plan_progress_monitored": _allocate(rng, {"Yes": 55, "Partly": 30, "No": 15}),
-        "outcomes_improved": _allocate(rng, {"Yes": 48, "Partly": 22, "No": 12, "Too early to say": 18}),
-        "partnership_working_effective": _allocate(rng, {"Yes": 78, "Partly": 15, "No": 7}),
-        "core_group_effective": _allocate(rng, {"Yes": 52, "Partly": 30, "No": 18}),
-        "father_invited": _allocate(rng, {"Yes": 58, "No": 38, "Partly": 2, "": 2}),
-        "drift_delay_identified": _allocate(rng, {"Yes": 34, "No": 66}),
-        "stepped_down_to_cin": _allocate(rng, {"Yes": 20, "No": 80}),
-        "cp_category": _allocate(rng, {"NEG": 45, "EMO": 30, "PHY": 12, "SAB": 5, "MUL": 8}),
-        "recording_quality": _allocate(rng, {"Outstanding": 8, "Good": 37, "Requires improvement": 40,
-                                             "Inadequate": 15}),
-        "age": _allocate(rng, {0: 15, 2: 12, 3: 5, 4: 8, 7: 25, 12: 28, 16: 7}),
-        "icpc_within": _allocate(rng, {True: 71, False: 29}),
-        "core_group_within": _allocate(rng, {True: 62, False: 38}),
-        "not_quorate": _allocate(rng, {True: 12, False: 88}),
-        "dissent": _allocate(rng, {"recorded": 25, "not recorded": 15, "none": 60}),
-        "reports": _allocate(rng, {"timely": 66, "late": 33, "none submitted": 1}),
-    }
-    window_days = int(np.busday_count(np.datetime64(WINDOW_START), np.datetime64(WINDOW_END),
+    demo, truth_rows = _generate(replace(DESIGN, seed=seed))
+
+    # Two data-entry slips the cleaning must catch: an impossible date and a core
+    # group dated before the conference (a negative interval).
+    truth_rows[17]["first_core_group_date"] = "31/02/2025"
+    truth_rows[41]["first_core_group_date"] = _offset(truth_rows[41]["icpc_date"], -3)
+    truth_rows[63]["date_of_birth"] = "sometime in 2019"
+
+    demo.cases = [_write_case(row, k) for k, row in enumerate(truth_rows)]
+    _add_case_mess(demo, truth_rows)
+    _add_return_mess(demo)
+    demo.recommendations = [["Recommendation", "Measures"], *map(list, RECOMMENDATIONS)]
+    return demo
+
+
+def _generate(design: DemoDesign) -> tuple[DemoWorkbook, list]:
+    """The cases as they truly are (one dict per case, before any form is chosen) and their written returns."""
+    rng = np.random.default_rng(design.seed)
+    n_cases = design.n_cases
+    demo = DemoWorkbook(audit=design.audit_rows())
+    answers = {name: _allocate(rng, counts, n_cases) for name, counts in design.answers.items()}
+    window_days = int(np.busday_count(np.datetime64(design.window_start), np.datetime64(design.window_end),
                                       busdaycal=business_calendar()))
-    icpc_offsets = np.sort(rng.integers(0, window_days, N_CASES))
-    escalated = iter(_allocate_subset(rng, 34, 10))
-    sustained = iter(_allocate_subset(rng, 20, 12))
-    attended_father = iter(_allocate_subset(rng, 58, 31))
-    inquorate_reason = iter(_allocate_subset(rng, 12, 5))
+    icpc_offsets = np.sort(rng.integers(0, window_days, n_cases))
+    # The conditional answers: exact counts among the cases their condition selects.
+    escalated = iter(_allocate_subset(rng, design.answers["drift_delay_identified"]["Yes"], design.escalated))
+    sustained = iter(_allocate_subset(rng, design.answers["stepped_down_to_cin"]["Yes"], design.sustained_change))
+    attended_father = iter(_allocate_subset(rng, design.answers["father_invited"]["Yes"], design.fathers_attended))
+    inquorate_reason = iter(_allocate_subset(rng, design.answers["not_quorate"][True], design.inquorate_reasons))
 
     truth_rows = []
-    for i in range(N_CASES):
-        ref = f"SYN-{i + 1:04d}"
-        icpc = _offset(WINDOW_START, int(icpc_offsets[i]))
+    for i in range(n_cases):
+        ref = design.case_ref.format(i + 1)
+        icpc = _offset(design.window_start, int(icpc_offsets[i]))
         lag = int(rng.integers(4, 16) if answers["icpc_within"][i] else rng.integers(16, 30))
         strategy = _offset(icpc, -lag)
         core_lag = int(rng.integers(3, 11) if answers["core_group_within"][i] else rng.integers(11, 25))
@@ -207,23 +273,13 @@ def build_demo(seed: int = SEED) -> DemoWorkbook:
             "stepped_down_to_cin": stepped,
             "sustained_change_evidenced": ("Yes" if next(sustained) else "No") if stepped == "Yes" else "N/A",
             "recording_quality": answers["recording_quality"][i],
-            "audit_date": _offset(dt.date(2025, 11, 3), int(rng.integers(0, 15))),
+            "audit_date": _offset(design.audit_start, int(rng.integers(0, 15))),
             "comments": f"Synthetic comment about case {ref}: free text that must never reach a report.",
         }
         truth_rows.append(row)
         demo.returns.extend(_returns_for(rng, ref, icpc, not_quorate, answers["dissent"][i],
                                          answers["reports"][i], i))
-
-    # Two data-entry slips the cleaning must catch: an impossible date and a core
-    # group dated before the conference (a negative interval).
-    truth_rows[17]["first_core_group_date"] = "31/02/2025"
-    truth_rows[41]["first_core_group_date"] = _offset(truth_rows[41]["icpc_date"], -3)
-    truth_rows[63]["date_of_birth"] = "sometime in 2019"
-
-    demo.cases = [_write_case(row, k) for k, row in enumerate(truth_rows)]
-    _add_case_mess(rng, demo, truth_rows)
-    _add_return_mess(demo)
-    return demo
+    return demo, truth_rows
 
 
 def _allocate_subset(rng, size: int, yes: int) -> np.ndarray:
@@ -298,7 +354,7 @@ def _write_return(row: dict, k: int) -> dict:
     return written
 
 
-def _add_case_mess(rng, demo: DemoWorkbook, truth_rows: list) -> None:
+def _add_case_mess(demo: DemoWorkbook, truth_rows: list) -> None:
     cases = demo.cases
     # Superseded duplicates: an older audit of case 5 placed LATER in the sheet, an
     # older audit of case 12 placed earlier, and a copy of case 30 with no audit date.
@@ -367,13 +423,11 @@ def write_workbook(demo: DemoWorkbook, path: str | Path) -> Path:
     _write_sheet(book.create_sheet("CASES"), CASE_HEADERS, demo.cases, leading_blank_rows=1)
     _write_sheet(book.create_sheet("Agency_Returns"), RETURN_HEADERS, demo.returns)
     audit = book.create_sheet("audit")
-    for row in (["Field", "Value"], ["audit_title", TITLE], ["window_start", "01/04/2025"],
-                ["window_end", dt.datetime(2025, 9, 30)], ["population", POPULATION]):
+    for row in demo.audit:
         audit.append(row)
     recommendations = book.create_sheet("Recommendations ")
-    recommendations.append(["Recommendation", "Measures"])
-    for text, measures in RECOMMENDATIONS:
-        recommendations.append([text, measures])
+    for row in demo.recommendations:
+        recommendations.append(row)
     book.save(path)
     _fix_timestamps(path)
     return path

@@ -1,6 +1,14 @@
-"""What the notebooks load: so each one also runs on its own, top to bottom, with its defaults."""
+"""What the notebooks load, so each also runs on its own, top to bottom, with its defaults.
+
+`make report` always passes explicit folders. A notebook run with its
+defaults (in JupyterLab) works on the synthetic demo audit's folder only, so
+it can never change what `make report RAW=x` reports for x. When it writes
+there, it removes that folder's run record: the next `make report` of the
+demo then re-runs every stage instead of trusting outputs made by hand.
+"""
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -8,52 +16,85 @@ import pandas as pd
 from .. import config
 from ..domain.measures import Parameters
 from ..errors import AuditInputError
-from .outputs import load_clean_outputs
+from . import demo
+from .audit_folders import audit_id, folders_for
+from .outputs import load_clean_outputs, load_findings_outputs
 from .provenance import read_run_record
 
 
-def load_or_clean_demo(input_dir: str = "", output_dir: str = "") -> tuple[dict, Path]:
-    """The cleaned outputs; when the default folder is empty, clean the synthetic demo into it first."""
-    source = Path(input_dir) if input_dir else config.DATA_PROCESSED
-    out = Path(output_dir) if output_dir else config.DATA_PROCESSED
-    if not (source / "cases.csv").exists():
-        if input_dir:
-            raise AuditInputError("no cleaned data here", file=source,
-                                  hint="run notebooks/01_clean.ipynb or `make report` first")
-        clean_demo_into(source)
-    return load_clean_outputs(source), out
+def demo_audit_folder() -> Path:
+    """The demo audit's processed folder, named as `make report` names it."""
+    settings = {"audit_title": demo.TITLE, "window_start": demo.WINDOW_START.isoformat(),
+                "window_end": demo.WINDOW_END.isoformat()}
+    return folders_for(audit_id(settings, config.DEMO_WORKBOOK.name)).processed
+
+
+def demo_workbook() -> Path:
+    """The synthetic demo workbook, written first when it is not there."""
+    if not config.DEMO_WORKBOOK.exists():
+        demo.write_workbook(demo.build_demo(), config.DEMO_WORKBOOK)
+    return config.DEMO_WORKBOOK
+
+
+def output_folder(output_dir: str) -> Path:
+    """Where a notebook writes: the folder it was given, or the demo audit's folder (then marked as hand-made)."""
+    if output_dir:
+        return Path(output_dir)
+    folder = demo_audit_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").unlink(missing_ok=True)
+    return folder
 
 
 def clean_demo_into(folder: Path) -> None:
     from ..clean.cleaning import clean_workbook
     from ..clean.pseudonym import load_or_create_key
-    from .demo import build_demo, write_workbook
     from .outputs import write_clean_outputs
 
-    if not config.DEMO_WORKBOOK.exists():
-        write_workbook(build_demo(), config.DEMO_WORKBOOK)
-    write_clean_outputs(clean_workbook(config.DEMO_WORKBOOK, load_or_create_key()), folder)
+    write_clean_outputs(clean_workbook(demo_workbook(), load_or_create_key()), folder)
+
+
+def load_cleaned(input_dir: str = "") -> tuple[dict, Path]:
+    """The cleaned outputs and their folder; with no folder given, the demo's (cleaned first if empty)."""
+    folder = Path(input_dir) if input_dir else demo_audit_folder()
+    if not (folder / "cases.csv").exists():
+        if input_dir:
+            raise AuditInputError("no cleaned data here", file=folder,
+                                  hint="run notebooks/01_clean.ipynb or `make report` first")
+        folder.mkdir(parents=True, exist_ok=True)
+        clean_demo_into(folder)
+    return load_clean_outputs(folder), folder
+
+
+def load_findings(input_dir: str = "") -> tuple[dict, Path]:
+    """Cleaned outputs plus what the findings stage wrote (findings, breakdowns, charts)."""
+    folder = Path(input_dir) if input_dir else demo_audit_folder()
+    if not (folder / "findings.csv").exists():
+        raise AuditInputError("no findings here", file=folder,
+                              hint="run notebooks/02_findings.ipynb or `make report` first")
+    from ..report.charts import read_charts
+
+    inputs = load_clean_outputs(folder)
+    inputs.update(load_findings_outputs(folder))
+    inputs["charts"] = read_charts(folder / "charts")
+    inputs["included_cases"] = len(inputs["cases"])
+    comparison = folder / "comparison.csv"
+    inputs["comparison"] = pd.read_csv(comparison) if comparison.exists() else None
+    return inputs, folder
+
+
+def findings_parameters(folder: Path) -> Parameters:
+    """The parameters the findings in `folder` were computed with (recorded by notebook 02)."""
+    recorded = read_run_record(folder / "findings_parameters.json")
+    return Parameters(**recorded) if recorded else Parameters()
 
 
 def load_report_inputs(input_dir: str = "") -> dict:
-    """Everything the report shows, from data/processed (findings included)."""
-    folder = Path(input_dir) if input_dir else config.DATA_PROCESSED
-    if not (folder / "findings.csv").exists():
-        raise AuditInputError("no findings here", file=folder,
-                              hint="run `make report` (or notebooks 01 to 03) first")
-    inputs = load_clean_outputs(folder)
-    run_clean = read_run_record(folder / "run_clean.json")
-    run_findings = read_run_record(folder / "run_findings.json")
-    inputs.update({
-        "findings": pd.read_csv(folder / "findings.csv"),
-        "by_agency_group": pd.read_csv(folder / "breakdown_agency_group.csv"),
-        "by_category": pd.read_csv(folder / "breakdown_category.csv", keep_default_na=False,
-                                   na_values=[""]),
-        "by_age_band": pd.read_csv(folder / "breakdown_age_band.csv", keep_default_na=False, na_values=[""]),
-        "included_cases": len(inputs["cases"]),
-        "parameters": run_findings.get("parameters", {}),
-        "params": Parameters(**run_findings["parameters"]) if "parameters" in run_findings else Parameters(),
-        "run": {"raw file": run_clean.get("raw_file", ""), "raw file SHA-256": run_clean.get("raw_sha256", "")},
-        "synthetic": "SYNTHETIC" in (run_clean.get("raw_file", "") + inputs["audit"]["audit_title"]).upper(),
-    })
+    """Everything the report shows, with what the run was made from."""
+    inputs, folder = load_findings(input_dir)
+    inputs["params"] = findings_parameters(folder)
+    inputs["parameters"] = asdict(inputs["params"])
+    inputs["source"] = read_run_record(folder / "source.json")
+    title = inputs["audit"].get("audit_title", "")
+    inputs["synthetic"] = "SYNTHETIC" in (inputs["source"].get("raw_file", "") + title).upper()
     return inputs

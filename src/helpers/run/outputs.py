@@ -1,7 +1,7 @@
 """Writing and reading the processed outputs (spec section 8).
 
-Outputs are written to a staging folder and moved into place only when the
-whole stage succeeded, so a failed run leaves earlier outputs as they were.
+The pipeline gives every stage a staging folder and puts an audit's folder
+in place only when the whole run succeeded (see audit_folders.py).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..clean.cleaning import CASE_DATE_COLUMNS, CleanedAudit
+from ..measures.stage import FindingsOutputs
 
 CSV_OPTIONS = {"index": False, "encoding": "utf-8", "lineterminator": "\n", "date_format": "%Y-%m-%d"}
 
@@ -32,9 +33,20 @@ def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]
         write_csv(cleaned.data_quality, folder / "data_quality.csv"),
         write_csv(cleaned.recommendations, folder / "recommendations.csv"),
     ]
+    rows = getattr(cleaned, "data_quality_rows", None)
+    if rows is not None:  # one row per problem cell, so the audit team can find each in their workbook
+        written.append(write_csv(rows, folder / "data_quality_rows.csv"))
     audit_path = folder / "audit.json"
     audit_path.write_text(json.dumps(cleaned.settings.as_dict(), indent=2, sort_keys=True) + "\n")
     return written + [audit_path]
+
+
+def write_source_record(raw: Path, folder: Path) -> Path:
+    """source.json: the workbook's file name and SHA-256, which every figure can be traced back to."""
+    from .provenance import file_sha256, write_run_record
+
+    return write_run_record(Path(folder) / "source.json", {"raw_file": Path(raw).name,
+                                                          "raw_sha256": file_sha256(raw)})
 
 
 def load_clean_outputs(folder: str | Path) -> dict:
@@ -63,13 +75,22 @@ def load_clean_outputs(folder: str | Path) -> dict:
     }
 
 
-def publish_staged(staging: str | Path, destination: str | Path) -> list[Path]:
-    """Move every staged file into place (each move atomic); the caller owns the staging folder."""
-    staging, destination = Path(staging), Path(destination)
-    destination.mkdir(parents=True, exist_ok=True)
-    moved = []
-    for path in sorted(staging.iterdir()):
-        target = destination / path.name
-        os.replace(path, target)
-        moved.append(target)
-    return moved
+BREAKDOWN_FILES = {"by_agency_group": "breakdown_agency_group.csv", "by_category": "breakdown_category.csv",
+                   "by_age_band": "breakdown_age_band.csv"}
+
+
+def write_findings_outputs(outputs: FindingsOutputs, folder: str | Path) -> list[Path]:
+    """findings.csv and the breakdowns (case statuses stay in memory: nothing reads them from disk)."""
+    folder = Path(folder)
+    written = [write_csv(outputs.findings, folder / "findings.csv")]
+    written += [write_csv(getattr(outputs, name), folder / file) for name, file in BREAKDOWN_FILES.items()]
+    return written
+
+
+def load_findings_outputs(folder: str | Path) -> dict:
+    """findings.csv and the breakdowns; group names such as "N/A" stay text."""
+    folder = Path(folder)
+    loaded = {"findings": pd.read_csv(folder / "findings.csv")}
+    for name, file in BREAKDOWN_FILES.items():
+        loaded[name] = pd.read_csv(folder / file, keep_default_na=False, na_values=[""])
+    return loaded

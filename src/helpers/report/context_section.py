@@ -1,0 +1,308 @@
+"""The report's Context section (issue 13): the published census picture beside the audit's own findings.
+
+The census figures are DfE's published statistics (already disclosure-controlled by DfE), so both report
+versions show them as published; only the audit's own `icpc_timely` figure goes through this report's
+disclosure control. Percentages are whole numbers in sentences and one decimal in tables.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import is_dataclass
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import charts
+from .sections import BOARD, NUMERIC_FINDINGS, esc, findings_display, html_table
+
+LOCAL, REGION, ENGLAND, NEIGHBOURS = "local", "region", "england", "neighbours"
+WITHHELD_SYMBOLS = {"c": "withheld by DfE (small numbers)", "x": "not available", "z": "not applicable",
+                    "u": "of low reliability"}
+MEASURES_DIFFER = ("The audit counts working days from the strategy discussion and the census from the start of "
+                   "the section 47 enquiry, so the two are context for each other, not the same measure.")
+HOW_TO_ADD = ("To compare with your own authorities, their region and statistical neighbours, add a row to the "
+              "Audit sheet with field local_authorities and, as its value, the DfE 3-digit codes, E-codes or "
+              "names of the authorities the partnership covers, separated by commas or semicolons "
+              "(for example: 302; Enfield).")
+# What a census rate counts, as the sentences say it ("83% of ... in Barnet").
+TIMELINESS_WHAT = "initial conferences were held within 15 working days of the start of the section 47 enquiry"
+REPEATS_WHAT = "child protection plans that started were a second or subsequent plan"
+MARKERS = {LOCAL: "o", REGION: "s", ENGLAND: "D", NEIGHBOURS: "^"}
+NEIGHBOUR_BAND = "#BFBFBF"
+
+
+def get(context, name: str):
+    """A field of the context, given as the CensusContext dataclass or as its `to_dict()` mapping."""
+    return getattr(context, name, None) if is_dataclass(context) else context.get(name)
+
+
+def whole(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def cell(row: pd.Series) -> str:
+    """One census rate as a table shows it: one decimal, a DfE symbol, or a labelled range for a withheld one."""
+    if row["symbol"]:
+        if pd.notna(row["range_low"]):
+            return f"{row['symbol']} (range {row['range_low']:.1f} to {row['range_high']:.1f})"
+        return row["symbol"]
+    return f"{row['percent']:.1f}"
+
+
+def rate_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """Comparators down, census years across; the neighbours' median, spread and count on their own rows."""
+    years = sorted(rates["year"].unique())
+    rows = []
+    for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
+        by_year = group.set_index("year").reindex(years)
+        rows.append({"Comparator": comparator, **{str(y): cell(r) for y, r in by_year.iterrows()}})
+        if role == NEIGHBOURS:
+            rows.append({"Comparator": "Statistical neighbours: lowest to highest",
+                         **{str(y): (f"{r['neighbours_low']:.1f} to {r['neighbours_high']:.1f}"
+                                     if pd.notna(r["neighbours_low"]) else "x") for y, r in by_year.iterrows()}})
+            rows.append({"Comparator": "Statistical neighbours with a figure",
+                         **{str(y): f"{int(r['neighbours_with_figure'])} of {int(r['neighbours_total'])}"
+                            for y, r in by_year.iterrows()}})
+    return pd.DataFrame(rows, columns=["Comparator", *map(str, years)])
+
+
+def _series_words(row: pd.Series) -> str:
+    """A comparator's figure in a sentence, whole numbers; a withheld one said as such."""
+    if row["symbol"]:
+        words = WITHHELD_SYMBOLS.get(row["symbol"], "not published")
+        if pd.notna(row["range_low"]):
+            return f"{words}, between {whole(row['range_low'])} and {whole(row['range_high'])}"
+        return words
+    return whole(row["percent"])
+
+
+def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
+    """The latest census year in words: ours against England, the region(s) and the neighbours."""
+    if rates.empty:
+        return "The census extract has no year to show."
+    year = rates["year"].max()
+    latest = rates[rates["year"] == year]
+    england = latest[latest["role"] == ENGLAND].iloc[0]
+    ours = latest[latest["role"] == LOCAL]
+    period = f"In the year to 31 March {year}"
+    if ours.empty:
+        return f"{period}, {_series_words(england)} of {what} in England."
+    local = ours.iloc[0]
+    sentence = f"{period}, {_series_words(local)} of {what} in {local['comparator']}"
+    if not local["symbol"] and not england["symbol"]:
+        ours_whole, england_whole = round(local["percent"]), round(england["percent"])
+        relation = ("the same as" if ours_whole == england_whole
+                    else "above" if ours_whole > england_whole else "below")
+        sentence += f", {relation} England ({whole(england['percent'])})"
+    else:
+        sentence += f"; England {_series_words(england)}"
+    for _, region in latest[latest["role"] == REGION].iterrows():
+        sentence += f"; {region['comparator']} {_series_words(region)}"
+    neighbours = latest[latest["role"] == NEIGHBOURS]
+    if not neighbours.empty and pd.notna(neighbours.iloc[0]["percent"]):
+        spread = neighbours.iloc[0]
+        sentence += (f"; statistical neighbours a median of {whole(spread['percent'])} (from "
+                     f"{whole(spread['neighbours_low'])} to {whole(spread['neighbours_high'])}, "
+                     f"{int(spread['neighbours_with_figure'])} of {int(spread['neighbours_total'])} authorities "
+                     "with a figure)")
+    return sentence + "."
+
+
+def audit_figure(row, version: str) -> pd.DataFrame | None:
+    """The audit's own icpc_timely as the findings tables show it (with this report's disclosure control)."""
+    if row is None:
+        return None
+    frame = (row.to_frame().T if isinstance(row, pd.Series) else pd.DataFrame([dict(row)])).reset_index(drop=True)
+    numbers = ["numerator", "denominator", "not_applicable", "not_recorded", "percent", "ci_lower", "ci_upper"]
+    frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
+    return findings_display(frame, version)
+
+
+def audit_sentence(shown: pd.DataFrame | None) -> str:
+    if shown is None:
+        return "The audit's own figure for initial conferences in time is not available here."
+    row = shown.iloc[0]
+    if row["% met"] in ("c", "z"):
+        return f"This audit: {row['Measure']}: too few cases to give a figure."
+    return (f"This audit: {row['Measure']} in {float(row['% met']):.0f}% of audited cases "
+            f"({row['Met']} of {row['Assessed']}; 95% interval {row['95% interval (%)'].replace(' to ', '% to ')}%).")
+
+
+def _label_positions(ends: list[float], gap: float) -> list[float]:
+    """Direct labels at the lines' right ends, nudged apart so that none overlaps the next."""
+    order = sorted(range(len(ends)), key=lambda i: ends[i])
+    placed = [0.0] * len(ends)
+    previous = -math.inf
+    for i in order:
+        placed[i] = max(ends[i], previous + gap)
+        previous = placed[i]
+    return placed
+
+
+def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=None) -> plt.Figure:
+    """Census lines by year (ours in the focus colour, neighbours' median with their spread shaded) and, in a
+    panel beside them, the audit's own figure with its 95% interval."""
+    charts.use_style()
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colours = {LOCAL: charts.FOCUS, REGION: palette[1], ENGLAND: palette[2], NEIGHBOURS: palette[3]}
+    figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 4.2), dpi=charts.DPI, sharey=True,
+                                        gridspec_kw={"width_ratios": [4, 1]})
+    years = sorted(rates["year"].unique())
+    ends, labels = [], []
+    for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
+        series = group.set_index("year").reindex(years)
+        colour = colours[role]
+        if role == NEIGHBOURS:
+            axis.fill_between(years, series["neighbours_low"].astype(float), series["neighbours_high"].astype(float),
+                              color=NEIGHBOUR_BAND, alpha=0.5, linewidth=0)
+        axis.plot(years, series["percent"].astype(float), marker=MARKERS[role], color=colour,
+                  linewidth=2.6 if role == LOCAL else 1.6, linestyle="--" if role == NEIGHBOURS else "-")
+        # A withheld figure with a range: a bar from its lowest to highest possible value, no point.
+        ranged = series[series["range_low"].notna()]
+        axis.vlines(ranged.index, ranged["range_low"].astype(float), ranged["range_high"].astype(float),
+                    color=colour, linewidth=3)
+        known = series["percent"].dropna()
+        if not known.empty:
+            ends.append(float(known.iloc[-1]))
+            labels.append((known.index[-1], comparator if role != NEIGHBOURS else "Neighbours (median)"))
+    for (year, text), y in zip(labels, _label_positions(ends, 4.0)):
+        axis.annotate(text, (year, y), xytext=(8, 0), textcoords="offset points", va="center",
+                      color=charts.TEXT, fontsize=9, annotation_clip=False)
+    low = min([v for v in rates[["percent", "range_low", "neighbours_low"]].stack() if pd.notna(v)] or [0])
+    if audit_row is not None and pd.notna(audit_row.get("ci_lower")):
+        low = min(low, float(audit_row["ci_lower"]))
+    axis.set_ylim(max(0, math.floor((low - 5) / 10) * 10), 100)
+    axis.set_xticks(years, [str(y) for y in years])
+    axis.set_xlim(years[0] - 0.3, years[-1] + 1.6)
+    axis.set_ylabel("% within 15 working days")
+    axis.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+    axis.set_xlabel("Census year (ending 31 March)")
+    _audit_panel(side, audit, audit_row)
+    figure.tight_layout()
+    return figure
+
+
+def _audit_panel(side: plt.Axes, shown: pd.DataFrame | None, row) -> None:
+    side.set_xticks([0], ["This audit"])
+    side.set_xlim(-1, 1)
+    side.grid(axis="x", visible=False)
+    published = shown is not None and shown.iloc[0]["% met"] not in ("c", "z")
+    if not published or row is None:
+        side.text(0, 50, "no figure", ha="center", color=charts.TEXT, fontsize=9)
+        return
+    percent, lower, upper = (float(row[k]) for k in ("percent", "ci_lower", "ci_upper"))
+    side.errorbar([0], [percent], yerr=[[percent - lower], [upper - percent]], fmt="o", color=charts.FOCUS,
+                  ecolor=charts.TEXT, capsize=4, markersize=7)
+    side.annotate(f"{percent:.1f}%", (0, percent), xytext=(8, 0), textcoords="offset points", va="center",
+                  color=charts.TEXT, fontsize=9)
+    side.set_title("From strategy\ndiscussion", fontsize=9, color=charts.TEXT)
+
+
+def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None) -> str:
+    """Every number on the chart, series by series."""
+    parts = []
+    for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
+        values = []
+        for _, r in group.iterrows():
+            text = (f"{r['percent']:.1f}%" if not r["symbol"] else cell(r).replace(" to ", "% to ") + "%"
+                    if pd.notna(r["range_low"]) else WITHHELD_SYMBOLS.get(r["symbol"], r["symbol"]))
+            if role == NEIGHBOURS and pd.notna(r["neighbours_low"]):
+                text += f" (lowest {r['neighbours_low']:.1f}%, highest {r['neighbours_high']:.1f}%)"
+            values.append(f"{r['year']} {text}")
+        parts.append(f"{comparator}: " + ", ".join(values))
+    if audit is not None:
+        parts.append(audit_sentence(audit).rstrip("."))
+    years = sorted(rates["year"].unique())
+    return (f"Line chart of the percentage of initial child protection conferences held within 15 working days of "
+            f"the section 47 start, census years {years[0]} to {years[-1]}. " + "; ".join(parts) + ".")
+
+
+def timeliness_title(rates: pd.DataFrame) -> str:
+    """Ten words or fewer, stating the latest year's finding."""
+    latest = rates[rates["year"] == rates["year"].max()]
+    ours, england = latest[latest["role"] == LOCAL], latest[latest["role"] == ENGLAND].iloc[0]
+    if not ours.empty and not ours.iloc[0]["symbol"] and not england["symbol"]:
+        local = ours.iloc[0]
+        if round(local["percent"]) == round(england["percent"]):
+            return "Census timeliness of initial conferences matches England"
+        side = "above" if local["percent"] > england["percent"] else "below"
+        return f"Census timeliness of initial conferences {side} England"
+    if england["symbol"]:
+        return "Census timeliness of initial conferences"
+    return f"{whole(england['percent'])} of initial conferences in England within 15 days"
+
+
+def population_words(check) -> str:
+    """The population check as a sentence (also for the method section when it differs)."""
+    if check is None:
+        return ""
+    if get(check, "census_on_plan") is None:
+        symbol = get(check, "symbol")
+        return (f"The census count of children on plans at 31 March {get(check, 'census_year')} for these "
+                f"authorities is {WITHHELD_SYMBOLS.get(symbol, 'not available')}, so the population was not checked.")
+    if get(check, "population") is None:
+        return (f"The census counted {get(check, 'census_on_plan'):,.0f} children on child protection plans in these "
+                f"authorities at 31 March {get(check, 'census_year')}; the Audit sheet gives no population.")
+    return check.sentence
+
+
+def method_note(context) -> str:
+    """For the method section: a sentence only when the population differs from the census by more than half."""
+    check = get(context, "population_check")
+    return check.sentence if check is not None and check.differs else ""
+
+
+def _source(context) -> str:
+    years = get(context, "years")
+    return (f"Source: {get(context, 'citation')}; census years ending 31 March {years[0]} to {years[-1]}; "
+            f"statistical neighbours from the {get(context, 'neighbour_model')}. National and regional counts are "
+            "rounded by DfE to the nearest 10. c = withheld by DfE (small numbers); a range after c is the "
+            "lowest to highest value the published totals allow; x = not available (no census row); "
+            "z = not applicable; u = low reliability.")
+
+
+def context_section(context, audit_icpc_timely_row=None, version: str = BOARD) -> str:
+    """The Context section's HTML: census ICPC timeliness and repeat plans beside the audit's own figure."""
+    authorities = get(context, "authorities") or ()
+    timeliness, repeats = get(context, "icpc_timeliness"), get(context, "repeat_plans")
+    names = get(context, "authority_names") or ""
+    shown = audit_figure(audit_icpc_timely_row, version)
+    parts = ["<h2>Context: the census picture</h2>"]
+    if authorities:
+        parts.append(f"<p>How the children in need census figures for {esc(names)} compare with their region, "
+                     "England and their statistical neighbours, set beside this audit's own findings.</p>")
+    else:
+        parts.append("<p>The Audit sheet does not name the partnership's local authorities, so this section shows "
+                     f"England only. {esc(HOW_TO_ADD)}</p>")
+    unknown = get(context, "unknown") or ()
+    if unknown:
+        listed = "; ".join(f"{get(u, 'value')} ({u.hint})" for u in unknown)
+        parts.append(f"<p>Not found in the census, so left out: {esc(listed)}.</p>")
+    parts += [f"<p>{esc(note)}</p>" for note in get(context, "notes") or ()]
+    if timeliness is None or timeliness.empty:
+        return "\n".join(parts + ["<p>The census extract has no year to show.</p>"])
+    parts += ["<h3>Initial conferences within 15 working days</h3>",
+              f"<p>{esc(comparison_sentence(timeliness, TIMELINESS_WHAT))}</p>",
+              f"<p>{esc(audit_sentence(shown))} {esc(MEASURES_DIFFER)}</p>"]
+    row = None if audit_icpc_timely_row is None else pd.Series(dict(audit_icpc_timely_row))
+    years = get(context, "years")
+    parts.append(charts.figure_html(timeliness_chart(timeliness, shown, row), timeliness_title(timeliness),
+                                    chart_alt(timeliness, shown),
+                                    f"Percentage of initial child protection conferences within 15 working days of "
+                                    f"the section 47 start, census years ending 31 March {years[0]} to {years[-1]}; "
+                                    "shaded: lowest to highest statistical neighbour. Beside it, this audit's cases "
+                                    "within 15 working days of the strategy discussion, with the 95% interval."))
+    parts.append(html_table(rate_table(timeliness), "% of initial conferences within 15 working days of the section "
+                            "47 start, by census year", numeric=tuple(map(str, years))))
+    if shown is not None:
+        parts.append(html_table(shown, "This audit: initial conferences within 15 working days of the strategy "
+                                "discussion", numeric=NUMERIC_FINDINGS))
+    parts += ["<h3>Repeat child protection plans</h3>",
+              f"<p>{esc(comparison_sentence(repeats, REPEATS_WHAT))}</p>",
+              html_table(rate_table(repeats), "% of child protection plans starting in the year that were a second "
+                         "or subsequent plan, by census year", numeric=tuple(map(str, years)))]
+    check = get(context, "population_check")
+    if check is not None:
+        parts += ["<h3>Population check</h3>", f"<p>{esc(population_words(check))}</p>"]
+    parts.append(f'<p class="footnote">{esc(_source(context))}</p>')
+    return "\n".join(parts)
