@@ -1,12 +1,33 @@
-"""Writes docs/measures.md from the measure declarations (`python -m helpers.docs`)."""
+"""Writes docs/measures.md and docs/input-format.md from the declarations (`python tools/make_docs.py`).
+
+Both pages are generated, never edited: the vocabularies, columns and measures they list are the ones the
+code reads, and a test fails when a committed copy is stale.
+"""
 from __future__ import annotations
 
 import sys
 
 from helpers import config
-from helpers.domain.measures import KLOES, MEASURES, Parameters
+from helpers.domain.answers import (
+    AGENCY_GROUPS,
+    AGENCY_SYNONYMS,
+    ANSWER_CHOICES,
+    MISSING_VALUES,
+    NA_VALUES,
+    PARTICIPATION_CODES,
+    UNMAPPED,
+    VOCABULARIES,
+    agency_display_name,
+)
+from helpers.domain.measures import KLOES, MEASURE_ID_ALIASES, MEASURES, WORKING_DAYS_RULE, Parameters
+from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS
+from helpers.domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column, Sheet
+from helpers.template.choices import accepted_form
+from helpers.template.workbook import DATE_FORMAT, EARLIEST_DATE, LATEST_DATE
 
-TARGET = config.PROJECT_ROOT / "docs" / "measures.md"
+DOCS = config.PROJECT_ROOT / "docs"
+TARGET = DOCS / "measures.md"
+INPUT_FORMAT = DOCS / "input-format.md"
 
 
 def measures_markdown() -> str:
@@ -14,7 +35,8 @@ def measures_markdown() -> str:
     lines = [
         "# The measures",
         "",
-        "Generated from `src/helpers/domain/measures.py` by `python tools/make_docs.py`; a test fails when it is out of date.",
+        "Generated from `src/helpers/domain/measures.py` by `python tools/make_docs.py`; a test fails when it "
+        "is out of date.",
         "",
         "For every measure each included case is met, not met (together: the denominator), not applicable",
         "(an N/A answer, or a condition that does not hold) or not recorded (missing or unrecognised data).",
@@ -35,9 +57,158 @@ def measures_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- docs/input-format.md ---------------------------------------------------------------------------------
+
+# What one row of each sheet is: words for the page, checked against the declared sheets below.
+ROW_IS = {"Cases": "audited case (the panel's agreed judgement)",
+          "Agency returns": "case and agency invited to the initial conference",
+          "Audit": "field of the audit, in columns `field` and `value`",
+          "Recommendations": "recommendation of the audit panel"}
+
+def _code(values) -> str:
+    return ", ".join(f"`{v}`" if v else "empty" for v in values)
+
+
+def sheets_section() -> list[str]:
+    lines = ["## Sheets", "", "| sheet | needed | one row per |", "|---|---|---|"]
+    lines += [f"| `{s.name}` | {'yes' if s.required else 'no'} | {ROW_IS[s.name]} |" for s in SHEETS]
+    return lines + [
+        "",
+        "A workbook is recognised by its content, not its file name. Sheet names match ignoring case, spaces,",
+        "underscores and punctuation (`agency_returns`, `AGENCY RETURNS`); other sheets are ignored, and two",
+        "sheets that match one name are an error naming both. The header of `Cases` and `Agency returns` is the",
+        "first row, among the first 20, with a cell that reads as `case_ref` or one of its aliases; the header of",
+        "`Audit` and `Recommendations` is their first non-empty row. A header matches its column after",
+        "non-breaking spaces become spaces, it is trimmed and lower-cased, and every run of characters other than",
+        "letters and digits becomes one `_` (leading and trailing `_` dropped): `Case Ref.` is `case_ref`.",
+        "A missing required column stops the run with one line naming the sheet and column. Columns of your own",
+        "are not read (`make check` lists them as not used); two columns that match one name are an error.",
+        "",
+    ]
+
+
+def column_row(column: Column) -> str:
+    kind = f"{column.kind}" + (" (personal data: never leaves cleaning)" if column.personal else "")
+    feeds = ", ".join(f"`{m}`" for m in column.measures)
+    return (f"| `{column.name}` | {_code(column.aliases)} | {'yes' if column.required else 'no'} | {kind} | "
+            f"{column.question} | {feeds} |")
+
+
+def columns_section(sheet: Sheet) -> list[str]:
+    lines = [f"## Sheet `{sheet.name}`", "", "| column | aliases | required | kind | question | feeds |",
+             "|---|---|---|---|---|---|"]
+    return lines + [column_row(c) for c in sheet.columns] + [""]
+
+
+def audit_fields_section() -> list[str]:
+    lines = [f"Fields of `{AUDIT.name}` (the table may start anywhere in the first 10 rows and columns; field",
+             "names match like headers, so `Window start:` is `window_start`). An absent field or empty value:",
+             "no window, no population, sampling not stated.", "",
+             "| field | kind | what to give |", "|---|---|---|"]
+    return lines + [f"| `{c.name}` | {c.kind} | {c.question} |" for c in AUDIT_FIELD_COLUMNS] + [""]
+
+
+def answers_section() -> list[str]:
+    lines = [
+        "## Answers", "",
+        "Zero-width and direction marks are removed; then every answer is read as text, every Unicode space",
+        "becomes a space, it is trimmed and lower-cased, loses a leading `a) `-style code, collapses its spaces",
+        "and drops one trailing full stop. Excel TRUE/FALSE read as `yes`/`no`.", "",
+        f"Read as missing: {_code(sorted(MISSING_VALUES))}. Read as N/A: {_code(sorted(NA_VALUES))}.",
+        "(`#N/A` is Excel's error, so it is missing, not N/A.) Anything else a column does not accept is",
+        "**unrecognised**: it counts as not recorded and is listed in `data_quality.csv`; nothing is guessed.", "",
+        "| kind | reads as | accepted values (after normalising) | the template's drop-down |",
+        "|---|---|---|---|",
+    ]
+    for kind, vocabulary in VOCABULARIES.items():
+        rows = [(answer, _code(sorted(v for v, a in vocabulary.items() if a == answer)))
+                for answer in dict.fromkeys(vocabulary.values())]
+        if kind == "participation":
+            # Participation is read from the code at the start of the cell; its vocabulary holds only N/A.
+            codes = "the code at the start: `pn`, optional spaces, a digit 0-7"
+            rows.insert(0, (f"{min(PARTICIPATION_CODES)}-{max(PARTICIPATION_CODES)}", codes))
+        for position, (answer, accepted) in enumerate(rows):
+            first = position == 0
+            lines.append(f"| {kind if first else ''} | {answer} | {accepted} | "
+                         f"{', '.join(ANSWER_CHOICES[kind]) if first else ''} |")
+    lines.append("")
+    return lines
+
+
+def dates_section() -> list[str]:
+    return [
+        "## Dates", "",
+        f"Text as {accepted_form(Column('date', 'date'))}; an Excel date",
+        "cell; or an Excel serial number (whole or fractional days, 1900 system). Always day first: `04/11/2019`",
+        "is 4 November 2019. Two-digit years are 20yy. A date with a time of day gives its date. Impossible",
+        "dates (`31/02/2025`) are unrecognised. The template checks every date column for a date between",
+        f"{EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y} and shows it as {DATE_FORMAT}. {WORKING_DAYS_RULE}",
+        "",
+    ]
+
+
+def agencies_section() -> list[str]:
+    lines = [
+        "## Agencies", "",
+        "Agency names are lower-cased, lose apostrophes, `&` becomes `and` and other punctuation becomes spaces;",
+        "they are then matched to a group (quoracy counts groups). Each name is its own agency within its group,",
+        f"except pure synonyms: {', '.join(f'`{a}` = `{b}`' for a, b in AGENCY_SYNONYMS.items())}. A name not",
+        f"listed is kept as its own agency in group `{UNMAPPED}`, listed in the data-quality output, and never",
+        "counts towards quoracy.", "",
+        "| group | names that map to it | as the template writes them |", "|---|---|---|",
+    ]
+    for group, names in AGENCY_GROUPS.items():
+        shown = ", ".join(agency_display_name(n) for n in names if n not in AGENCY_SYNONYMS)
+        lines.append(f"| {group} | {_code(names)} | {shown} |")
+    return lines + [""]
+
+
+def recommendations_section() -> list[str]:
+    aliases = ", ".join(f"`{old}` (read as `{new}`)" for old, new in MEASURE_ID_ALIASES.items())
+    return [
+        "Measure ids for `measures` (docs/measures.md defines each): "
+        + ", ".join(f"`{m.id}`" for m in MEASURES) + f". Older ids still read: {aliases}. An unknown id is",
+        "listed in the data-quality output, never dropped silently.", "",
+    ]
+
+
+def outcomes_section() -> list[str]:
+    lines = ["## Which rows are analysed", "",
+             "Each raw row of `Cases` and `Agency returns` takes the first of these outcomes that applies;",
+             "`reconciliation.csv` counts them per sheet and the counts add up to the rows received.", ""]
+    lines += [f"{n}. `{outcome}`: {words}." for n, (outcome, words) in enumerate(OUTCOME_WORDS.items(), start=1)]
+    lines += ["", "## Data-quality issues", "", "| issue | what is wrong |", "|---|---|"]
+    lines += [f"| `{issue}` | {words} |" for issue, words in ISSUE_WORDS.items()]
+    return lines + ["", "Values in personal columns (name, date of birth, comments) are never shown: they are",
+                    "listed as `[personal data withheld]`.", ""]
+
+
+def input_format_markdown() -> str:
+    lines = [
+        "# The audit workbook: what the analysis reads", "",
+        "Generated from the declarations in `src/helpers/domain/` by `python tools/make_docs.py`; a test fails",
+        "when it is out of date. `make template` writes a blank workbook in this format, with a drop-down on",
+        "every answer column; `make check RAW=...` lists every problem of a filled-in workbook with its sheet,",
+        "Excel row and column.", "",
+    ]
+    lines += sheets_section()
+    for sheet in SHEETS:
+        lines += columns_section(sheet)
+        if sheet is AUDIT:
+            lines += audit_fields_section()
+        if sheet.name == "Recommendations":
+            lines += recommendations_section()
+    lines += answers_section() + dates_section() + agencies_section() + outcomes_section()
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+GENERATED = {TARGET: measures_markdown, INPUT_FORMAT: input_format_markdown}
+
+
 def main() -> int:
-    TARGET.write_text(measures_markdown())
-    print(f"docs: wrote {TARGET}")
+    for target, render in GENERATED.items():
+        target.write_text(render())
+        print(f"docs: wrote {target}")
     return 0
 
 

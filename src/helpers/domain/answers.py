@@ -81,3 +81,55 @@ AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16+", "Not known")
 
 # Status of a recommendation (spec section 3b), as written in the Recommendations sheet.
 RECOMMENDATION_STATUSES = ("Not started", "In progress", "Complete")
+
+
+# --- as the audit team writes them ------------------------------------------
+# The template's drop-downs, the generated docs and the check's feedback show these forms. Each is read back
+# by the cleaner as the answer it names (tests/unit/test_template.py checks every one), so a workbook filled
+# from the drop-downs has no unrecognised value.
+
+CATEGORY_NAMES = {"NEG": "Neglect", "PHY": "Physical abuse", "SAB": "Sexual abuse", "EMO": "Emotional abuse",
+                  "MUL": "Multiple"}
+# The participation codes (PN0-PN7) in short words; the cleaner reads the code at the start.
+PARTICIPATION_CODES = {
+    "PN0": "child under 4",
+    "PN1": "attends and speaks for themself",
+    "PN2": "attends, an advocate conveys views",
+    "PN3": "attends and conveys views",
+    "PN4": "attends, does not convey views",
+    "PN5": "does not attend, briefs an advocate",
+    "PN6": "does not attend, conveys views another way",
+    "PN7": "does not attend, views not conveyed",
+}
+ANSWER_CHOICES: dict[str, tuple[str, ...]] = {
+    "yn": (YES, NO, NA_ANSWER),
+    "ypn": (YES, PARTLY, NO, NA_ANSWER),
+    "eha": (YES, "Started - not completed", NO, NA_ANSWER),
+    "outcomes": (YES, PARTLY, NO, "Too early to say", NA_ANSWER),
+    # An invited agency either came or did not: N/A is no answer to attendance.
+    "attended": (YES, "Sent apologies", "Report only", NO),
+    "grade": GRADES,
+    "category": tuple(CATEGORY_NAMES[code] for code in CATEGORIES),
+    "participation": tuple(f"{code} - {words}" for code, words in PARTICIPATION_CODES.items()),
+}
+
+# Agency names as written, where capitalising the first letter of the matched name is not enough.
+AGENCY_DISPLAY_NAMES = {
+    "childrens social care": "Children's social care", "childrens services": "Children's services",
+    "mash police": "MASH police", "cait": "CAIT", "0 19 service": "0-19 service", "gp": "GP",
+    "camhs": "CAMHS", "dsl": "DSL", "yot": "YOT",
+}
+
+
+def agency_display_name(name: str) -> str:
+    return AGENCY_DISPLAY_NAMES.get(name, name[:1].upper() + name[1:])
+
+
+# Every agency name the cleaner maps, group by group; a pure synonym (HV, CSC, GP surgery) is left out
+# because it names the same agency as another entry.
+AGENCY_CHOICES = tuple(agency_display_name(name) for names in AGENCY_GROUPS.values() for name in names
+                       if name not in AGENCY_SYNONYMS)
+
+# The date forms the cleaner reads (spec section 2), as examples; always day first.
+DATE_FORMS = ("dd/mm/yyyy", "d/m/yy", "dd-mm-yyyy", "dd.mm.yyyy", "yyyy-mm-dd", "3 Dec 2019", "3 December 2019",
+              "3rd December 2019")
