@@ -173,11 +173,3 @@ WORKING_DAYS_RULE = "Working days are counted excluding weekends and bank holida
 def measures_counting_working_days() -> tuple[str, ...]:
     """Ids of the measures whose definition counts working days (their thresholds are parameters)."""
     return tuple(m.id for m in MEASURES if "working days" in m.definition)
-
-# How every working-days measure counts (spec section 7), in the words the template and docs show.
-WORKING_DAYS_RULE = "Working days are counted excluding weekends and bank holidays (England and Wales)."
-
-
-def measures_counting_working_days() -> tuple[str, ...]:
-    """Ids of the measures whose definition counts working days (their thresholds are parameters)."""
-    return tuple(m.id for m in MEASURES if "working days" in m.definition)
