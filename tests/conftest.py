@@ -108,20 +108,29 @@ def pipeline_env(workdir: Path) -> dict:
     return env
 
 
-def run_stage(workdir: Path, *args: str):
-    """`python -m helpers.pipeline ...` as `make report` runs it."""
+def run_report(workdir: Path, *args: str, env: dict | None = None):
+    """`python -m helpers.run.pipeline report ...` as `make report` runs it, every output inside `workdir`."""
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "helpers.pipeline", *args], env=pipeline_env(workdir),
-                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "helpers.run.pipeline", "report", *args],
+                          env={**pipeline_env(workdir), **(env or {})}, capture_output=True, text=True, timeout=900,
+                          cwd=ROOT)
 
 
 def run_pipeline(workdir: Path, workbook: Path, publish: bool = True) -> Path:
-    for args in (("clean", "--raw", str(workbook)), ("findings",), ("report", "--publish", "1" if publish else "0")):
-        result = run_stage(workdir, *args)
-        assert result.returncode == 0, result.stderr
+    result = run_report(workdir, "--raw", str(workbook), "--publish", "1" if publish else "0")
+    assert result.returncode == 0, result.stderr
     return workdir
+
+
+def processed_folder(workdir: Path, audit: str | None = None) -> Path:
+    """The processed folder of the audit (the only one when not named)."""
+    folders = [p for p in (workdir / "processed").iterdir() if p.is_dir()]
+    if audit:
+        return workdir / "processed" / audit
+    assert len(folders) == 1, folders
+    return folders[0]
 
 
 IDENTIFYING_CASES = [
@@ -159,6 +168,7 @@ def demo_run(tmp_path_factory) -> Path:
 
 
 def report_files(workdir: Path) -> dict:
-    reports = sorted((workdir / "reports").glob("*.html"))
-    return {"board": next(p for p in reports if not p.stem.endswith("-published")),
-            "published": next(p for p in reports if p.stem.endswith("-published"))}
+    reports = sorted((workdir / "reports").glob("*/*.html"))
+    found = {"board": [p for p in reports if not p.stem.endswith("-published")],
+             "published": [p for p in reports if p.stem.endswith("-published")]}
+    return {version: paths[0] for version, paths in found.items() if paths}

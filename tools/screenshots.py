@@ -1,4 +1,4 @@
-"""`make screenshots`: the report's summary and one key-line section, as a board member sees them."""
+"""`make screenshots`: the demo report's first screen, one key line and the recommendations."""
 from __future__ import annotations
 
 import argparse
@@ -10,26 +10,28 @@ from helpers import config
 
 
 def board_report() -> Path:
-    """The board report the last `make report` wrote (listed in build/report.stamp)."""
-    stamp = config.BUILD / "report.stamp"
-    written = stamp.read_text().split() if stamp.exists() else []
-    reports = [config.PROJECT_ROOT / p for p in written if p.endswith(".html") and not p.endswith("-published.html")]
-    if not reports:
-        raise SystemExit("error: no report yet: run `make report` first")
-    return reports[0]
+    """The demo's board report, as `make report` (run just before by `make screenshots`) wrote it."""
+    sys.path.insert(0, str(config.PROJECT_ROOT / "src"))
+    from helpers.run.loaders import demo_audit_folder
+
+    audit_id = demo_audit_folder().name
+    report = Path(config.REPORTS) / audit_id / f"{audit_id}.html"
+    if not report.exists():
+        raise SystemExit("error: no demo report yet: run `make report` first")
+    return report
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.screenshots")
+    parser = argparse.ArgumentParser(prog="python tools/screenshots.py")
     parser.add_argument("--out", default=str(config.PROJECT_ROOT / "docs" / "screenshots"))
     args = parser.parse_args(argv)
     if chromium_path() is None:
         print(f"error: Chromium not found: {INSTALL_HINT}", file=sys.stderr)
         return 1
     report, out = board_report(), Path(args.out)
-    shots = [screenshot(report, out / "summary.png", "xpath=//h2[.='Summary']/ancestor::div[contains(@class,'cell') or contains(@class,'jp-Cell')][1]"),
+    shots = [screenshot(report, out / "first-screen.png"),
              screenshot(report, out / "key-line-4-planning.png", "section.kloe >> nth=3"),
-             screenshot(report, out / "title.png")]
+             screenshot(report, out / "recommendations.png", "section#recommendations")]
     for shot in shots:
         print(f"screenshots: wrote {shot}")
     return 0

@@ -1,40 +1,49 @@
-"""The pipeline as `make report` runs it: papermill notebooks, atomic outputs, one-line errors."""
+"""The pipeline as `make report` runs it: papermill notebooks, one folder per audit, one-line errors."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import case_row, quorate_returns, report_files, run_stage, write_workbook
+from conftest import (ROOT, case_row, pipeline_env, processed_folder, quorate_returns, report_files, run_pipeline,
+                      run_report, write_workbook)
 
 pytestmark = pytest.mark.slow
 
 
 def test_pipeline_writes_every_output(fixture_run):
-    processed = fixture_run / "processed"
+    processed = processed_folder(fixture_run)
+    assert processed.name == "fixture-audit-2025-04-01-to-2025-09-30"
     for name in ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv", "findings.csv",
-                 "recommendations.csv", "audit.json", "run_clean.json", "run_findings.json",
-                 "breakdown_agency_group.csv", "breakdown_category.csv", "breakdown_age_band.csv", "measure_statuses.csv"):
+                 "recommendations.csv", "audit.json", "source.json", "run.json", "breakdown_agency_group.csv",
+                 "breakdown_category.csv", "breakdown_age_band.csv", "charts/charts.json"):
         assert (processed / name).exists(), name
+    assert not (processed / "measure_statuses.csv").exists()  # nothing reads it, so it is not written
     findings = pd.read_csv(processed / "findings.csv")
     assert len(findings) == 22
     assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == 3).all()
-    assert json.loads((processed / "run_clean.json").read_text())["raw_sha256"]
-    assert set(report_files(fixture_run)) == {"board", "published"}
-    assert report_files(fixture_run)["board"].name == "fixture-audit.html"
+    record = json.loads((processed / "run.json").read_text())
+    assert record["raw_sha256"] and record["lock_sha256"] and "commit" in record["code_version"]
+    assert record["parameters"]["icpc_working_days"] == 15
+    reports = report_files(fixture_run)
+    assert reports["board"].name == f"{processed.name}.html"
+    assert reports["published"].name == f"{processed.name}-published.html"
 
 
 def test_every_notebook_was_executed_by_papermill(fixture_run):
-    for name in ("01_clean", "02_findings", "03_secondary_findings", "04_report"):
-        notebook = json.loads((fixture_run / "build" / "notebooks" / f"{name}.ipynb").read_text())
+    executed = fixture_run / "build" / "notebooks" / processed_folder(fixture_run).name
+    for name in ("01_clean", "02_findings", "03_secondary_findings", "04_report_board", "04_report_published"):
+        notebook = json.loads((executed / f"{name}.ipynb").read_text())
         assert "papermill" in notebook["metadata"] and not notebook["metadata"]["papermill"].get("exception")
         assert not any(o.get("output_type") == "error" for c in notebook["cells"] for o in c.get("outputs", []))
 
 
 def snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 BAD_INPUTS = {
@@ -72,10 +81,14 @@ def make_bad(kind, folder):
     return path
 
 
+def everything(workdir):
+    return {name: snapshot(workdir / name) for name in ("processed", "reports")}
+
+
 @pytest.mark.parametrize("kind", list(BAD_INPUTS))
 def test_bad_input_is_one_line_nonzero_and_changes_nothing(fixture_run, kind, tmp_path):
-    before = snapshot(fixture_run / "processed")
-    result = run_stage(fixture_run, "clean", "--raw", str(make_bad(kind, tmp_path)))
+    before = everything(fixture_run)
+    result = run_report(fixture_run, "--raw", str(make_bad(kind, tmp_path)))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("error: ") and "Traceback" not in result.stderr
@@ -86,28 +99,116 @@ def test_bad_input_is_one_line_nonzero_and_changes_nothing(fixture_run, kind, tm
         assert f"sheet '{sheet}'" in error
     if column:
         assert f"column '{column}'" in error
-    assert snapshot(fixture_run / "processed") == before
+    assert everything(fixture_run) == before
 
 
-def test_same_workbook_gives_identical_outputs(fixture_run):
-    processed = fixture_run / "processed"
-    before = snapshot(processed)
-    board = report_files(fixture_run)["board"]
-    html_before = board.read_text().splitlines()
-    for args in (("clean", "--raw", str(fixture_run / "identifying.xlsx")), ("findings",), ("report", "--publish", "1")):
-        assert run_stage(fixture_run, *args).returncode == 0
-    assert snapshot(processed) == before
-    html_after = board.read_text().splitlines()
+@pytest.mark.parametrize("variable, value", [("ICPC_WORKING_DAYS", "fifteen"), ("HEALTH_COUNTS_AS_ONE", "perhaps"),
+                                             ("PUBLISH", "maybe"), ("WINDOW_START", "09/30/2025"),
+                                             ("EXPECTED_STANDARD", "eighty")])
+def test_a_bad_parameter_stops_before_any_stage_with_one_line(fixture_run, variable, value):
+    before = everything(fixture_run)
+    result = run_report(fixture_run, "--raw", str(fixture_run / "identifying.xlsx"),
+                        env={f"CPA_{variable}": value})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and value in lines[0], result.stderr
+    if value == "09/30/2025":
+        assert "US order" in lines[0]
+    assert everything(fixture_run) == before
+
+
+def test_same_workbook_gives_identical_outputs(fixture_run, tmp_path):
+    again = run_pipeline(tmp_path, fixture_run / "identifying.xlsx")
+    first, second = processed_folder(fixture_run), processed_folder(again)
+    made = {name for name in snapshot(first) if name != "run.json"}
+    assert {k: v for k, v in snapshot(second).items() if k in made} == {k: snapshot(first)[k] for k in made}
+    html_before = report_files(fixture_run)["board"].read_text().splitlines()
+    html_after = report_files(again)["board"].read_text().splitlines()
     differing = [(a, b) for a, b in zip(html_before, html_after) if a != b]
     assert len(html_before) == len(html_after) and all("generated-at" in a for a, _ in differing)
     assert len(differing) <= 1
 
 
+def test_a_second_run_with_nothing_changed_does_nothing_and_still_names_its_outputs(fixture_run):
+    before = everything(fixture_run)
+    result = run_report(fixture_run, "--raw", str(fixture_run / "identifying.xlsx"), "--publish", "1")
+    assert result.returncode == 0 and "running notebooks" not in result.stderr
+    assert everything(fixture_run) == before
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["report", "report", "data"]
+
+
+def audit_workbook(path, title, window_start, window_end, plan_smart="Yes"):
+    cases = [case_row(f"A{i}", plan_smart=plan_smart, icpc_date=window_start) for i in range(1, 4)]
+    returns = [r for i in range(1, 4) for r in quorate_returns(f"A{i}")]
+    return write_workbook(path, cases, returns, {"audit_title": title, "window_start": window_start,
+                                                 "window_end": window_end, "population": 30})
+
+
+def test_story_1_a_notebook_run_with_defaults_never_changes_another_audits_report(tmp_path):
+    """make report RAW=x; 01_clean run interactively with defaults; make report RAW=x still reports x."""
+    ours = audit_workbook(tmp_path / "ours.xlsx", "Our audit", "01/04/2025", "30/09/2025", plan_smart="No")
+    run_pipeline(tmp_path, ours, publish=False)
+    env = pipeline_env(tmp_path)
+    env["AUDIT_DEMO_WORKBOOK"] = str(tmp_path / "SYNTHETIC_demo.xlsx")
+    script = (f"import papermill; papermill.execute_notebook({str(ROOT / 'notebooks' / '01_clean.ipynb')!r}, "
+              f"{str(tmp_path / 'interactive.ipynb')!r}, kernel_name='cp-conference-audit', progress_bar=False)")
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=ROOT,
+                   capture_output=True)
+    result = run_report(tmp_path, "--raw", str(ours))
+    assert result.returncode == 0, result.stderr
+    ours_folder = processed_folder(tmp_path, "our-audit-2025-04-01-to-2025-09-30")
+    findings = pd.read_csv(ours_folder / "findings.csv").set_index("measure_id")
+    assert findings.loc["plan_smart", "numerator"] == 0  # ours, not the demo's
+    assert json.loads((ours_folder / "source.json").read_text())["raw_file"] == "ours.xlsx"
+    board = (tmp_path / "reports" / ours_folder.name / f"{ours_folder.name}.html").read_text()
+    assert "Our audit" in board and "SYNTHETIC" not in board
+
+
+def test_story_2_a_corrected_workbook_leaves_no_stale_published_version(tmp_path):
+    first = audit_workbook(tmp_path / "audit.xlsx", "Our audit", "01/04/2025", "30/09/2025", plan_smart="No")
+    run_pipeline(tmp_path, first, publish=True)
+    audit_workbook(tmp_path / "audit.xlsx", "Our audit", "01/04/2025", "30/09/2025", plan_smart="Yes")
+    result = run_report(tmp_path, "--raw", str(first))
+    assert result.returncode == 0
+    assert "replacing the outputs of our-audit-2025-04-01-to-2025-09-30 (made from audit.xlsx" in result.stderr
+    assert set(report_files(tmp_path)) == {"board"}
+    assert [line for line in result.stdout.splitlines() if line.startswith("report:")] == [
+        "report: " + str(report_files(tmp_path)["board"])]
+
+
+def test_story_3_audits_of_different_periods_never_share_a_file(tmp_path):
+    title = "Northshire multi-agency audit of child protection conferences, a long title for the board "
+    spring = audit_workbook(tmp_path / "a.xlsx", title + "April to September 2025", "01/04/2025", "30/09/2025")
+    autumn = audit_workbook(tmp_path / "b.xlsx", title + "October 2025 to March 2026", "01/10/2025", "31/03/2026")
+    run_pipeline(tmp_path, spring, publish=False)
+    run_pipeline(tmp_path, autumn, publish=False)
+    folders = sorted(p.name for p in (tmp_path / "processed").iterdir())
+    assert len(folders) == 2 and folders[0] != folders[1]
+    assert all(len(name) < 120 for name in folders)
+    assert len(list((tmp_path / "reports").glob("*/*.html"))) == 2
+
+
+def test_story_4_the_benchmark_works_in_a_copy():
+    text = (ROOT / "benchmarks" / "bench_report.py").read_text()
+    assert "clean-outputs" not in text and "copytree" in text
+
+
+def test_any_path_reaches_the_pipeline_through_make(tmp_path):
+    """Apostrophes, parentheses, spaces, `$` and non-ASCII text in RAW, through make itself."""
+    folder = tmp_path / "Children's Services (2025) $HOME é"
+    folder.mkdir()
+    missing = folder / "~$CP audit.xlsx"
+    result = subprocess.run(["make", "--no-print-directory", "report", f"RAW={missing}"], cwd=ROOT,
+                            env=pipeline_env(tmp_path), capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0 and "syntax error" not in result.stderr
+    error = next(line for line in result.stderr.splitlines() if line.startswith("error: "))
+    assert str(missing) in error
+
+
 def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, monkeypatch):
     """As an analyst runs them in JupyterLab: no parameters, starting from nothing (the demo is written)."""
     import papermill
-
-    from conftest import ROOT, pipeline_env
 
     for name, value in pipeline_env(tmp_path).items():
         monkeypatch.setenv(name, value)
@@ -117,14 +218,20 @@ def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, monkeypat
                                    kernel_name="cp-conference-audit", cwd=str(ROOT / "notebooks"),
                                    progress_bar=False, execution_timeout=600)
     assert (tmp_path / "raw" / "SYNTHETIC_demo.xlsx").exists()
-    assert len(pd.read_csv(tmp_path / "processed" / "findings.csv")) == 22
+    demo_folder = processed_folder(tmp_path)
+    assert demo_folder.name.startswith("synthetic-demo")
+    assert len(pd.read_csv(demo_folder / "findings.csv")) == 22
+    assert not (demo_folder / "run.json").exists()  # written by hand: the next make report re-runs it
 
 
-def test_a_workbook_with_no_cases_still_gives_a_report(tmp_path):
-    from conftest import run_pipeline
-
-    workbook = write_workbook(tmp_path / "empty.xlsx", [], [])
-    run_pipeline(tmp_path, workbook, publish=True)
-    findings = pd.read_csv(tmp_path / "processed" / "findings.csv")
-    assert (findings["denominator"] == 0).all() and findings["percent"].isna().all()
-    assert "No included case could be assessed" in report_files(tmp_path)["board"].read_text()
+def test_clean_outputs_removes_one_audit_and_asks_before_all(tmp_path):
+    ours = audit_workbook(tmp_path / "ours.xlsx", "Our audit", "01/04/2025", "30/09/2025")
+    run_pipeline(tmp_path, ours, publish=False)
+    command = [sys.executable, "-m", "helpers.run.pipeline", "clean-outputs"]
+    listed = subprocess.run(command, env=pipeline_env(tmp_path), capture_output=True, text=True, cwd=ROOT)
+    assert "our-audit-2025-04-01-to-2025-09-30" in listed.stdout and "nothing removed" in listed.stdout
+    assert processed_folder(tmp_path).exists()
+    removed = subprocess.run(command + ["--audit", "our-audit-2025-04-01-to-2025-09-30"], env=pipeline_env(tmp_path),
+                             capture_output=True, text=True, cwd=ROOT)
+    assert removed.returncode == 0 and not list((tmp_path / "processed").iterdir())
+    assert ours.exists()

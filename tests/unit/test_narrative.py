@@ -54,7 +54,7 @@ def test_alt_text_gives_every_number():
 
 
 def test_figure_html_embeds_the_png_with_its_title_alt_and_caption():
-    figure = charts.measure_bars(pd.DataFrame([finding()]))
+    figure = charts.build_chart(pd.DataFrame([finding()]))
     html = charts.figure_html(figure, "Plan SMART in 42% of cases", 'alt "quoted"', "caption <b>")
     assert html.startswith('<figure class="chart"><p class="chart-title">Plan SMART in 42% of cases</p>'
                            '<img src="data:image/png;base64,')
@@ -63,5 +63,5 @@ def test_figure_html_embeds_the_png_with_its_title_alt_and_caption():
 
 def test_chart_png_is_reproducible():
     rows = pd.DataFrame([finding()])
-    first = charts.figure_png(charts.measure_bars(rows))
-    assert first == charts.figure_png(charts.measure_bars(rows))
+    first = charts.figure_png(charts.build_chart(rows))
+    assert first == charts.figure_png(charts.build_chart(rows))

@@ -7,6 +7,7 @@ disclosure control. Percentages are whole numbers in sentences and one decimal i
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import is_dataclass
 
 import matplotlib.pyplot as plt
@@ -29,6 +30,8 @@ TIMELINESS_WHAT = "initial conferences were held within 15 working days of the s
 REPEATS_WHAT = "child protection plans that started were a second or subsequent plan"
 MARKERS = {LOCAL: "o", REGION: "s", ENGLAND: "D", NEIGHBOURS: "^"}
 NEIGHBOUR_BAND = "#BFBFBF"
+LABEL_WIDTH = 24
+LABEL_LINE_HEIGHT = 4.5  # percentage points a line of label text takes on the y axis
 
 
 def get(context, name: str):
@@ -88,14 +91,17 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
     if ours.empty:
         return f"{period}, {_series_words(england)} of {what} in England."
     local = ours.iloc[0]
-    sentence = f"{period}, {_series_words(local)} of {what} in {local['comparator']}"
-    if not local["symbol"] and not england["symbol"]:
+    if local["symbol"]:
+        sentence = (f"{period}, the census figure for {local['comparator']} is {_series_words(local)}; "
+                    f"England {_series_words(england)}")
+    elif england["symbol"]:
+        sentence = f"{period}, in {local['comparator']} {whole(local['percent'])} of {what}"
+    else:
         ours_whole, england_whole = round(local["percent"]), round(england["percent"])
         relation = ("the same as" if ours_whole == england_whole
                     else "above" if ours_whole > england_whole else "below")
-        sentence += f", {relation} England ({whole(england['percent'])})"
-    else:
-        sentence += f"; England {_series_words(england)}"
+        sentence = (f"{period}, in {local['comparator']} {whole(local['percent'])} of {what}, {relation} England "
+                    f"({whole(england['percent'])})")
     for _, region in latest[latest["role"] == REGION].iterrows():
         sentence += f"; {region['comparator']} {_series_words(region)}"
     neighbours = latest[latest["role"] == NEIGHBOURS]
@@ -119,23 +125,26 @@ def audit_figure(row, version: str) -> pd.DataFrame | None:
 
 
 def audit_sentence(shown: pd.DataFrame | None) -> str:
+    """The audit's own figure in words: whole-number percent, n of N and the 95% interval."""
     if shown is None:
-        return "The audit's own figure for initial conferences in time is not available here."
+        return "The audit's own figure for the timeliness of initial conferences is not available here."
     row = shown.iloc[0]
     if row["% met"] in ("c", "z"):
-        return f"This audit: {row['Measure']}: too few cases to give a figure."
-    return (f"This audit: {row['Measure']} in {float(row['% met']):.0f}% of audited cases "
-            f"({row['Met']} of {row['Assessed']}; 95% interval {row['95% interval (%)'].replace(' to ', '% to ')}%).")
+        return "In this audit, too few cases could be assessed to give a figure for initial conferences in time."
+    low, high = (float(v) for v in row["95% interval (%)"].split(" to "))
+    return (f"In this audit, the initial conference was held within 15 working days of the strategy discussion in "
+            f"{whole(float(row['% met']))} of cases ({row['Met']} of {row['Assessed']}; 95% interval "
+            f"{whole(low)} to {whole(high)}).")
 
 
-def _label_positions(ends: list[float], gap: float) -> list[float]:
-    """Direct labels at the lines' right ends, nudged apart so that none overlaps the next."""
+def _label_positions(ends: list[float], heights: list[float]) -> list[float]:
+    """Direct labels at the lines' right ends, nudged up so that none overlaps the one below it."""
     order = sorted(range(len(ends)), key=lambda i: ends[i])
     placed = [0.0] * len(ends)
-    previous = -math.inf
+    previous_top = -math.inf
     for i in order:
-        placed[i] = max(ends[i], previous + gap)
-        previous = placed[i]
+        placed[i] = max(ends[i], previous_top + heights[i] / 2)
+        previous_top = placed[i] + heights[i] / 2
     return placed
 
 
@@ -144,14 +153,17 @@ def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=
     panel beside them, the audit's own figure with its 95% interval."""
     charts.use_style()
     palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    colours = {LOCAL: charts.FOCUS, REGION: palette[1], ENGLAND: palette[2], NEIGHBOURS: palette[3]}
+    # Ours in the focus colour, England and the neighbours always in the same colours, and each region its own
+    # (two regions must not look alike).
+    fixed = {LOCAL: charts.FOCUS, ENGLAND: palette[2], NEIGHBOURS: palette[4]}
+    region_colours = iter([palette[1], palette[3], palette[5]])
     figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 4.2), dpi=charts.DPI, sharey=True,
                                         gridspec_kw={"width_ratios": [4, 1]})
     years = sorted(rates["year"].unique())
     ends, labels = [], []
     for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
         series = group.set_index("year").reindex(years)
-        colour = colours[role]
+        colour = fixed.get(role) or next(region_colours, charts.TEXT)
         if role == NEIGHBOURS:
             axis.fill_between(years, series["neighbours_low"].astype(float), series["neighbours_high"].astype(float),
                               color=NEIGHBOUR_BAND, alpha=0.5, linewidth=0)
@@ -164,9 +176,11 @@ def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=
         known = series["percent"].dropna()
         if not known.empty:
             ends.append(float(known.iloc[-1]))
-            labels.append((known.index[-1], comparator if role != NEIGHBOURS else "Neighbours (median)"))
-    for (year, text), y in zip(labels, _label_positions(ends, 4.0)):
-        axis.annotate(text, (year, y), xytext=(8, 0), textcoords="offset points", va="center",
+            labels.append(textwrap.fill(comparator if role != NEIGHBOURS else "Neighbours (median)", LABEL_WIDTH))
+    # Labels sit in one column right of the last year, in the order of the lines' latest values.
+    heights = [LABEL_LINE_HEIGHT * (text.count("\n") + 1) for text in labels]
+    for text, y in zip(labels, _label_positions(ends, heights)):
+        axis.annotate(text, (years[-1], y), xytext=(14, 0), textcoords="offset points", va="center",
                       color=charts.TEXT, fontsize=9, annotation_clip=False)
     low = min([v for v in rates[["percent", "range_low", "neighbours_low"]].stack() if pd.notna(v)] or [0])
     if audit_row is not None and pd.notna(audit_row.get("ci_lower")):
@@ -204,8 +218,9 @@ def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None) -> str:
     for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
         values = []
         for _, r in group.iterrows():
-            text = (f"{r['percent']:.1f}%" if not r["symbol"] else cell(r).replace(" to ", "% to ") + "%"
-                    if pd.notna(r["range_low"]) else WITHHELD_SYMBOLS.get(r["symbol"], r["symbol"]))
+            text = f"{r['percent']:.1f}%" if not r["symbol"] else WITHHELD_SYMBOLS.get(r["symbol"], r["symbol"])
+            if pd.notna(r["range_low"]):
+                text += f" (range {r['range_low']:.1f}% to {r['range_high']:.1f}%)"
             if role == NEIGHBOURS and pd.notna(r["neighbours_low"]):
                 text += f" (lowest {r['neighbours_low']:.1f}%, highest {r['neighbours_high']:.1f}%)"
             values.append(f"{r['year']} {text}")
@@ -215,6 +230,13 @@ def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None) -> str:
     years = sorted(rates["year"].unique())
     return (f"Line chart of the percentage of initial child protection conferences held within 15 working days of "
             f"the section 47 start, census years {years[0]} to {years[-1]}. " + "; ".join(parts) + ".")
+
+
+def chart_caption(rates: pd.DataFrame, years: list[int]) -> str:
+    shaded = "; shaded: lowest to highest statistical neighbour" if (rates["role"] == NEIGHBOURS).any() else ""
+    return (f"Percentage of initial child protection conferences within 15 working days of the section 47 start, "
+            f"census years ending 31 March {years[0]} to {years[-1]}{shaded}. Beside it, this audit's cases within "
+            "15 working days of the strategy discussion, with the 95% interval.")
 
 
 def timeliness_title(rates: pd.DataFrame) -> str:
@@ -288,10 +310,7 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD) -
     years = get(context, "years")
     parts.append(charts.figure_html(timeliness_chart(timeliness, shown, row), timeliness_title(timeliness),
                                     chart_alt(timeliness, shown),
-                                    f"Percentage of initial child protection conferences within 15 working days of "
-                                    f"the section 47 start, census years ending 31 March {years[0]} to {years[-1]}; "
-                                    "shaded: lowest to highest statistical neighbour. Beside it, this audit's cases "
-                                    "within 15 working days of the strategy discussion, with the 95% interval."))
+                                    chart_caption(timeliness, years)))
     parts.append(html_table(rate_table(timeliness), "% of initial conferences within 15 working days of the section "
                             "47 start, by census year", numeric=tuple(map(str, years))))
     if shown is not None:

@@ -9,7 +9,8 @@ MAX_TITLE_WORDS = 10
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}%"
+    """Percentages in prose are whole numbers; tables keep one decimal place."""
+    return f"{value:.0f}%"
 
 
 def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Parameters | None = None) -> str:

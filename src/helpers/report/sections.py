@@ -13,6 +13,7 @@ import pandas as pd
 from ..domain.answers import UNMAPPED
 from ..domain.measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
 from . import charts, narrative
+from .board_paper import back_to_contents, contents_nav, expected_standards, section_heading, whole
 from .disclosure import FOOTNOTE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal, small_count_shown
 
 BOARD, PUBLISHED = "board", "published"
@@ -88,7 +89,7 @@ def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, versio
     return chart.html()
 
 
-def title_section(audit: dict, included: int, version: str, synthetic: bool) -> str:
+def title_section(audit: dict, included: int, version: str, synthetic: bool, present: tuple[str, ...] = ()) -> str:
     parts = [f"<h1>{esc(audit['audit_title'])}</h1>",
              f'<p class="marking"><strong>{esc(MARKING[version])}</strong></p>']
     if synthetic:
@@ -100,26 +101,28 @@ def title_section(audit: dict, included: int, version: str, synthetic: bool) -> 
     scope += (f", from about {population:,} children subject to a child protection plan." if population
               else ".")
     parts.append(f"<p>{esc(scope)}</p>")
+    if present:
+        parts.append(contents_nav(present))
     return "\n".join(parts)
 
 
 def summary_section(findings: pd.DataFrame, audit: dict, included: int, version: str,
                     drawn: dict | None = None) -> str:
     key_lines = findings[findings["kloe"] != SECONDARY]
-    parts = ["<h2>Summary</h2>",
+    parts = [section_heading("summary"),
              "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
              "where the standard could be assessed, with its 95% interval (the range the true figure "
              "for all children on plans is likely to lie in).</p>",
              _chart(key_lines, "the percentage of cases meeting each key-line standard", audit, included, version,
                     drawn),
              html_table(findings_display(key_lines, version), "Headline findings by measure",
-                        numeric=NUMERIC_FINDINGS)]
+                        numeric=NUMERIC_FINDINGS), back_to_contents()]
     return "\n".join(parts)
 
 
 def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: str,
                   params: Parameters | None = None, drawn: dict | None = None) -> str:
-    parts = ["<h2>Findings by key line of enquiry</h2>"]
+    parts = [section_heading("key-lines")]
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
@@ -128,7 +131,7 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
         parts.append(_chart(rows, f"{title.lower()} measures", audit, included, version, drawn))
         parts.append(html_table(findings_display(rows, version), f"{title}: findings", numeric=NUMERIC_FINDINGS))
         parts.append("</section>")
-    return "\n".join(parts)
+    return "\n".join(parts + [back_to_contents()])
 
 
 def _sentence(row: pd.Series, version: str, params: Parameters | None) -> str:
@@ -145,7 +148,7 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
                       by_age: pd.DataFrame, audit: dict, included: int, version: str,
                       params: Parameters | None = None, drawn: dict | None = None) -> str:
     rows = findings[findings["kloe"] == SECONDARY]
-    parts = ["<h2>Secondary findings</h2>",
+    parts = [section_heading("secondary"),
              "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
              "before step-down.</p>",
              "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params))}</li>" for _, r in rows.iterrows()) + "</ul>",
@@ -159,7 +162,7 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
              breakdown_table(by_category.assign(group=by_category["group"].map(CATEGORY_NAMES).fillna(by_category["group"])),
                              "Category of abuse", version),
              "<h3>By age band at the initial conference</h3>",
-             breakdown_table(by_age, "Age band", version)]
+             breakdown_table(by_age, "Age band", version), back_to_contents()]
     return "\n".join(parts)
 
 
@@ -208,37 +211,73 @@ def breakdown_table(table: pd.DataFrame, group_name: str, version: str) -> str:
     return "\n".join(parts)
 
 
-def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFrame, version: str) -> str:
-    parts = ["<h2>Recommendations</h2>"]
+def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFrame, version: str,
+                            params: Parameters | None = None, today: pd.Timestamp | None = None) -> str:
+    """Each recommendation with its evidence now, target and whether it is met, owner, due date and status."""
+    params = params or Parameters()
+    today = today or pd.Timestamp.today().normalize()
+    parts = ['<section id="recommendations">', section_heading("recommendations")]
     if recommendations.empty:
-        return parts[0] + "<p>The workbook has no Recommendations sheet.</p>"
+        return "\n".join(parts + ["<p>The workbook has no Recommendations sheet.</p>", back_to_contents(), "</section>"])
     by_id = findings.set_index("measure_id")
     display = findings_display(findings, version).set_index(findings["measure_id"])
-    parts.append("<ol class=\"recommendations\">")
+    standards = expected_standards(findings, recommendations, params).set_index("measure_id")
+    parts.append('<ol class="recommendations">')
     for _, rec in recommendations.iterrows():
-        ids = [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]
-        evidence = []
+        ids = [m.strip() for m in str(rec["measures"]).split(";") if m.strip() and m.strip() in by_id.index]
+        items = [f"<p>{esc(rec['recommendation'])}</p>"]
+        if not ids:
+            items.append('<p class="evidence">Evidence now: no measure named.</p>')
         for measure_id in ids:
-            label = by_id.loc[measure_id, "label"]
-            shown = display.loc[measure_id]
+            row, shown = by_id.loc[measure_id], display.loc[measure_id]
+            target = _target(rec)
+            anchor = "secondary" if row["kloe"] == SECONDARY else "key-lines"
             if shown["% met"] in WITHHELD_OR_NONE:
                 why = "too few cases to publish" if shown["% met"] == SUPPRESSED else "no cases to measure"
-                evidence.append(f"{label}: {why}")
+                now = f"{row['label']}: {why}"
             else:
-                evidence.append(f"{label}: {shown['% met']}% ({shown['Met']} of {shown['Assessed']})")
-        evidence_html = ("<p class=\"evidence\">Now: " + esc("; ".join(evidence)) + "</p>") if evidence else ""
-        parts.append(f"<li><p>{esc(rec['recommendation'])}</p>{evidence_html}</li>")
-    parts.append("</ol>")
+                now = f"{row['label']}: {whole(row['percent'])} ({shown['Met']} of {shown['Assessed']})"
+                if target is not None:
+                    now += f"; target {whole(target)}: {'met' if row['percent'] >= target else 'not yet met'}"
+            items.append(f'<p class="evidence">Evidence now: <a href="#{anchor}">{esc(now)}</a></p>')
+        tracking = _tracking(rec, today)
+        if tracking:
+            items.append(f'<p class="tracking">{esc(tracking)}</p>')
+        parts.append("<li>" + "".join(items) + "</li>")
+    parts += ["</ol>", back_to_contents(), "</section>"]
     return "\n".join(parts)
+
+
+def _target(rec: pd.Series) -> float | None:
+    value = pd.to_numeric(pd.Series([rec.get("target", "")]), errors="coerce").iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
+def _tracking(rec: pd.Series, today: pd.Timestamp) -> str:
+    """Owner, due date and status, and `overdue` when the due date has passed and it is not Complete."""
+    parts = []
+    if str(rec.get("owner", "") or "").strip():
+        parts.append(f"Owner: {str(rec['owner']).strip()}")
+    due = pd.to_datetime(pd.Series([rec.get("due_date", "")]), errors="coerce", format="%Y-%m-%d").iloc[0]
+    status = str(rec.get("status", "") or "").strip()
+    if pd.notna(due):
+        parts.append(f"Due: {due:%d/%m/%Y}")
+    parts.append(f"Status: {status or 'not stated'}")
+    if pd.notna(due) and due < today and status != "Complete":
+        parts.append("Overdue")
+    return ". ".join(parts) + "."
 
 
 def method_section(audit: dict, included: int, parameters: dict, provenance: dict,
                    params: Parameters | None = None) -> str:
     params = params or Parameters()
     population = audit.get("population")
-    parts = ["<h2>Method</h2>",
+    sampling = audit.get("sampling") or "not stated in the Audit sheet"
+    parts = [section_heading("method"),
+             f"<p>How the cases were chosen: {esc(sampling)}. The intervals assume a random sample of cases.</p>",
              f"<p>The audit panel reviewed {included} case files{esc(narrative.audit_period(audit))}"
-             + (f" from a population of {population:,} children subject to a child protection plan" if population else "")
+             + (f" from a population of {population:,} children (the children subject to a child protection "
+                "plan when the sample was drawn)" if population else "")
              + ". Each agency invited to the initial child protection conference sent a return for the case; "
                "the panel recorded its agreed judgement.</p>",
              "<p>Each percentage is of the cases that could be assessed: cases where the standard did not apply, "
@@ -254,7 +293,11 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              html_table(pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
                         "Thresholds and settings used"),
              html_table(pd.DataFrame({"Item": list(provenance), "Value": [str(v) for v in provenance.values()]}),
-                        "What this run used")]
+                        "What this run used"),
+             f"<p>The expected standard for a measure is the target its recommendation sets; for a measure with no "
+             f"target it is {params.expected_standard}% (the expected_standard setting of this run). Strengths and "
+             "areas for improvement are measures whose whole 95% interval lies above or below it.</p>",
+             back_to_contents()]
     return "\n".join(parts)
 
 
@@ -276,7 +319,7 @@ def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFram
     if version == PUBLISHED:
         # Rows of each sheet add up to its published total, so withhold in pairs at least.
         recon = pd.concat([apply_suppression(part, ["rows"]) for _, part in recon.groupby("sheet", sort=False)])
-    parts = ["<h2>Annex: data quality</h2>",
+    parts = [section_heading("data-quality"),
              "<p>What was received and what was analysed. Every row of the workbook is accounted for: "
              + esc("; ".join(f"{sheet}: {total} rows" for sheet, total in totals.items())) + ".</p>",
              html_table(recon.rename(columns={"sheet": "Sheet", "outcome": "Outcome", "rows": "Rows"}),
@@ -297,7 +340,7 @@ def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFram
         parts.append(html_table(table.rename(columns={"sheet": "Sheet", "column": "Column", "value": "Value",
                                                       "issue": "Issue", "rows": "Rows"}),
                                 "Data-quality issues found while cleaning", numeric=("Rows",)))
-    return "\n".join(parts)
+    return "\n".join(parts + [back_to_contents()])
 
 
 def footnote_section(version: str) -> str:

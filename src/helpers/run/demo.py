@@ -83,6 +83,38 @@ RECOMMENDATIONS = [
      "professional_agreement; dissent_recorded; recording_quality"),  # the last id is a deliberate typo
 ]
 
+# The earlier audit of the re-audit demo (spec section 9): six months before the current one.
+EARLIER_SEED = 20250506
+EARLIER_WINDOW_START = dt.date(2024, 10, 1)
+EARLIER_WINDOW_END = dt.date(2025, 3, 31)
+EARLIER_POPULATION = 950
+EARLIER_TITLE = ("SYNTHETIC DEMO: Multi-agency audit of child protection conferences, "
+                 "October 2024 to March 2025")
+EARLIER_FILE_NAME = "SYNTHETIC_demo_earlier_audit_workbook.xlsx"
+# Children audited in both rounds (the current demo's refs): the comparison must count them.
+SHARED_CASE_REFS = {6: "SYN-0007", 41: "SYN-0042", 70: "SYN-0088"}
+EARLIER_RECOMMENDATION_HEADERS = ["Recommendation", "Measures", "Owner", "Due date", "Target", "Status"]
+# Targets in the forms section 3b allows (50, "75%" and 0.9 mean 50%, 75% and 90%), due dates as date cells
+# and as text. Seen from 2026 the first is overdue: its date has passed and it is still in progress.
+EARLIER_RECOMMENDATIONS = [
+    ("Complete an early help assessment whenever a family's needs are known before a referral to children's "
+     "social care.", "eha_completed", "Head of Early Help", dt.datetime(2025, 12, 31), 50, "In progress"),
+    ("Hold every initial conference within 15 working days of the strategy discussion.",
+     "icpc_within_15_working_days", "Service Manager, Safeguarding and Quality Assurance", "30/06/2025", "75%",
+     "Complete"),
+    ("Share conference reports with parents at least two working days before the conference.",
+     "reports_shared_timely", "Conference chairs", "30/09/2025", 0.9, "Complete"),
+    ("Link every plan to the needs presented, and write it SMART.", "plan_linked_to_needs; plan_smart",
+     "Principal Social Worker", dt.datetime(2026, 6, 30), 85, "In progress"),
+    ("Make core groups effective partnerships that first meet within ten working days.",
+     "partnership_working_effective, core_group_effective; core_group_timely", "LSCP Business Manager",
+     "31/12/2026", 70, "Not started"),
+    ("Invite fathers and male carers to every conference.", "father_invited; father_attended",
+     None, None, None, None),
+    ("Review the audit tool before the next audit.", None, "LSCP Business Manager", "31/10/2025", None,
+     "Complete"),
+]
+
 YES_FORMS = ["Yes", "yes", "Y", True, "a) Yes", "Yes.", "\u00a0Yes ", "YES"]
 NO_FORMS = ["No", "n", False, "b) No", "No.", "NO"]
 PARTLY_FORMS = ["Partly", "Partially", "In part", "Yes - partly", "Yes (partly)", "c) Partly"]
@@ -218,6 +250,78 @@ def build_demo(seed: int = SEED) -> DemoWorkbook:
     _add_return_mess(demo)
     demo.recommendations = [["Recommendation", "Measures"], *map(list, RECOMMENDATIONS)]
     return demo
+
+
+EARLIER_DESIGN = DemoDesign(
+    seed=EARLIER_SEED, title=EARLIER_TITLE, window_start=EARLIER_WINDOW_START, window_end=EARLIER_WINDOW_END,
+    population=EARLIER_POPULATION, case_ref="SYN-E{:03d}",
+    answers={
+        # Clearly higher then than now (45% against 23%).
+        "eha_completed": {"Yes": 36, "No": 44},
+        "referral_reason_clear": {"Yes": 56, "Partly": 16, "No": 8},
+        "historical_involvement": {"Yes": 50, "No": 28, "": 2},
+        # Clearly lower then (70% against 90%).
+        "plan_linked_to_needs": {"Yes": 56, "Partly": 16, "No": 8},
+        "plan_smart": {"Yes": 32, "Partly": 30, "No": 18},
+        "plan_progress_monitored": {"Yes": 45, "Partly": 22, "No": 13},
+        "outcomes_improved": {"Yes": 38, "Partly": 18, "No": 10, "Too early to say": 14},
+        # Clearly lower then (55% against 78%).
+        "partnership_working_effective": {"Yes": 44, "Partly": 24, "No": 12},
+        "core_group_effective": {"Yes": 42, "Partly": 24, "No": 14},
+        "father_invited": {"Yes": 30, "No": 50},
+        "drift_delay_identified": {"Yes": 28, "No": 52},
+        "stepped_down_to_cin": {"Yes": 16, "No": 64},
+        "cp_category": {"NEG": 38, "EMO": 22, "PHY": 10, "SAB": 4, "MUL": 6},
+        "recording_quality": {"Outstanding": 4, "Good": 26, "Requires improvement": 38, "Inadequate": 12},
+        "age": {0: 12, 2: 10, 3: 4, 4: 6, 7: 20, 12: 22, 16: 6},
+        # Clearly lower then: ICPCs in time 45% against 71%, reports shared in time 30/79 against 66/99.
+        "icpc_within": {True: 36, False: 44},
+        "core_group_within": {True: 50, False: 30},
+        "not_quorate": {True: 10, False: 70},
+        "dissent": {"recorded": 20, "not recorded": 12, "none": 48},
+        "reports": {"timely": 30, "late": 49, "none submitted": 1},
+    },
+    escalated=8, sustained_change=9, fathers_attended=12, inquorate_reasons=3, audit_start=dt.date(2025, 5, 6))
+
+
+def build_earlier_demo(seed: int = EARLIER_SEED) -> DemoWorkbook:
+    """The earlier SYNTHETIC audit (October 2024 to March 2025) the demo's re-audit compares with."""
+    demo, truth_rows = _generate(replace(EARLIER_DESIGN, seed=seed))
+    _rename_cases(demo, truth_rows, SHARED_CASE_REFS)
+    demo.cases = [_write_case(row, k) for k, row in enumerate(truth_rows)]
+    _add_earlier_mess(demo, truth_rows)
+    demo.recommendations = [EARLIER_RECOMMENDATION_HEADERS, *map(list, EARLIER_RECOMMENDATIONS)]
+    return demo
+
+
+def _rename_cases(demo: DemoWorkbook, truth_rows: list, renames: dict) -> None:
+    """Give the cases at these positions another case_ref, in Cases and in their returns."""
+    new_ref = {truth_rows[k]["case_ref"]: ref for k, ref in renames.items()}
+    for row in truth_rows + demo.returns:
+        row["case_ref"] = new_ref.get(row["case_ref"], row["case_ref"])
+
+
+def _add_earlier_mess(demo: DemoWorkbook, truth_rows: list) -> None:
+    """Less mess than the current demo, but one of each outcome a reconciliation shows."""
+    older = dict(truth_rows[2], audit_date=EARLIER_DESIGN.audit_start - dt.timedelta(days=14), eha_completed="No")
+    demo.cases.append(_write_case(older, 2))  # an older audit of the third case, placed later: superseded
+    icpc = dt.date(2025, 4, 14)  # in the current audit's window, not this one's
+    outside = dict(truth_rows[30], case_ref="SYN-E901", icpc_date=icpc, strategy_discussion_date=_offset(icpc, -8),
+                   first_core_group_date=_offset(icpc, 7))
+    demo.cases.insert(30, _write_case(outside, 30))
+    demo.cases.insert(12, {})
+    demo.returns.insert(40, _write_return(
+        {"case_ref": "SYN-E901", "agency": "Police", "attended": "Yes", "report_submitted": "Yes",
+         "report_shared_date": _offset(icpc, -3), "agreed_with_decision": "Yes", "dissent_recorded": "N/A"}, 40))
+    demo.returns.insert(90, {"case_ref": "SYN-E999", "agency": "School", "attended": "Yes",
+                             "report_submitted": "No", "report_shared_date": None,
+                             "agreed_with_decision": "Yes", "dissent_recorded": "N/A"})
+    demo.expected_outcomes.update({
+        ("Cases", "blank"): 1, ("Cases", "missing_case_ref"): 0, ("Cases", "superseded_duplicate"): 1,
+        ("Cases", "outside_terms_of_reference"): 1, ("Cases", "included"): len(truth_rows),
+        ("Agency returns", "orphan_return"): 1, ("Agency returns", "outside_terms_of_reference"): 1,
+        ("Agency returns", "included"): len(demo.returns) - 2,
+    })
 
 
 def _generate(design: DemoDesign) -> tuple[DemoWorkbook, list]:
@@ -445,7 +549,8 @@ def _fix_timestamps(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in entries:
             if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", data)
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)",
+                              rb"\g<1>" + stamp + rb"\g<2>", data)
             target.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
@@ -458,12 +563,16 @@ def _write_sheet(sheet, headers: dict, rows: list, leading_blank_rows: int = 0) 
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[1]) if len(argv) > 1 else None
-    if target is None:
-        from .config import DEMO_WORKBOOK
-        target = DEMO_WORKBOOK
-    write_workbook(build_demo(), target)
-    print(f"demo: wrote the SYNTHETIC demo workbook {target}")
+    """`python -m helpers.run.demo [PATH] [--earlier]`: the current demo, or with --earlier the earlier one."""
+    earlier = "--earlier" in argv[1:]
+    paths = [a for a in argv[1:] if a != "--earlier"]
+    if paths:
+        target = Path(paths[0])
+    else:
+        from .. import config
+        target = config.DEMO_WORKBOOK.with_name(EARLIER_FILE_NAME) if earlier else config.DEMO_WORKBOOK
+    write_workbook(build_earlier_demo() if earlier else build_demo(), target)
+    print(f"demo: wrote the SYNTHETIC {'earlier ' if earlier else ''}demo workbook {target}")
     return 0
 
 

@@ -1,0 +1,142 @@
+"""What makes the report a board paper: an executive summary written from the numbers, contents, glossary.
+
+Every sentence here is generated from the findings and is true for any
+workbook: a strength is a measure whose whole 95% interval lies above its
+expected standard, an area for improvement one whose whole interval lies
+below it. The expected standard is the target a recommendation sets for the
+measure, else the run's `expected_standard` parameter.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from ..domain.measures import SECONDARY, Parameters
+
+# The report's sections, in order: (anchor, heading). The contents list and every heading read this.
+SECTIONS = (
+    ("executive-summary", "Executive summary"),
+    ("since-last-audit", "Since the last audit"),
+    ("summary", "Findings at a glance"),
+    ("key-lines", "Findings by key line of enquiry"),
+    ("secondary", "Secondary findings"),
+    ("context", "National and local context"),
+    ("recommendations", "Recommendations"),
+    ("glossary", "Glossary"),
+    ("method", "Method"),
+    ("data-quality", "Annex: data quality"),
+)
+HEADING = dict(SECTIONS)
+GLOSSARY = (
+    ("ICPC", "Initial child protection conference: the first meeting of family and professionals that decides "
+             "whether a child needs a child protection plan."),
+    ("Strategy discussion", "The meeting of police, children's social care and health that decides whether "
+                            "to start child protection enquiries; the audit counts the time to the conference "
+                            "from it."),
+    ("Child protection plan", "The plan agreed at conference that sets out how the child will be kept safe."),
+    ("Core group", "The family and the professionals who put the child protection plan into action between "
+                   "conferences; the first one should meet soon after the conference."),
+    ("Participation codes (PN0 to PN7)", "How the child took part: PN0 means the child was under 4; PN1 to PN6 "
+                                         "mean the child's views were heard, in person, through an advocate or "
+                                         "in another way; PN7 means the child was absent and their views were "
+                                         "not conveyed."),
+    ("Quorate", "Enough agencies attended for the conference to make decisions: children's social care and at "
+                "least two other agency groups."),
+    ("95% interval", "The range the true figure for all children on plans is likely to lie in, given that the "
+                     "audit looked at a sample of cases. A narrow interval means a more certain figure."),
+    ("Working days", "Monday to Friday, not counting bank holidays in England and Wales."),
+    ("Partly", "For Yes, Partly or No questions, Partly counts as not meeting the standard."),
+)
+
+
+def whole(value: float) -> str:
+    """A percentage in prose: a whole number."""
+    return f"{value:.0f}%"
+
+
+def section_heading(anchor: str) -> str:
+    return f'<h2 id="{anchor}">{html.escape(HEADING[anchor])}</h2>'
+
+
+def back_to_contents() -> str:
+    return '<p class="back"><a href="#contents">Back to contents</a></p>'
+
+
+def present_sections(comparison: bool, context: bool) -> tuple[str, ...]:
+    """The anchors of the sections this report has."""
+    optional = {"since-last-audit": comparison, "context": context}
+    return tuple(anchor for anchor, _ in SECTIONS if optional.get(anchor, True))
+
+
+def contents_nav(present: tuple[str, ...]) -> str:
+    """A <nav> of in-page links to every section the report has."""
+    items = "".join(f'<li><a href="#{anchor}">{html.escape(title)}</a></li>'
+                    for anchor, title in SECTIONS if anchor in present)
+    return f'<nav id="contents" aria-labelledby="contents-heading"><h2 id="contents-heading">Contents</h2>' \
+           f"<ol>{items}</ol></nav>"
+
+
+def expected_standards(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Each measure's expected standard and where it came from (a recommendation's target, or the parameter)."""
+    targets = {}
+    if not recommendations.empty and "target" in recommendations:
+        with_target = recommendations[pd.to_numeric(recommendations["target"], errors="coerce").notna()]
+        for _, rec in with_target.iterrows():
+            for measure_id in [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]:
+                targets.setdefault(measure_id, float(rec["target"]))
+    standard = findings["measure_id"].map(targets)
+    return pd.DataFrame({"measure_id": findings["measure_id"],
+                         "standard": standard.fillna(params.expected_standard).astype(float),
+                         "source": standard.notna().map({True: "recommendation target",
+                                                         False: "expected standard"})})
+
+
+def strengths_and_areas(findings: pd.DataFrame, standards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measures whose whole interval lies above their standard, and those whose whole interval lies below it."""
+    rows = findings.merge(standards, on="measure_id")
+    measured = rows[rows["denominator"] > 0]
+    return measured[measured["ci_lower"] > measured["standard"]], measured[measured["ci_upper"] < measured["standard"]]
+
+
+def _listing(rows: pd.DataFrame) -> str:
+    return "; ".join(f"{r['label']} ({whole(r['percent'])}, against {whole(r['standard'])})"
+                     for _, r in rows.iterrows())
+
+
+def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
+                      comparison_sentence: str = "") -> str:
+    """The first screen: the headline, strengths, areas for improvement, what is asked of the board."""
+    standards = expected_standards(findings, recommendations, params)
+    key_lines = findings[findings["kloe"] != SECONDARY]
+    strengths, areas = strengths_and_areas(key_lines, standards)
+    measured = key_lines[key_lines["denominator"] > 0]
+    parts = [section_heading("executive-summary")]
+    if measured.empty:
+        parts.append(f"<p>The audit included {included} cases, but none could be assessed on the key lines.</p>")
+    else:
+        parts.append(f"<p>The audit looked at {included} cases against {len(measured)} key-line standards. "
+                     f"Key-line standards were met in between {whole(measured['percent'].min())} and "
+                     f"{whole(measured['percent'].max())} of cases.</p>")
+        lowest = measured.nsmallest(3, "percent").merge(standards, on="measure_id")
+        parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard): "
+                     + html.escape(_listing(strengths) if not strengths.empty else "none is clearly above its "
+                                   "standard on this sample") + ".</p>")
+        parts.append("<p><strong>Areas for improvement</strong> (the whole 95% interval below the expected standard): "
+                     + html.escape(_listing(areas) if not areas.empty else "none is clearly below its standard "
+                                   "on this sample") + ". The lowest measures were "
+                     + html.escape(_listing(lowest)) + ".</p>")
+    if comparison_sentence:
+        parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
+    if recommendations.empty:
+        parts.append("<p>The workbook sets out no recommendations for the board.</p>")
+    else:
+        asks = "".join(f"<li>{html.escape(text)}</li>" for text in recommendations["recommendation"])
+        parts.append(f"<p>The audit panel asks the board to agree {len(recommendations)} "
+                     f"recommendation{'s' if len(recommendations) != 1 else ''}:</p><ol>{asks}</ol>")
+    return "\n".join(parts)
+
+
+def glossary_section() -> str:
+    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in GLOSSARY)
+    return section_heading("glossary") + f"<dl class=\"glossary\">{items}</dl>" + back_to_contents()
