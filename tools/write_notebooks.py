@@ -170,20 +170,25 @@ code_version = \"\"  # the git commit and whether the work tree differed, given 
 
 from IPython.display import HTML, display
 
+from helpers.context import build_context
 from helpers.report import board_paper, sections
+from helpers.report.context_section import context_section
 from helpers.run.loaders import load_report_inputs
 from helpers.run.provenance import package_versions
 
 inputs = load_report_inputs(input_dir)
 audit, findings, included = inputs["audit"], inputs["findings"], inputs["included_cases"]
 params, drawn = inputs["params"], inputs["charts"]"""),
-    ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=False)
+    ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
 display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included)))"""),
     ("code", """display(HTML(sections.summary_section(findings, audit, included, version, drawn)))"""),
     ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn)))"""),
     ("code", """display(HTML(sections.secondary_section(findings, inputs["by_agency_group"], inputs["by_category"],
                                         inputs["by_age_band"], audit, included, version, params, drawn)))"""),
+    ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"), audit.get("population"))
+icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_timely")
+display(HTML(context_section(context, icpc_timely, version)))"""),
     ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params)))
 display(HTML(board_paper.glossary_section()))"""),
     ("code", """source = inputs["source"]

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import charts
+from .board_paper import back_to_contents, section_heading
 from .sections import BOARD, NUMERIC_FINDINGS, esc, findings_display, html_table
 
 LOCAL, REGION, ENGLAND, NEIGHBOURS = "local", "region", "england", "neighbours"
@@ -289,7 +290,7 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD) -
     timeliness, repeats = get(context, "icpc_timeliness"), get(context, "repeat_plans")
     names = get(context, "authority_names") or ""
     shown = audit_figure(audit_icpc_timely_row, version)
-    parts = ["<h2>Context: the census picture</h2>"]
+    parts = [section_heading("context")]
     if authorities:
         parts.append(f"<p>How the children in need census figures for {esc(names)} compare with their region, "
                      "England and their statistical neighbours, set beside this audit's own findings.</p>")
@@ -324,4 +325,4 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD) -
     if check is not None:
         parts += ["<h3>Population check</h3>", f"<p>{esc(population_words(check))}</p>"]
     parts.append(f'<p class="footnote">{esc(_source(context))}</p>')
-    return "\n".join(parts)
+    return "\n".join(parts + [back_to_contents()])
