@@ -23,17 +23,18 @@ import pandas as pd
 import xlsxwriter
 
 from .. import config
-from ..clean.cleaning import CleanedAudit, clean_workbook
+from ..clean.cleaning import CleanedAudit, clean_raw_workbook
 from ..clean.pseudonym import load_or_create_key
 from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
 from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
+from ..read.workbook import RawWorkbook, read_workbook
 from ..template.choices import accepted_form
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
 MARKING = "OFFICIAL-SENSITIVE"
-# The cleaner lists a filled cell of a column it does not read under this issue: not a problem, but the
-# audit team should know the column is not used.
+# The cleaner may list a filled cell of a column it does not read under this issue: not a problem to fix;
+# such columns are listed as not used instead.
 UNUSED_COLUMN = "unused_column"
 SHEET_ORDER = {sheet.name: position for position, sheet in enumerate(SHEETS)}
 PROBLEM_COLUMNS = ["sheet", "row", "column", "header", "value", "issue", "what_is_wrong", "accepted"]
@@ -100,8 +101,9 @@ def cell_problems(data_quality_rows: pd.DataFrame) -> pd.DataFrame:
     }, columns=PROBLEM_COLUMNS)
 
 
-def row_problems(row_outcomes: pd.DataFrame, headers: dict) -> pd.DataFrame:
-    """Rows left out until corrected (no case reference, no agency, an orphan return), one problem each."""
+def row_problems(row_outcomes: pd.DataFrame, headers: dict, case_refs: dict) -> pd.DataFrame:
+    """Rows left out until corrected (no case reference, no agency, an orphan return), one problem each, with
+    the row's case reference as written (the audit team's own reference, so they can find the case)."""
     rows = row_outcomes[row_outcomes["outcome"].isin(OUTCOMES_TO_FIX)]
     column = rows["outcome"].map(lambda o: "agency" if o == "missing_agency" else "case_ref")
     detail = rows["detail"].fillna("").astype(str)
@@ -110,7 +112,8 @@ def row_problems(row_outcomes: pd.DataFrame, headers: dict) -> pd.DataFrame:
                 for s, c, o in zip(rows["sheet"], column, rows["outcome"])]
     return pd.DataFrame({
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": column,
-        "header": [headers.get((s, c), c) for s, c in zip(rows["sheet"], column)], "value": "",
+        "header": [headers.get((s, c), c) for s, c in zip(rows["sheet"], column)],
+        "value": [case_refs.get((s, int(r)), "") for s, r in zip(rows["sheet"], rows["row"])],
         "issue": rows["outcome"], "what_is_wrong": what, "accepted": accepted,
     }, columns=PROBLEM_COLUMNS)
 
@@ -121,12 +124,34 @@ def sort_by_sheet_and_row(table: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_order").reset_index(drop=True))
 
 
-def feedback_from(cleaned: CleanedAudit, workbook: str) -> Feedback:
-    """The feedback of one cleaning run: its problem cells and rows, excluded rows and unused columns."""
-    cells = cleaned.data_quality_rows
-    headers = {(s, c): h for s, c, h in zip(cells["sheet"], cells["column"], cells["header"]) if pd.notna(h)}
-    from_cells = cell_problems(cells)
-    from_rows = row_problems(cleaned.row_outcomes, headers)
+def headers_as_written(raw: RawWorkbook) -> dict[tuple[str, str], str]:
+    """(sheet, canonical column) -> the header the audit team wrote above it."""
+    return {(sheet.name, column): header for sheet in _raw_sheets(raw) for column, header in sheet.headers.items()}
+
+
+def columns_not_used(raw: RawWorkbook) -> pd.DataFrame:
+    """Columns of the team's own (with a value somewhere) that the analysis does not read."""
+    rows = [(sheet.name, str(header), int(sheet.unused[header].notna().sum()))
+            for sheet in _raw_sheets(raw) for header in sheet.unused.columns]
+    return pd.DataFrame(rows, columns=["sheet", "header", "cells"])
+
+
+def case_refs_as_written(raw: RawWorkbook) -> dict[tuple[str, int], str]:
+    """(sheet, Excel row) -> the case reference cell as written, for the sheets with one per row."""
+    return {(sheet.name, int(row)): "" if pd.isna(ref) else str(ref).strip()
+            for sheet in (raw.cases, raw.agency_returns)
+            for row, ref in zip(sheet.excel_row, sheet.rows["case_ref"])}
+
+
+def _raw_sheets(raw: RawWorkbook) -> list:
+    return [s for s in (raw.cases, raw.agency_returns, raw.audit, raw.recommendations) if s is not None]
+
+
+def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook) -> Feedback:
+    """The feedback of one cleaning run: its problem cells and rows, the rows it leaves out and the columns
+    it does not read (headers, case references and unused columns as the raw sheets hold them)."""
+    from_cells = cell_problems(cleaned.data_quality_rows)
+    from_rows = row_problems(cleaned.row_outcomes, headers_as_written(raw), case_refs_as_written(raw))
     # A row the cleaner already listed as a cell problem of the same kind is one problem, not two.
     listed = set(zip(from_cells["sheet"], from_cells["row"], from_cells["issue"]))
     from_rows = from_rows[[key not in listed for key in zip(from_rows["sheet"], from_rows["row"], from_rows["issue"])]]
@@ -137,16 +162,14 @@ def feedback_from(cleaned: CleanedAudit, workbook: str) -> Feedback:
         "sheet": outcomes["sheet"], "row": outcomes["row"].astype(int), "outcome": outcomes["outcome"],
         "reason": outcomes["outcome"].map(OUTCOME_WORDS.get), "detail": outcomes["detail"].fillna("").astype(str),
     }))
-    unused = cells[cells["issue"] == UNUSED_COLUMN]
-    not_used = (unused.groupby(["sheet", "header"], sort=False).size().rename("cells").reset_index()
-                if not unused.empty else pd.DataFrame(columns=["sheet", "header", "cells"]))
-    return Feedback(workbook, problems, excluded, not_used)
+    return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw))
 
 
-def check_workbook(raw: str | Path, key: bytes, window_start=None, window_end=None) -> Feedback:
-    """Clean the workbook (raising AuditInputError as `make report` would) and gather its feedback."""
-    cleaned = clean_workbook(raw, key, window_start, window_end)
-    return feedback_from(cleaned, Path(raw).name)
+def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None) -> Feedback:
+    """Read and clean the workbook as `make report` does (raising the same AuditInputError) and gather the
+    feedback; the raw sheets give the headers as written and the columns not used."""
+    raw = read_workbook(raw_path)
+    return feedback_from(clean_raw_workbook(raw, key, window_start, window_end), raw)
 
 
 # --- the feedback workbook -----------------------------------------------------------------------------

@@ -1,0 +1,219 @@
+"""`make check` (issue 12): feedback the audit team can fix their workbook from, and its exit status."""
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import ROOT, case_row, quorate_returns, return_row, write_workbook
+from helpers.clean.cleaning import clean_workbook
+from helpers.run import check
+
+# The cleaner's contract: one row per problem cell, one per raw row with its outcome.
+CELLS = pd.DataFrame([
+    ("Agency returns", 9, "agency", "Organisation", "womens aid refuge", "unmapped_agency"),
+    ("Cases", 14, "plan_smart", "SMART plan", "maybe", "unrecognised"),
+    ("Recommendations", 3, "measures", "measures", "no_such_measure", "unknown_measure"),
+    ("Cases", 5, "icpc_date", "Date of ICPC", "09/30/2025", "unrecognised"),
+    ("Cases", 5, "My notes", "My notes", "[personal data withheld]", "unused_column"),
+    ("Cases", 8, "My notes", "My notes", "[personal data withheld]", "unused_column"),
+    ("Audit", 4, "population", "value", "c. 1,000", "unrecognised"),
+], columns=["sheet", "row", "column", "header", "value", "issue"])
+OUTCOMES = pd.DataFrame([
+    ("Cases", 2, "included", ""), ("Cases", 3, "superseded_duplicate", "superseded by row 14"),
+    ("Cases", 4, "blank", ""), ("Cases", 6, "outside_terms_of_reference", "ICPC date 15/01/2025"),
+    ("Cases", 7, "missing_case_ref", ""), ("Agency returns", 2, "orphan_return", "ZZ9 is not in Cases"),
+    ("Agency returns", 3, "included", ""),
+], columns=["sheet", "row", "outcome", "detail"])
+
+
+def cleaned(cells=CELLS, outcomes=OUTCOMES):
+    return SimpleNamespace(data_quality_rows=cells, row_outcomes=outcomes)
+
+
+def raw_sheet(name: str, headers: dict, case_refs: dict, unused: pd.DataFrame | None = None):
+    """What the reader gives: headers as written, case references by Excel row, columns not used."""
+    return SimpleNamespace(name=name, headers=headers, unused=pd.DataFrame() if unused is None else unused,
+                           excel_row=pd.Series(list(case_refs)),
+                           rows=pd.DataFrame({"case_ref": list(case_refs.values())}))
+
+
+RAW = SimpleNamespace(
+    path="audit.xlsx",
+    cases=raw_sheet("Cases", {"case_ref": "Case Ref.", "plan_smart": "SMART plan"},
+                    {2: "A1", 3: "A2", 4: None, 5: "A3", 6: "A4", 7: None},
+                    pd.DataFrame({"My notes": ["x", None, "y", None, None, None]})),
+    agency_returns=raw_sheet("Agency returns", {"case_ref": "Case reference"}, {2: "ZZ9", 3: "A1"}),
+    audit=None, recommendations=None)
+
+
+def feedback_of(cells=CELLS, outcomes=OUTCOMES):
+    return check.feedback_from(cleaned(cells, outcomes), RAW)
+
+
+def test_one_problem_per_cell_grouped_by_sheet_and_sorted_by_row():
+    problems = feedback_of().problems
+    assert list(zip(problems["sheet"], problems["row"])) == [
+        ("Cases", 5), ("Cases", 7), ("Cases", 14), ("Agency returns", 2), ("Agency returns", 9),
+        ("Audit", 4), ("Recommendations", 3)]
+    smart = problems[problems["row"] == 14].iloc[0]
+    assert smart["header"] == "SMART plan" and smart["value"] == "maybe"
+    assert smart["accepted"] == "one of: Yes, Partly, No, N/A"
+    assert "not accept" in smart["what_is_wrong"]
+    date = problems[problems["column"] == "icpc_date"].iloc[0]
+    assert "dd/mm/yyyy" in date["accepted"] and date["header"] == "Date of ICPC"
+    assert "Children's social care" in problems[problems["issue"] == "unmapped_agency"].iloc[0]["accepted"]
+    assert "whole number" in problems[problems["sheet"] == "Audit"].iloc[0]["accepted"]
+
+
+def test_rows_left_out_until_corrected_are_problems_and_the_others_are_listed_with_their_reason():
+    feedback = feedback_of()
+    by_row = feedback.problems.set_index(["sheet", "row"])
+    assert by_row.loc[("Agency returns", 2), "issue"] == "orphan_return"
+    assert "ZZ9 is not in Cases" in by_row.loc[("Agency returns", 2), "what_is_wrong"]
+    assert by_row.loc[("Agency returns", 2), ["header", "value"]].tolist() == ["Case reference", "ZZ9"]
+    assert by_row.loc[("Cases", 7), "issue"] == "missing_case_ref"
+    assert by_row.loc[("Cases", 7), "header"] == "Case Ref."
+    assert ("Cases", 3) not in by_row.index and ("Cases", 6) not in by_row.index
+    excluded = feedback.excluded.set_index(["sheet", "row"])
+    assert excluded.loc[("Cases", 3), "detail"] == "superseded by row 14"
+    assert "duplicate" in excluded.loc[("Cases", 3), "reason"]
+    assert "outside the audit window" in excluded.loc[("Cases", 6), "reason"]
+    assert set(feedback.excluded["outcome"]) == {"superseded_duplicate", "blank", "outside_terms_of_reference",
+                                                 "missing_case_ref", "orphan_return"}
+
+
+def test_columns_of_their_own_are_listed_as_not_used_not_as_problems():
+    feedback = feedback_of()
+    assert feedback.not_used.to_dict("records") == [{"sheet": "Cases", "header": "My notes", "cells": 2}]
+    assert "unused_column" not in set(feedback.problems["issue"])
+
+
+def test_summary_counts_problems_by_kind_and_excluded_rows_by_reason():
+    feedback = feedback_of()
+    kinds = dict(zip(feedback.problems_by_kind()["issue"], feedback.problems_by_kind()["problems"]))
+    assert kinds == {"unrecognised": 3, "missing_case_ref": 1, "orphan_return": 1, "unmapped_agency": 1,
+                     "unknown_measure": 1}
+    reasons = feedback.excluded_by_reason()
+    assert reasons["rows"].sum() == 5 and len(reasons) == 5
+
+
+def run_main(monkeypatch, capsys, result, tmp_path):
+    monkeypatch.setattr(check, "read_workbook", lambda path: RAW)
+    monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: result)
+    out = tmp_path / "feedback.xlsx"
+    status = check.main(["--raw", str(tmp_path / "audit.xlsx"), "--out", str(out)])
+    return status, capsys.readouterr(), out
+
+
+def sheet_text(path, name) -> str:
+    sheet = openpyxl.load_workbook(path)[name]
+    return "\n".join(" | ".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(values_only=True))
+
+
+def test_problems_exit_3_and_the_feedback_workbook_says_where_each_one_is(monkeypatch, capsys, tmp_path):
+    status, printed, out = run_main(monkeypatch, capsys, cleaned(), tmp_path)
+    assert status == check.EXIT_PROBLEMS == 3
+    assert printed.out.strip().splitlines()[-1] == f"feedback: {out}"
+    summary = sheet_text(out, "Summary")
+    assert "OFFICIAL-SENSITIVE" in summary and "no personal data beyond what the audit team already has" in summary
+    assert "7 problems to fix" in summary and "My notes" in summary
+    problems = openpyxl.load_workbook(out)["Problems"]
+    assert [c.value for c in problems[1]] == check.PROBLEM_HEADINGS
+    assert [c.value for c in problems[4]][:4] == ["Cases", 14, "SMART plan", "maybe"]
+    assert "superseded by row 14" in sheet_text(out, "Rows not analysed")
+
+
+def test_a_clean_workbook_exits_0(monkeypatch, capsys, tmp_path):
+    clean = cleaned(CELLS.iloc[0:0], OUTCOMES[OUTCOMES["outcome"] == "included"])
+    status, printed, out = run_main(monkeypatch, capsys, clean, tmp_path)
+    assert status == check.EXIT_CLEAN == 0
+    assert printed.out.strip().splitlines()[-1] == f"feedback: {out}"
+    assert "No problems to fix" in sheet_text(out, "Summary")
+
+
+def run_check(*args):
+    return subprocess.run([sys.executable, "-m", "helpers.run.check", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("make_input", [lambda p: p / "missing.xlsx",
+                                        lambda p: (p / "notes.xlsx").write_text("not a workbook") and p / "notes.xlsx"],
+                         ids=["missing", "not-a-workbook"])
+def test_an_unreadable_workbook_exits_2_with_the_usual_one_line_error(tmp_path, make_input):
+    result = run_check("--raw", str(make_input(tmp_path)), "--out", str(tmp_path / "feedback.xlsx"))
+    assert result.returncode == check.EXIT_UNREADABLE == 2
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "feedback.xlsx").exists()
+
+
+# --- on the real cleaning stage ----------------------------------------------------------------------------
+
+def test_check_of_a_messy_workbook_lists_each_mess_with_its_row(tmp_path, isolated_key):
+    cases = [case_row("A1"), case_row("A2", plan_smart="maybe"), {},
+             case_row("A2", audit_date="01/12/2025"), case_row("A3", icpc_date="15/01/2025")]
+    returns = quorate_returns("A1") + [return_row("ZZ9", "Police"), return_row("A1", "womens aid refuge")]
+    workbook = write_workbook(tmp_path / "messy.xlsx", cases, returns,
+                              {"window_start": "01/04/2025", "window_end": "30/09/2025"},
+                              [("Monitor plans", "no_such_measure")])
+    feedback = check.check_workbook(workbook, bytes(range(32)))
+    problems = set(zip(feedback.problems["sheet"], feedback.problems["row"], feedback.problems["issue"]))
+    assert ("Agency returns", 5, "orphan_return") in problems
+    assert ("Agency returns", 6, "unmapped_agency") in problems
+    assert ("Recommendations", 2, "unknown_measure") in problems
+    assert ("Cases", 3, "unrecognised") in problems  # listed although the row is superseded
+    excluded = feedback.excluded.set_index(["sheet", "row"])
+    assert excluded.loc[("Cases", 3), "outcome"] == "superseded_duplicate"
+    assert excluded.loc[("Cases", 6), "outcome"] == "outside_terms_of_reference"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from helpers.run.demo import build_demo
+    from helpers.run.demo import write_workbook as write_demo
+
+    built = build_demo()
+    return built, write_demo(built, tmp_path_factory.mktemp("demo") / "SYNTHETIC_demo.xlsx")
+
+
+def test_check_of_the_demo_lists_every_deliberate_mess_with_its_row(demo):
+    built, path = demo
+    feedback = check.check_workbook(path, bytes(range(32)))
+    # Every row the demo puts out of the analysis is there, with its outcome.
+    for (sheet, outcome), rows in built.expected_outcomes.items():
+        if outcome != "included":
+            excluded = feedback.excluded
+            listed = excluded[(excluded["sheet"] == sheet) & (excluded["outcome"] == outcome)]
+            assert len(listed) == rows and listed["row"].is_unique, (sheet, outcome)
+    # Every cell data_quality.csv counts is one problem row (values withheld where personal).
+    counted = clean_workbook(path, bytes(range(32))).data_quality.groupby(["sheet", "column", "issue"])["rows"].sum()
+    listed = feedback.problems.groupby(["sheet", "column", "issue"]).size()
+    assert listed.reindex(counted.index).tolist() == counted.tolist()
+    assert feedback.problems["row"].gt(1).all() and feedback.problems["accepted"].str.len().gt(0).all()
+    assert "orphan_return" in set(feedback.problems["issue"]) and "unmapped_agency" in set(feedback.problems["issue"])
+
+
+def test_check_of_the_demo_exits_3_in_under_3_seconds_of_work(demo):
+    _, path = demo
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run_check("--raw", str(path), "--out", str(path.with_name("feedback.xlsx")))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time, not wall time: other work on a shared machine must not fail the test.
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 3
+    assert result.returncode == check.EXIT_PROBLEMS, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"feedback: {path.with_name('feedback.xlsx')}"
+
+
+def test_every_outcome_and_spec_issue_has_words_for_the_audit_team():
+    from helpers.clean.cleaning import OUTCOMES
+    from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS
+
+    assert set(OUTCOMES) <= set(OUTCOME_WORDS)
+    spec_issues = {"unrecognised", "unmapped_agency", "missing_agency", "negative_interval", "no_icpc_date_in_window",
+                   "unknown_measure", "unknown_local_authority", "implausible_date"}
+    assert spec_issues <= set(ISSUE_WORDS)
