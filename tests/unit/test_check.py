@@ -129,6 +129,22 @@ def test_problems_exit_3_and_the_feedback_workbook_says_where_each_one_is(monkey
     assert "superseded by row 14" in sheet_text(out, "Rows not analysed")
 
 
+def test_make_check_passes_the_workbook_and_feedback_path_through_the_environment(monkeypatch, capsys, tmp_path):
+    seen = []
+    monkeypatch.setattr(check, "read_workbook", lambda path: seen.append(path) or RAW)
+    monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: cleaned())
+    monkeypatch.setenv("CPA_RAW", str(tmp_path / "their audit.xlsx"))
+    monkeypatch.setenv("CPA_OUT", str(tmp_path / "feedback.xlsx"))
+    assert check.main([]) == check.EXIT_PROBLEMS
+    assert seen == [tmp_path / "their audit.xlsx"]
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"feedback: {tmp_path / 'feedback.xlsx'}"
+
+
+def test_a_window_parameter_in_us_order_is_refused_as_make_report_refuses_it(capsys, tmp_path):
+    assert check.main(["--raw", str(tmp_path / "a.xlsx"), "--window-start", "09/30/2025"]) == check.EXIT_UNREADABLE
+    assert "US order" in capsys.readouterr().err
+
+
 def test_a_clean_workbook_exits_0(monkeypatch, capsys, tmp_path):
     clean = cleaned(CELLS.iloc[0:0], OUTCOMES[OUTCOMES["outcome"] == "included"])
     status, printed, out = run_main(monkeypatch, capsys, clean, tmp_path)

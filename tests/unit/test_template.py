@@ -6,6 +6,7 @@ audit team's Excel would, never the template itself.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -194,10 +195,12 @@ def test_same_code_writes_the_same_bytes(tmp_path):
     assert first == second
 
 
-def test_command_prints_the_template_path_last(tmp_path):
+@pytest.mark.parametrize("given", ["argument", "make variable"])
+def test_command_prints_the_template_path_last(tmp_path, given):
     out = tmp_path / "blank.xlsx"
-    result = subprocess.run([sys.executable, "-m", "helpers.template", "--out", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    args, env = (["--out", str(out)], {}) if given == "argument" else ([], {"CPA_OUT": str(out)})
+    result = subprocess.run([sys.executable, "-m", "helpers.template", *args], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == f"template: {out}"
     assert openpyxl.load_workbook(out).sheetnames[1:5] == [s.name for s in SHEETS]
@@ -208,7 +211,8 @@ def test_command_prints_the_template_path_last(tmp_path):
 N_CASES, RETURNS_PER_CASE = 40, 3
 
 
-def fill_from_drop_downs(template: Path, out: Path, drop_columns: dict | None = None) -> Path:
+def fill_from_drop_downs(template: Path, out: Path, drop_columns: dict | None = None,
+                         own_column: str | None = None) -> Path:
     """A copy filled as the audit team would: answers picked from each column's own drop-down, dates typed."""
     book = openpyxl.load_workbook(template)
     choices = {(s.name, c.name): drop_down(book, s.name, c.name) for s in DATA_SHEETS for c in s.columns
@@ -239,6 +243,10 @@ def fill_from_drop_downs(template: Path, out: Path, drop_columns: dict | None = 
         worksheet = book[sheet]
         for name in names:
             worksheet.delete_cols(openpyxl.utils.column_index_from_string(column_letters(worksheet)[name]))
+    if own_column:  # a column of the team's own, after the template's
+        cases = book[CASES.name]
+        cases.cell(1, cases.max_column + 1).value = own_column
+        cases.cell(2, cases.max_column).value = "panel discussed twice"
     book.save(out)
     return out
 
@@ -275,3 +283,13 @@ def test_a_workbook_from_an_older_template_without_optional_columns_still_cleans
     cleaned = clean_workbook(older, KEY)
     assert cleaned.data_quality.empty, cleaned.data_quality.to_string()
     assert (cleaned.case_outcomes == "included").all() and len(cleaned.cases) == N_CASES
+
+
+def test_check_finds_nothing_to_fix_in_a_filled_template_and_lists_own_columns_as_not_used(template, tmp_path):
+    from helpers.run.check import check_workbook
+
+    filled = fill_from_drop_downs(template, tmp_path / "own.xlsx", own_column="Panel notes")
+    feedback = check_workbook(filled, KEY)
+    assert feedback.is_clean, feedback.problems.to_string()
+    assert feedback.excluded.empty
+    assert feedback.not_used[["sheet", "header"]].values.tolist() == [[CASES.name, "Panel notes"]]

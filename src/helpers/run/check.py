@@ -30,6 +30,7 @@ from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
 from ..read.workbook import RawWorkbook, read_workbook
 from ..template.choices import accepted_form
+from .pipeline import check_window
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
 MARKING = "OFFICIAL-SENSITIVE"
@@ -292,6 +293,16 @@ def default_feedback_path(raw: str | Path) -> Path:
     return config.BUILD / "check" / f"{Path(raw).stem}-feedback.xlsx"
 
 
+def demo_workbook() -> Path:
+    """The synthetic demo workbook, written first when it is not there (as `make report` does; not through
+    helpers.run.loaders, whose chart imports alone would take most of the check's time)."""
+    from . import demo
+
+    if not config.DEMO_WORKBOOK.exists():
+        demo.write_workbook(demo.build_demo(), config.DEMO_WORKBOOK)
+    return config.DEMO_WORKBOOK
+
+
 def console_summary(feedback: Feedback) -> str:
     if feedback.is_clean:
         return f"check: {feedback.workbook}: no problems to fix"
@@ -300,19 +311,25 @@ def console_summary(feedback: Feedback) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Values not given on the command line come from the variables the Makefile exports (`make check RAW=...`).
+    env = os.environ.get
     parser = argparse.ArgumentParser(prog="python -m helpers.run.check", description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", required=True, help="the audit workbook to check")
-    parser.add_argument("--out", help="the feedback workbook (default build/check/<workbook>-feedback.xlsx)")
-    parser.add_argument("--window-start", default="", help="override the Audit sheet's window_start")
-    parser.add_argument("--window-end", default="", help="override the Audit sheet's window_end")
+    parser.add_argument("--raw", default=env("CPA_RAW", ""), help="the audit workbook (default: the synthetic demo)")
+    parser.add_argument("--out", default=env("CPA_OUT", ""),
+                        help="the feedback workbook (default build/check/<workbook>-feedback.xlsx)")
+    parser.add_argument("--window-start", default=env("CPA_WINDOW_START", ""), help="replaces the Audit sheet's")
+    parser.add_argument("--window-end", default=env("CPA_WINDOW_END", ""), help="replaces the Audit sheet's")
     args = parser.parse_args(argv)
     try:
-        feedback = check_workbook(args.raw, load_or_create_key(), args.window_start or None,
-                                  args.window_end or None)
+        raw = Path(args.raw) if args.raw else demo_workbook()
+        # The window parameters are refused with the words `make report` uses.
+        window = [check_window(name, value) or None for name, value in
+                  (("WINDOW_START", args.window_start), ("WINDOW_END", args.window_end))]
+        feedback = check_workbook(raw, load_or_create_key(), *window)
     except AuditInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    path = write_feedback(feedback, args.out or default_feedback_path(args.raw))
+    path = write_feedback(feedback, args.out or default_feedback_path(raw))
     print(console_summary(feedback))
     print(f"feedback: {path}")
     return EXIT_CLEAN if feedback.is_clean else EXIT_PROBLEMS

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import config
@@ -12,9 +13,11 @@ DEFAULT_PATH = config.DATA_RAW / "audit-workbook-template.xlsx"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.template", description=__doc__)
-    parser.add_argument("--out", default=str(DEFAULT_PATH), help=f"where to write it (default {DEFAULT_PATH})")
+    # `make template OUT=...` passes the path through the environment the Makefile exports.
+    parser.add_argument("--out", default=os.environ.get("CPA_OUT", ""),
+                        help=f"where to write it (default {DEFAULT_PATH})")
     args = parser.parse_args(argv)
-    path = write_template(args.out)
+    path = write_template(args.out or DEFAULT_PATH)
     print(f"template: {path}")
     return 0
 
