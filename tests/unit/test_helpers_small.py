@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 
 from conftest import KEY, case_row, quorate_returns, return_row, write_workbook
 from helpers.clean.cleaning import clean_workbook
@@ -13,8 +15,9 @@ from helpers.errors import AuditInputError
 from helpers.measures import Parameters
 from helpers.measures.breakdowns import agency_group_breakdown, measure_by_group
 from helpers.measures.statuses import measure_statuses
-from helpers.report.export import _board_outputs_only, document, report_title, slug
-from helpers.run.outputs import load_clean_outputs, publish_staged, write_clean_outputs
+from helpers.report.export import _board_outputs_only, document, report_title
+from helpers.run.audit_folders import AuditFolders, audit_id, replace_folder, slug
+from helpers.run.outputs import load_clean_outputs, write_clean_outputs
 from helpers.run.provenance import file_sha256, package_versions, read_run_record, write_run_record
 
 
@@ -50,22 +53,45 @@ def test_clean_outputs_round_trip(tmp_path):
     result = cleaned(tmp_path)
     written = write_clean_outputs(result, tmp_path / "out")
     assert {p.name for p in written} == {"cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv",
-                                         "recommendations.csv", "audit.json"}
+                                         "data_quality_rows.csv", "recommendations.csv", "audit.json"}
     loaded = load_clean_outputs(tmp_path / "out")
     pd.testing.assert_series_equal(loaded["cases"]["icpc_date"], result.cases["icpc_date"], check_dtype=False)
     assert loaded["cases"]["plan_progress_monitored"].tolist() == ["Yes", "No"]
     assert loaded["agency_returns"]["report_shared_date_not_applicable"].tolist() == [False] * 6
 
 
-def test_publish_staged_moves_every_file_and_leaves_others_alone(tmp_path):
-    staging, destination = tmp_path / "staging", tmp_path / "out"
-    staging.mkdir()
-    destination.mkdir()
-    (destination / "old.csv").write_text("old")
-    (staging / "findings.csv").write_text("new")
-    moved = publish_staged(staging, destination)
-    assert [p.name for p in moved] == ["findings.csv"] and list(staging.iterdir()) == []
-    assert (destination / "old.csv").read_text() == "old" and (destination / "findings.csv").read_text() == "new"
+def test_replace_folder_replaces_the_whole_folder_and_nothing_beside_it(tmp_path):
+    staged, target, neighbour = tmp_path / "staging" / "a", tmp_path / "out" / "a", tmp_path / "out" / "b"
+    for folder in (staged, target, neighbour):
+        folder.mkdir(parents=True)
+    (target / "old-published.html").write_text("stale")
+    (neighbour / "keep.csv").write_text("other audit")
+    (staged / "findings.csv").write_text("new")
+    replace_folder(staged, target)
+    assert [p.name for p in target.iterdir()] == ["findings.csv"] and not staged.exists()
+    assert (neighbour / "keep.csv").read_text() == "other audit"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b"]
+
+
+def test_audit_id_is_the_title_and_window_or_the_file_name():
+    audit = {"audit_title": "Northshire CP conferences", "window_start": "2025-04-01", "window_end": "2025-09-30"}
+    assert audit_id(audit, "x.xlsx") == "northshire-cp-conferences-2025-04-01-to-2025-09-30"
+    assert audit_id({"audit_title": "", "window_start": None, "window_end": None}, "CP audit (2025).xlsx") == \
+        "cp-audit-2025"
+    assert audit_id({"audit_title": "Écoles d’Été: audit"}, "x.xlsx") == "ecoles-dete-audit"
+
+
+def test_long_titles_that_share_their_start_never_share_a_slug():
+    start = "Northshire multi-agency audit of child protection conferences and their plans, "
+    first, second = slug(start + "April to September 2025"), slug(start + "October 2025 to March 2026")
+    assert first != second and len(first) <= 60 and len(second) <= 60
+    assert slug("!!!") == ""
+
+
+def test_audit_folders_name_the_published_version():
+    folders = AuditFolders("a-2025", Path("/p"), Path("/r"))
+    assert folders.report_path("published").name == "a-2025-published.html"
+    assert folders.report_path("board") == Path("/r/a-2025/a-2025.html")
 
 
 def test_provenance(tmp_path):
@@ -78,11 +104,7 @@ def test_provenance(tmp_path):
     assert read_run_record(tmp_path / "missing.json") == {}
 
 
-def test_slug_and_title():
-    assert slug("SYNTHETIC DEMO: Multi-agency audit, 2025!") == "synthetic-demo-multi-agency-audit-2025"
-    long = slug("word " * 40)
-    assert len(long) <= 80 and not long.endswith("-")
-    assert slug("!!!") == "audit-report"
+def test_report_title():
     assert report_title("<div><h1>Audit &amp; review</h1></div>") == "Audit & review"
 
 
@@ -109,3 +131,33 @@ def test_only_html_display_outputs_reach_the_report():
 def test_error_message_is_one_line_naming_where():
     error = AuditInputError("bad\nthing", file="a.xlsx", sheet="Cases", column="icpc_date", row=7, hint="fix it")
     assert str(error) == "a.xlsx, sheet 'Cases', column 'icpc_date', row 7: bad thing (fix it)"
+
+
+def test_parameters_from_text_have_one_home_for_defaults():
+    from helpers.measures import Parameters
+
+    assert Parameters.from_values() == Parameters()
+    assert Parameters.from_values(health_counts_as_one="false").health_counts_as_one is False
+    assert Parameters.from_values(icpc_working_days="20", report_share_working_days="").icpc_working_days == 20
+    for bad in ({"icpc_working_days": "fifteen"}, {"health_counts_as_one": "perhaps"},
+                {"expected_standard": "101"}):
+        with pytest.raises(ValueError, match=list(bad.values())[0]):
+            Parameters.from_values(**bad)
+
+
+def test_window_dates_are_day_first_and_us_order_is_named():
+    from helpers.read.window import check_window_date, looks_month_first
+
+    assert check_window_date("WINDOW_START", "01/04/2025") == "2025-04-01"
+    assert looks_month_first("09/30/2025") and not looks_month_first("30/09/2025")
+    with pytest.raises(AuditInputError, match="US order"):
+        check_window_date("WINDOW_END", "09/30/2025")
+    with pytest.raises(AuditInputError, match="not a date"):
+        check_window_date("WINDOW_END", "soon")
+
+
+def test_code_fingerprint_changes_with_the_code_of_the_stage_only():
+    from helpers.run.provenance import STAGE_CODE, code_fingerprint
+
+    assert len({code_fingerprint(stage) for stage in STAGE_CODE}) == 3
+    assert not any("tools" in entry for entries in STAGE_CODE.values() for entry in entries)
