@@ -93,12 +93,12 @@ CATEGORY_NAMES = {"NEG": "Neglect", "PHY": "Physical abuse", "SAB": "Sexual abus
 # The participation codes (PN0-PN7) in short words; the cleaner reads the code at the start.
 PARTICIPATION_CODES = {
     "PN0": "child under 4",
-    "PN1": "attends and speaks for themself",
-    "PN2": "attends, an advocate conveys views",
-    "PN3": "attends and conveys views",
-    "PN4": "attends, does not convey views",
-    "PN5": "does not attend, briefs an advocate",
-    "PN6": "does not attend, conveys views another way",
+    "PN1": "views heard: attends and speaks",
+    "PN2": "views heard: attends, an advocate speaks",
+    "PN3": "views heard: attends and conveys views",
+    "PN4": "views heard: attends, views conveyed by others",
+    "PN5": "views heard: does not attend, an advocate conveys views",
+    "PN6": "views heard: does not attend, views conveyed another way",
     "PN7": "does not attend, views not conveyed",
 }
 ANSWER_CHOICES: dict[str, tuple[str, ...]] = {
