@@ -138,7 +138,8 @@ IDENTIFYING_CASES = [
              comments="Mother disclosed at the Quartermaine home visit"),
     case_row("ZQX-4418", child_name="Bartholomew Ffoulkes-Smythe", date_of_birth="1 Feb 2011",
              comments="Uncle Ebenezer known to probation", plan_smart="maybe"),
-    case_row("ZQX-4419", child_name="Wilhelmina Oyelaran", date_of_birth="29/11/2013", comments="Free text: Zanzibar marmalade incident"),
+    case_row("ZQX-4419", child_name="Wilhelmina Oyelaran", date_of_birth="29/11/2013",
+             comments="Free text: Zanzibar marmalade incident"),
 ]
 IDENTIFIERS = ["ZQX-4417", "ZQX-4418", "ZQX-4419", "zqx", "Persephone", "Quartermaine", "Bartholomew",
                "Ffoulkes", "Wilhelmina", "Oyelaran", "2016-03-17", "17/03/2016", "2011-02-01", "1 Feb 2011",

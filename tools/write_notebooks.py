@@ -67,7 +67,8 @@ display(reconciliation.groupby("sheet")["rows"].sum().rename("rows received"))""
 
 Unrecognised values read as not recorded and are never mapped silently; values in personal-data columns are
 withheld. `data_quality_rows.csv` lists each problem with its Excel row, for the audit team."""),
-    ("code", """display(cleaned.data_quality if not cleaned.data_quality.empty else Markdown("No data-quality issues."))"""),
+    ("code", """quality = cleaned.data_quality
+display(quality if not quality.empty else Markdown("No data-quality issues."))"""),
     ("md", """## The included cases
 
 Pseudonymised: a keyed hash replaces the case reference, and only the age band is kept from the date of birth."""),
@@ -186,7 +187,8 @@ display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], 
     ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn)))"""),
     ("code", """display(HTML(sections.secondary_section(findings, inputs["by_agency_group"], inputs["by_category"],
                                         inputs["by_age_band"], audit, included, version, params, drawn)))"""),
-    ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"), audit.get("population"))
+    ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"),
+                        audit.get("population"))
 icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_timely")
 display(HTML(context_section(context, icpc_timely, version)))"""),
     ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params)))

@@ -33,7 +33,8 @@ def cleaned(tmp_path):
 def test_agency_group_breakdown(tmp_path):
     result = cleaned(tmp_path)
     table = agency_group_breakdown(result.cases, result.agency_returns, Parameters()).set_index("agency_group")
-    assert table.loc["Police", ["returns", "attended", "reports_submitted", "reports_shared_in_time"]].tolist() == [2, 2, 2, 1]
+    counts = ["returns", "attended", "reports_submitted", "reports_shared_in_time"]
+    assert table.loc["Police", counts].tolist() == [2, 2, 2, 1]
     assert table.loc["Police", "percent_in_time"] == 50.0
     assert table.loc["Children's social care", "reports_submitted"] == 1
     # The unmapped agency sent apologies but its report, shared after the conference, still counts as late.

@@ -88,6 +88,7 @@ def test_docs_are_generated_from_the_declarations():
 
 
 def test_code_passes_the_linter():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "notebooks"], cwd=ROOT,
+    folders = ["src", "tests", "benchmarks", "tools", "notebooks"]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *folders], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout

@@ -78,5 +78,6 @@ def apply_suppression(table: pd.DataFrame, count_columns: list[str], pairs: list
         shown[column] = table[column].astype(int).astype(str).where(~mask[column], SUPPRESSED)
     for column, (part, whole) in (percent_columns or {}).items():
         hide = mask[part] | mask[whole] | (table[whole] < SMALLEST_PERCENT_BASE)
-        shown[column] = one_decimal(table[column]).where(~hide, SUPPRESSED).where(table[whole] > 0, NOT_APPLICABLE_SYMBOL)
+        shown[column] = (one_decimal(table[column]).where(~hide, SUPPRESSED)
+                         .where(table[whole] > 0, NOT_APPLICABLE_SYMBOL))
     return shown

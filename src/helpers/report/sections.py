@@ -61,7 +61,8 @@ def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
         shown = table.astype(object)
         for column in ("percent", "ci_lower", "ci_upper"):
             shown[column] = one_decimal(table[column])
-    interval = [f"{lo} to {hi}" if lo not in WITHHELD_OR_NONE else lo for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])]
+    interval = [f"{lo} to {hi}" if lo not in WITHHELD_OR_NONE else lo
+                for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])]
     display = {"Measure": table["label"], "% met": shown["percent"], "95% interval (%)": interval,
                "Met": shown["numerator"], "Assessed": shown["denominator"]}
     if version == BOARD:  # the counts left out can be 1 to 5: only the board sees them
@@ -218,10 +219,10 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
     today = today or pd.Timestamp.today().normalize()
     parts = ['<section id="recommendations">', section_heading("recommendations")]
     if recommendations.empty:
-        return "\n".join(parts + ["<p>The workbook has no Recommendations sheet.</p>", back_to_contents(), "</section>"])
+        parts += ["<p>The workbook has no Recommendations sheet.</p>", back_to_contents(), "</section>"]
+        return "\n".join(parts)
     by_id = findings.set_index("measure_id")
     display = findings_display(findings, version).set_index(findings["measure_id"])
-    standards = expected_standards(findings, recommendations, params).set_index("measure_id")
     parts.append('<ol class="recommendations">')
     for _, rec in recommendations.iterrows():
         ids = [m.strip() for m in str(rec["measures"]).split(";") if m.strip() and m.strip() in by_id.index]
