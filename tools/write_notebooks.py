@@ -147,7 +147,7 @@ from helpers.run.loaders import findings_parameters, load_findings
 
 inputs, folder = load_findings(input_dir)
 params = findings_parameters(folder)
-secondary = inputs["findings"].query("kloe == @SECONDARY")
+secondary = inputs["findings"][inputs["findings"]["kloe"] == SECONDARY]
 display(Markdown("\\n".join(f"- {narrative.measure_sentence(row, params=params)}" for _, row in secondary.iterrows())))
 display(HTML(inputs["charts"]["secondary"].html()))"""),
     ("md", "## By agency group"),

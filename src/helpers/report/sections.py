@@ -13,7 +13,7 @@ import pandas as pd
 from ..domain.answers import UNMAPPED
 from ..domain.measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
 from . import charts, narrative
-from .board_paper import back_to_contents, contents_nav, expected_standards, section_heading, whole
+from .board_paper import back_to_contents, contents_nav, section_heading, whole
 from .disclosure import FOOTNOTE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal, small_count_shown
 
 BOARD, PUBLISHED = "board", "published"
