@@ -9,8 +9,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import (ROOT, case_row, pipeline_env, processed_folder, quorate_returns, report_files, run_pipeline,
-                      run_report, write_workbook)
+from conftest import (
+    ROOT,
+    case_row,
+    pipeline_env,
+    processed_folder,
+    quorate_returns,
+    report_files,
+    run_pipeline,
+    run_report,
+    write_workbook,
+)
 
 pytestmark = pytest.mark.slow
 

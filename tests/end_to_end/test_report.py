@@ -6,8 +6,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from browser import INSTALL_HINT, axe_violations, chromium_path
 
+from browser import INSTALL_HINT, axe_violations, chromium_path
 from conftest import IDENTIFIERS, processed_folder, report_files
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import pytest
 
 from helpers.clean.cleaning import CASE_ANSWER_COLUMNS, CASE_DATE_COLUMNS
 from helpers.domain.workdays import bank_holidays, working_days_between
-from helpers.measures import MEASURES, MEASURES_BY_ID, Parameters
+from helpers.measures import MEASURES, Parameters
 from helpers.measures.statuses import COMPUTE, measure_statuses
 
 MET, NOT_MET, NA, NR = "met", "not_met", "not_applicable", "not_recorded"

@@ -6,7 +6,6 @@ in place only when the whole run succeeded (see audit_folders.py).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd

@@ -34,8 +34,7 @@ from .. import config
 from ..domain.measures import Parameters
 from ..errors import AuditInputError
 from .audit_folders import AuditFolders, audit_id, folders_for, known_audits, remove_audit, replace_audit
-from .provenance import (code_version, file_sha256, lock_sha256, read_run_record, stage_fingerprint,
-                         write_run_record)
+from .provenance import code_version, file_sha256, lock_sha256, read_run_record, stage_fingerprint, write_run_record
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
