@@ -15,29 +15,41 @@ import pandas as pd
 
 from ..domain.answers import MISSING_VALUES
 from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
-from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, RECOMMENDATIONS, Sheet
+from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet
 from ..domain.workdays import working_days_between
 from ..errors import AuditInputError
 from ..read.cells import (
     age_band,
     map_agencies,
+    month_first_dates,
     normalise_answer_text,
     normalise_case_ref,
     normalise_header,
+    plain_spaces,
     read_answers,
     read_dates,
+    read_percentages,
+    read_statuses,
+    split_list,
 )
 from ..read.workbook import RawSheet, RawWorkbook, read_workbook
 from .pseudonym import case_ids
 
-OUTCOMES = ("blank", "missing_case_ref", "orphan_return", "superseded_duplicate",
+OUTCOMES = ("blank", "missing_case_ref", "missing_agency", "orphan_return", "superseded_duplicate",
             "outside_terms_of_reference", "included")
 SHEET_OUTCOMES = {
-    CASES.name: tuple(o for o in OUTCOMES if o != "orphan_return"),
+    CASES.name: tuple(o for o in OUTCOMES if o not in ("missing_agency", "orphan_return")),
     AGENCY_RETURNS.name: OUTCOMES,
 }
 REDACTED = "[personal data withheld]"
 DATA_QUALITY_COLUMNS = ["sheet", "column", "value", "issue", "rows"]
+# One row per problem cell: the rows data_quality.csv counts (spec section 8), with the Excel row and the
+# header as written, so the audit team can find the cell. Personal values are withheld here too.
+DATA_QUALITY_ROW_COLUMNS = ["sheet", "row", "column", "header", "value", "issue"]
+ROW_OUTCOME_COLUMNS = ["sheet", "row", "outcome", "detail"]
+RECOMMENDATION_COLUMNS = ["recommendation", "measures", "owner", "due_date", "target", "status"]
+# A child on a plan is under 18 at the ICPC: a date of birth further back is a slip (a year typed as a number).
+MAX_AGE_AT_ICPC_YEARS = 18
 
 # Columns that leave cleaning, in the order cases.csv shows them.
 CASE_DATE_COLUMNS = ("strategy_discussion_date", "icpc_date", "first_core_group_date", "audit_date")
@@ -52,6 +64,9 @@ class AuditSettings:
     window_start: pd.Timestamp | None = None
     window_end: pd.Timestamp | None = None
     population: int | None = None
+    sampling: str | None = None                 # free text: how the cases were chosen (spec section 3)
+    local_authorities_text: str | None = None   # the field as written
+    local_authorities: list[str] = field(default_factory=list)
 
     @property
     def has_window(self) -> bool:
@@ -60,7 +75,8 @@ class AuditSettings:
     def as_dict(self) -> dict:
         iso = lambda d: None if d is None else d.strftime("%Y-%m-%d")  # noqa: E731
         return {"audit_title": self.title, "window_start": iso(self.window_start),
-                "window_end": iso(self.window_end), "population": self.population}
+                "window_end": iso(self.window_end), "population": self.population, "sampling": self.sampling,
+                "local_authorities": list(self.local_authorities)}
 
 
 @dataclass
@@ -73,6 +89,10 @@ class CleanedAudit:
     data_quality: pd.DataFrame
     settings: AuditSettings
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # One row per problem cell (DATA_QUALITY_ROW_COLUMNS) and one per raw row with its outcome
+    # (ROW_OUTCOME_COLUMNS): no case reference, name, date of birth or comment in either.
+    data_quality_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATA_QUALITY_ROW_COLUMNS))
+    row_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_OUTCOME_COLUMNS))
 
 
 # --- reading columns --------------------------------------------------------
@@ -81,7 +101,20 @@ class CleanedAudit:
 class ReadColumns:
     values: pd.DataFrame          # canonical answers and dates
     not_applicable: pd.DataFrame  # date cells answered N/A
-    issues: list                  # data-quality rows
+    issues: list                  # data-quality rows, one frame of DATA_QUALITY_ROW_COLUMNS per problem
+
+
+def issue_rows(raw: RawSheet, mask: pd.Series, column: str, value, issue: str, personal: bool = False,
+               header: str | None = None) -> pd.DataFrame:
+    """One data-quality row per cell of `raw` selected by `mask` (its Excel row and header as written)."""
+    mask = mask.reindex(raw.rows.index, fill_value=False).astype(bool)
+    rows = raw.excel_row.set_axis(raw.rows.index)[mask]
+    if isinstance(value, pd.Series):
+        value = value.reindex(rows.index).astype("string").fillna("")
+    return pd.DataFrame({"sheet": raw.name, "row": rows.astype(int).to_numpy(), "column": column,
+                         "header": header if header is not None else raw.headers.get(column, column),
+                         "value": REDACTED if personal else value if not isinstance(value, pd.Series)
+                         else value.to_numpy(), "issue": issue}, columns=DATA_QUALITY_ROW_COLUMNS)
 
 
 def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
@@ -100,64 +133,142 @@ def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
             continue
         if unrecognised.any():
             shown = normalise_answer_text(cells[unrecognised])
-            if column.personal:
-                shown = pd.Series(REDACTED, index=shown.index)
-            for value, rows in shown.value_counts(sort=False).items():
-                issues.append((sheet.name, column.name, value, "unrecognised", int(rows)))
+            issues.append(issue_rows(raw, unrecognised, column.name, shown, "unrecognised", column.personal))
     return ReadColumns(pd.DataFrame(values, index=raw.rows.index),
                        pd.DataFrame(not_applicable, index=raw.rows.index), issues)
 
 
+def unused_column_issues(raw: RawSheet | None) -> list:
+    """A value in a column the analysis does not use is listed (never shown: it may be personal)."""
+    if raw is None or raw.unused is None or raw.unused.empty:
+        return []
+    issues = []
+    for header in raw.unused.columns:
+        cells = raw.unused[header].astype("string")
+        filled = cells.notna() & (plain_spaces(cells.fillna("")).str.strip() != "")
+        issues.append(issue_rows(raw, filled.set_axis(raw.rows.index), header, REDACTED, "unused_column",
+                                 header=header))
+    return issues
+
+
 # --- the Audit and Recommendations sheets ----------------------------------
 
-def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None) -> tuple[AuditSettings, list]:
-    """Fields of the optional Audit sheet, and its unrecognised values; run parameters override the window."""
+WINDOW_FIELDS = ("window_start", "window_end")
+DATE_FORMS_HINT = "write it day first, dd/mm/yyyy (30/09/2025), or as yyyy-mm-dd"
+
+
+def audit_fields(raw: RawSheet) -> pd.DataFrame:
+    """The Audit sheet's fields: canonical field name, value and Excel row; the first of a repeated field counts."""
+    table = pd.DataFrame({"field": raw.rows["field"].map(normalise_header).to_numpy(),
+                          "value": raw.rows["value"].to_numpy(),
+                          "row": raw.excel_row.set_axis(raw.rows.index).to_numpy()})
+    return table[table["field"] != ""].drop_duplicates("field", keep="first").set_index("field")
+
+
+def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None,
+                        file: str | Path | None = None) -> tuple[AuditSettings, list]:
+    """Fields of the optional Audit sheet, and its unrecognised values; run parameters override the window.
+
+    A window date that is not a date, or a window ending before it starts, stops the run: the terms of
+    reference must be certain (spec section 2).
+    """
     settings, issues = AuditSettings(), []
-    if raw is not None:
-        fields = raw.rows["field"].map(normalise_header)
-        table = pd.Series(raw.rows["value"].to_numpy(), index=fields.to_numpy())
-        table = table[~table.index.duplicated(keep="first")]
-        if pd.notna(table.get("audit_title")) and str(table.get("audit_title")).strip():
-            settings.title = str(table["audit_title"]).strip()
-        window = table.reindex(["window_start", "window_end"])
-        dates, _, unrecognised = read_dates(window)
-        settings.window_start = None if pd.isna(dates.iloc[0]) else dates.iloc[0]
-        settings.window_end = None if pd.isna(dates.iloc[1]) else dates.iloc[1]
-        issues += [(AUDIT.name, name, value, "unrecognised", 1)
-                   for name, value in normalise_answer_text(window[unrecognised.to_numpy()]).items()]
-        population_text = normalise_answer_text(pd.Series([table.get("population")])).str.replace(",", "")
-        population = pd.to_numeric(population_text, errors="coerce").iloc[0]
-        if pd.notna(population) and population > 0 and float(population).is_integer():
-            settings.population = int(population)
-        elif population_text.iloc[0] not in MISSING_VALUES:
-            issues.append((AUDIT.name, "population", population_text.iloc[0], "unrecognised", 1))
-    for name, override in (("window_start", window_start), ("window_end", window_end)):
-        if override not in (None, ""):
-            parsed, _, unrecognised = read_dates(pd.Series([str(override)]))
-            if unrecognised.iloc[0] or pd.isna(parsed.iloc[0]):
-                raise AuditInputError(f"the {name} parameter '{override}' is not a date",
-                                      hint="use dd/mm/yyyy or yyyy-mm-dd")
-            setattr(settings, name, parsed.iloc[0])
+    fields = audit_fields(raw) if raw is not None else pd.DataFrame(columns=["value", "row"])
+
+    def text_of(name):
+        value = fields["value"].get(name)
+        return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
+
+    if text_of("audit_title"):
+        settings.title = text_of("audit_title")
+    settings.sampling = text_of("sampling")
+    settings.local_authorities_text = text_of("local_authorities")
+    settings.local_authorities = split_list(settings.local_authorities_text)
+    overrides = {"window_start": window_start, "window_end": window_end}
+    written = {}
+    for name in WINDOW_FIELDS:
+        if overrides[name] not in (None, ""):  # a parameter replaces the sheet's value, which is then not read
+            written[name] = (str(overrides[name]), f"the {name} parameter", None, None)
+        elif text_of(name) is not None:
+            written[name] = (text_of(name), f"the Audit field {name}", AUDIT.name, int(fields.loc[name, "row"]))
+    for name, bound in read_window(written, file).items():
+        setattr(settings, name, bound)
+
+    population_text = normalise_answer_text(pd.Series([fields["value"].get("population")])).str.replace(",", "")
+    population = pd.to_numeric(population_text, errors="coerce").iloc[0]
+    if pd.notna(population) and population > 0 and float(population).is_integer():
+        settings.population = int(population)
+    elif population_text.iloc[0] not in MISSING_VALUES:
+        issues.append(pd.DataFrame([[AUDIT.name, int(fields.loc["population", "row"]), "population",
+                                     "population", population_text.iloc[0], "unrecognised"]],
+                                   columns=DATA_QUALITY_ROW_COLUMNS))
     return settings, issues
 
 
+def read_window(written: dict, file=None) -> dict:
+    """The window's dates from their text (`name -> (text, where, sheet, row)`), or one clear error.
+
+    A date that is not day first but would be month first (`09/30/2025`), or a window in order only
+    month first, is called out as US order: the start must not silently become 4 January.
+    """
+    texts = pd.Series({name: text for name, (text, *_) in written.items()}, dtype="object")
+    dates, _, _ = read_dates(texts)
+    us_dates = month_first_dates(texts)
+    for name, (text, where, sheet, row) in written.items():
+        if pd.isna(dates[name]):
+            looks_us = pd.notna(us_dates[name])
+            problem = (f"{where} '{text}' looks like a US (month-first) date" if looks_us
+                       else f"{where} '{text}' is not a recognised date")
+            raise AuditInputError(problem, file=file, sheet=sheet, row=row,
+                                  hint=DATE_FORMS_HINT + ("; dates are read day first (UK order)" if looks_us else ""))
+    if len(written) == 2 and dates["window_end"] < dates["window_start"]:
+        start, end = written["window_start"][0], written["window_end"][0]
+        in_us_order = us_dates.notna().all() and us_dates["window_end"] >= us_dates["window_start"]
+        sheet = written["window_end"][2]
+        raise AuditInputError(
+            f"the window ends ({end}) before it starts ({start})"
+            + (": the dates look like US (month-first) order" if in_us_order else ""),
+            file=file, sheet=sheet, row=written["window_end"][3],
+            hint=DATE_FORMS_HINT + " and check that window_end is not before window_start")
+    return {name: dates[name] for name in written}
+
+
 def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
-    """Recommendations with their measure ids; unknown ids are listed, never dropped silently."""
-    columns = ["recommendation", "measures"]
+    """Recommendations with their measure ids, owner, due date, target and status (spec section 3b).
+
+    Unknown ids, unrecognised dates, targets and statuses are listed, never dropped silently.
+    """
     if raw is None:
-        return pd.DataFrame(columns=columns), []
-    text = raw.rows["recommendation"].astype("string").fillna("").str.replace("\u00a0", " ").str.strip()
-    ids = raw.rows["measures"].astype("string").fillna("").str.lower().str.split(r"[,;]")
+        return pd.DataFrame(columns=RECOMMENDATION_COLUMNS), []
+    rows = raw.rows
+    text = plain_spaces(rows["recommendation"].astype("string").fillna("")).str.strip()
+    ids = rows["measures"].astype("string").fillna("").str.lower().str.split(r"[,;]")
     # Old ids that named a threshold still work (spec section 3b).
     ids = ids.map(lambda parts: [MEASURE_ID_ALIASES.get(p.strip(), p.strip()) for p in parts if p.strip()])
     kept = (text != "") | (ids.str.len() > 0)
     flat = ids[kept].explode().dropna()
     unknown = flat[~flat.isin(MEASURE_IDS)]
-    issues = [(RECOMMENDATIONS.name, "measures", value, "unknown_measure", int(rows))
-              for value, rows in unknown.value_counts(sort=False).items()]
+    # One data-quality row per unknown id (a row may name several).
+    issues = [pd.DataFrame({"sheet": raw.name, "row": raw.excel_row.set_axis(rows.index)[unknown.index].to_numpy(),
+                            "column": "measures", "header": raw.headers.get("measures", "measures"),
+                            "value": unknown.to_numpy(), "issue": "unknown_measure"},
+                           columns=DATA_QUALITY_ROW_COLUMNS)]
     known = ids[kept].map(lambda parts: "; ".join(p for p in parts if p in MEASURE_IDS))
-    return pd.DataFrame({"recommendation": text[kept], "measures": known}).reset_index(drop=True), issues
 
+    owner = plain_spaces(rows["owner"].astype("string").fillna("")).str.strip()
+    due, _, due_unrecognised = read_dates(rows["due_date"])
+    target, target_unrecognised = read_percentages(rows["target"])
+    status, status_unrecognised = read_statuses(rows["status"])
+    for column, unrecognised in (("due_date", due_unrecognised), ("target", target_unrecognised),
+                                 ("status", status_unrecognised)):
+        unrecognised = unrecognised & kept
+        if unrecognised.any():
+            shown = normalise_answer_text(rows.loc[unrecognised, column])
+            issues.append(issue_rows(raw, unrecognised, column, shown, "unrecognised"))
+    table = pd.DataFrame({"recommendation": text, "measures": known.reindex(rows.index), "owner": owner,
+                          "due_date": due.dt.strftime("%Y-%m-%d").astype("string").fillna(""),
+                          "target": target, "status": status}, index=rows.index)
+    return table[kept].reset_index(drop=True)[RECOMMENDATION_COLUMNS], issues
 
 
 # --- outcomes ---------------------------------------------------------------
@@ -189,16 +300,24 @@ def outside_window(icpc_date: pd.Series, settings: AuditSettings) -> pd.Series:
 
 
 def return_outcomes(case_ref: pd.Series, blank: pd.Series, agency: pd.Series,
-                    all_case_refs: pd.Series, outside_case_refs: pd.Series) -> pd.Series:
-    """One outcome per Agency returns row; duplicates are found among rows still in play."""
+                    all_case_refs: pd.Series, outside_case_refs: pd.Series,
+                    missing_agency: pd.Series | None = None) -> pd.Series:
+    """One outcome per Agency returns row; duplicates are found among rows still in play.
+
+    A return with no agency (empty, or a missing value such as `n/k`) is `missing_agency`: two such
+    returns are never duplicates of each other, and neither counts toward quoracy.
+    """
+    if missing_agency is None:
+        missing_agency = agency.fillna("") == ""
     missing_ref = ~blank & (case_ref == "")
-    orphan = ~blank & ~missing_ref & ~case_ref.isin(all_case_refs)
-    candidates = ~blank & ~missing_ref & ~orphan
+    no_agency = ~blank & ~missing_ref & missing_agency.astype(bool)
+    orphan = ~blank & ~missing_ref & ~no_agency & ~case_ref.isin(all_case_refs)
+    candidates = ~blank & ~missing_ref & ~no_agency & ~orphan
     keys = pd.DataFrame({"case_ref": case_ref, "agency": agency})[candidates]
     superseded = candidates & keys.duplicated(keep="last").reindex(case_ref.index, fill_value=False)
     outside = candidates & ~superseded & case_ref.isin(outside_case_refs)
-    return _label([blank, missing_ref, orphan, superseded, outside],
-                  ["blank", "missing_case_ref", "orphan_return", "superseded_duplicate",
+    return _label([blank, missing_ref, no_agency, orphan, superseded, outside],
+                  ["blank", "missing_case_ref", "missing_agency", "orphan_return", "superseded_duplicate",
                    "outside_terms_of_reference"], case_ref.index)
 
 
@@ -216,6 +335,55 @@ def reconciliation_table(outcomes_by_sheet: dict[str, pd.Series]) -> pd.DataFram
     return pd.concat(tables, ignore_index=True)
 
 
+def superseding_rows(keys: pd.DataFrame, outcomes: pd.Series, excel_row: pd.Series) -> pd.Series:
+    """For each superseded duplicate, the Excel row of the row kept for its key ("" for other rows)."""
+    in_play = ~outcomes.isin(["blank", "missing_case_ref", "missing_agency", "orphan_return"])
+    kept = in_play & (outcomes != "superseded_duplicate")
+    key = keys.iloc[:, 0].astype("string").fillna("")
+    for name in keys.columns[1:]:
+        key = key + "\x1f" + keys[name].astype("string").fillna("")
+    row_of_key = pd.Series(excel_row[kept].to_numpy(), index=key[kept].to_numpy())
+    superseded = outcomes == "superseded_duplicate"
+    detail = pd.Series("", index=outcomes.index, dtype="string")
+    detail[superseded] = "superseded by row " + key[superseded].map(row_of_key).astype("Int64").astype("string")
+    return detail
+
+
+def row_outcomes_table(sheet: str, outcomes: pd.Series, excel_row: pd.Series, detail: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"sheet": sheet, "row": excel_row.to_numpy(dtype=int), "outcome": outcomes.to_numpy(),
+                         "detail": detail.to_numpy()}, columns=ROW_OUTCOME_COLUMNS)
+
+
+def require_cases(case_outcome: pd.Series, settings: AuditSettings, file) -> None:
+    """There is no report of zero cases (spec section 1): say what became of every row instead."""
+    if (case_outcome == "included").any():
+        return
+    counts = case_outcome.value_counts().reindex(SHEET_OUTCOMES[CASES.name], fill_value=0)
+    listed = ", ".join(f"{outcome} {rows}" for outcome, rows in counts.items() if rows)
+    if not len(case_outcome) or counts["blank"] == len(case_outcome):
+        problem, hint = "no case rows below the header", "add one row per audited case below the header row"
+    else:
+        problem = f"no case can be analysed (rows: {listed})"
+        hint = "check the case references"
+        if counts["outside_terms_of_reference"]:
+            iso = settings.as_dict()
+            hint = (f"every case with a reference has its ICPC date outside the window {iso['window_start'] or '...'}"
+                    f" to {iso['window_end'] or '...'}: check window_start and window_end, and the ICPC dates")
+    raise AuditInputError(problem, file=file, sheet=CASES.name, hint=hint)
+
+
+def implausible_date_issues(raw: RawSheet, values: pd.DataFrame) -> list:
+    """Dates that cannot both be right (listed, never fatal): a date of birth after the ICPC or more than
+    18 years before it (a year typed as a number reads as 1905), an ICPC date after the audit date."""
+    dob, icpc, audit = values["date_of_birth"], values["icpc_date"], values["audit_date"]
+    too_old = dob < icpc - pd.DateOffset(years=MAX_AGE_AT_ICPC_YEARS)
+    born_after = dob > icpc
+    after_audit = icpc > audit
+    read = ~raw.blank.set_axis(raw.rows.index)
+    return [issue_rows(raw, (born_after | too_old) & read, "date_of_birth", "", "implausible_date", personal=True),
+            issue_rows(raw, after_audit & read, "icpc_date", "", "implausible_date")]
+
+
 # --- the whole stage --------------------------------------------------------
 
 def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=None) -> CleanedAudit:
@@ -224,21 +392,24 @@ def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=N
 
 
 def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_end=None) -> CleanedAudit:
-    settings, audit_issues = read_audit_settings(raw.audit, window_start, window_end)
+    settings, audit_issues = read_audit_settings(raw.audit, window_start, window_end, file=raw.path)
     recommendations, recommendation_issues = read_recommendations(raw.recommendations)
 
     cases_read = read_columns(raw.cases, CASES)
     case_ref = normalise_case_ref(raw.cases.rows["case_ref"])
-    case_outcome = case_outcomes(case_ref, raw.cases.blank, cases_read.values["audit_date"],
+    case_blank = raw.cases.blank.set_axis(case_ref.index)
+    case_outcome = case_outcomes(case_ref, case_blank, cases_read.values["audit_date"],
                                  cases_read.values["icpc_date"], settings)
+    require_cases(case_outcome, settings, raw.path)
 
     returns_read = read_columns(raw.agency_returns, AGENCY_RETURNS)
     return_ref = normalise_case_ref(raw.agency_returns.rows["case_ref"])
+    return_blank = raw.agency_returns.blank.set_axis(return_ref.index)
     agencies = map_agencies(raw.agency_returns.rows["agency"])
-    known_refs = case_ref[~raw.cases.blank & (case_ref != "")]
+    known_refs = case_ref[~case_blank & (case_ref != "")]
     outside_refs = case_ref[case_outcome == "outside_terms_of_reference"]
-    return_outcome = return_outcomes(return_ref, raw.agency_returns.blank, agencies["agency"],
-                                     known_refs, outside_refs)
+    return_outcome = return_outcomes(return_ref, return_blank, agencies["agency"], known_refs, outside_refs,
+                                     agencies["missing"])
 
     included_cases = case_outcome == "included"
     ids = case_ids(case_ref[included_cases], key)
@@ -248,17 +419,33 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     agency_returns = build_agency_returns(returns_read, agencies, included_returns,
                                           return_ref[included_returns].map(id_of_ref))
 
+    returns_raw = raw.agency_returns
     issues = cases_read.issues + returns_read.issues + recommendation_issues + audit_issues
-    unmapped = agencies.loc[agencies["unmapped"] & ~raw.agency_returns.blank, "agency"]
-    issues += [(AGENCY_RETURNS.name, "agency", name, "unmapped_agency", int(rows))
-               for name, rows in unmapped.value_counts(sort=False).items()]
-    issues += flagged_case_issues(cases, settings)
+    unmapped = agencies["unmapped"] & ~return_blank & ~agencies["missing"]
+    issues.append(issue_rows(returns_raw, unmapped, "agency", agencies["agency"], "unmapped_agency"))
+    no_agency = return_outcome == "missing_agency"
+    issues.append(issue_rows(returns_raw, no_agency, "agency",
+                             normalise_answer_text(returns_raw.rows["agency"]), "missing_agency"))
+    issues += flagged_case_issues(cases, settings, raw.cases, included_cases)
+    issues += implausible_date_issues(raw.cases, cases_read.values)
+    for sheet in (raw.cases, raw.agency_returns, raw.recommendations):
+        issues += unused_column_issues(sheet)
+    quality_rows = data_quality_rows_table(issues)
+
+    case_detail = superseding_rows(case_ref.to_frame(), case_outcome, raw.cases.excel_row.set_axis(case_ref.index))
+    return_detail = superseding_rows(pd.DataFrame({"case_ref": return_ref, "agency": agencies["agency"]}),
+                                     return_outcome, returns_raw.excel_row.set_axis(return_ref.index))
+    row_outcomes = pd.concat([
+        row_outcomes_table(CASES.name, case_outcome, raw.cases.excel_row, case_detail),
+        row_outcomes_table(AGENCY_RETURNS.name, return_outcome, returns_raw.excel_row, return_detail)],
+        ignore_index=True)
 
     return CleanedAudit(
         cases=cases, agency_returns=agency_returns,
         case_outcomes=case_outcome, return_outcomes=return_outcome,
         reconciliation=reconciliation_table({CASES.name: case_outcome, AGENCY_RETURNS.name: return_outcome}),
-        data_quality=data_quality_table(issues), settings=settings, recommendations=recommendations,
+        data_quality=data_quality_table(quality_rows), settings=settings, recommendations=recommendations,
+        data_quality_rows=quality_rows, row_outcomes=row_outcomes,
     )
 
 
@@ -296,7 +483,8 @@ def build_agency_returns(read: ReadColumns, agencies: pd.DataFrame, included: pd
     return returns.reset_index(drop=True)
 
 
-def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings) -> list:
+def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings, raw: RawSheet | None = None,
+                        included: pd.Series | None = None) -> list:
     """The derived flags the data-quality output lists: negative working-day intervals (read as not
     recorded, spec section 7) and, under a window, included cases with no ICPC date."""
     # A negative interval is listed under the later date's column: the one the audit team would check.
@@ -304,11 +492,36 @@ def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings) -> list:
                ("first_core_group_date", "icpc_to_core_group_negative", "negative_interval")]
     if settings.has_window:
         flagged.append(("icpc_date", "no_icpc_date", "no_icpc_date_in_window"))
-    counts = [(column, issue, int(cases[flag].sum())) for column, flag, issue in flagged]
-    return [(CASES.name, column, "", issue, rows) for column, issue, rows in counts if rows]
+    excel_rows = (raw.excel_row.set_axis(raw.rows.index)[included].to_numpy() if raw is not None
+                  else np.arange(2, 2 + len(cases)))
+    headers = raw.headers if raw is not None else {}
+    frames = []
+    for column, flag, issue in flagged:
+        mask = cases[flag].to_numpy(dtype=bool)
+        frames.append(pd.DataFrame({"sheet": CASES.name, "row": excel_rows[mask], "column": column,
+                                    "header": headers.get(column, column), "value": "", "issue": issue},
+                                   columns=DATA_QUALITY_ROW_COLUMNS))
+    return frames
 
 
-def data_quality_table(issues: list) -> pd.DataFrame:
-    table = pd.DataFrame(issues, columns=DATA_QUALITY_COLUMNS)
+def data_quality_rows_table(issues: list) -> pd.DataFrame:
+    """Every problem cell, in sheet and row order."""
+    frames = [frame for frame in issues if len(frame)]
+    if not frames:
+        return pd.DataFrame(columns=DATA_QUALITY_ROW_COLUMNS).astype({"row": int})
+    table = pd.concat(frames, ignore_index=True)
+    table["row"] = table["row"].astype(int)
+    table["value"] = table["value"].astype("string").fillna("")
+    return table.sort_values(["sheet", "row", "column", "issue"], kind="stable").reset_index(drop=True)
+
+
+def data_quality_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """data_quality.csv: one row per distinct (sheet, column, value, issue) with the number of cells."""
+    if isinstance(rows, list):  # the old form: (sheet, column, value, issue, rows) tuples
+        table = pd.DataFrame(rows, columns=DATA_QUALITY_COLUMNS)
+    else:
+        table = (rows.groupby(["sheet", "column", "value", "issue"], sort=False, dropna=False).size()
+                 .rename("rows").reset_index()[DATA_QUALITY_COLUMNS])
     table["rows"] = table["rows"].astype(int)
+    table["value"] = table["value"].astype(object)
     return table.sort_values(["sheet", "column", "issue", "value"], kind="stable").reset_index(drop=True)

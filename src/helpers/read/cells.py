@@ -18,22 +18,61 @@ from ..domain.answers import (
     AGENCY_SYNONYMS,
     MISSING_VALUES,
     NA_VALUES,
+    RECOMMENDATION_STATUSES,
     UNMAPPED,
     VOCABULARIES,
 )
+
+# --- invisible marks and Unicode spaces (spec section 2) --------------------
+
+# Zero-width and direction marks: pasted from web forms and case systems, invisible in Excel,
+# they would make `Yes` unrecognised or split one case reference into two.
+INVISIBLE_MARKS = re.compile("[\u200b-\u200f\u2060\ufeff]")
+# Every Unicode space (non-breaking, thin, ideographic...) and other whitespace reads as a space.
+UNICODE_SPACES = re.compile(r"\s")
+
+
+def remove_invisible_marks(text: str) -> str:
+    return INVISIBLE_MARKS.sub("", text)
+
+
+def plain_spaces(text: pd.Series) -> pd.Series:
+    """Zero-width marks removed and every Unicode space to a space, column-wise."""
+    text = text.str.replace(INVISIBLE_MARKS, "", regex=True)
+    return text.str.replace(UNICODE_SPACES, " ", regex=True)
+
+
+def distinct_values(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """A column's distinct cells and, for each row, the position of its cell among them.
+
+    Audit columns repeat a handful of values over thousands of rows, so the normalisers
+    work on the distinct values and `spread` puts the results back on the rows: their cost
+    does not grow with the row count. An empty cell is the last distinct value (None).
+    """
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, pd.Series(list(uniques) + [None], dtype="object")
+
+
+def spread(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index):
+    """Results computed per distinct value, one per row again (see `distinct_values`)."""
+    out = result.iloc[codes]
+    out.index = index
+    return out
+
 
 # --- names of sheets and columns ------------------------------------------
 
 def normalise_sheet_name(name: str) -> str:
     """Sheet names match ignoring case, spaces, underscores and punctuation."""
-    return re.sub(r"[\W_]+", "", str(name).replace("\u00a0", " ")).lower()
+    return re.sub(r"[\W_]+", "", remove_invisible_marks(str(name))).lower()
 
 
 def normalise_header(text) -> str:
     """Column headers and aliases: `Case Ref.` and ` case  ref ` both become `case_ref`."""
     if text is None:
         return ""
-    cleaned = str(text).replace("\u00a0", " ").strip().lower()
+    cleaned = UNICODE_SPACES.sub(" ", remove_invisible_marks(str(text))).strip().lower()
     return re.sub(r"[\W_]+", "_", cleaned).strip("_")
 
 
@@ -44,9 +83,9 @@ _PARTICIPATION = re.compile(r"^pn\s*([0-7])")
 
 
 def normalise_answer_text(raw: pd.Series) -> pd.Series:
-    """Spec section 2: text, nbsp to space, trim, lower, drop `a) `, collapse spaces, drop one trailing `.`."""
-    text = raw.astype("string").fillna("")
-    text = text.str.replace("\u00a0", " ", regex=False).str.strip().str.lower()
+    """Spec section 2: text, marks removed, Unicode spaces to space, trim, lower, drop `a) `, collapse spaces,
+    drop one trailing `.`."""
+    text = plain_spaces(raw.astype("string").fillna("")).str.strip().str.lower()
     text = text.str.replace(_CODE_PREFIX, "", regex=True)
     text = text.str.replace(r" {2,}", " ", regex=True)
     return text.str.replace(r"\.$", "", regex=True)
@@ -58,14 +97,15 @@ def read_answers(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     Returns the canonical values (missing as <NA>) and a boolean mask of
     unrecognised cells (which also read as missing and must be listed).
     """
-    text = normalise_answer_text(raw)
+    codes, distinct = distinct_values(raw)
+    text = normalise_answer_text(distinct)
     values = text.map(VOCABULARIES[kind]).astype("string")
     if kind == "participation":
         code = text.str.extract(_PARTICIPATION, expand=False)
         values = values.fillna("PN" + code)
     missing = text.isin(MISSING_VALUES)
-    unrecognised = values.isna() & ~missing
-    return values, unrecognised.astype(bool)
+    unrecognised = (values.isna() & ~missing).astype(bool)
+    return spread(values, codes, raw.index), spread(unrecognised, codes, raw.index)
 
 
 # --- dates ------------------------------------------------------------------
@@ -78,7 +118,9 @@ _MONTHS = {name: number for number, names in enumerate(
 
 _DAY_FIRST = r"^(?P<day>\d{1,2})(?P<sep>[/.\-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})$"
 _ISO = r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"
-_WORDS = r"^(?P<day>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]+) (?P<year>\d{4})$"
+_WORDS = r"^(?:[a-z]+,? )?(?P<day>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]+),? (?P<year>\d{4})$"
+# A time of day after a date (`01/04/2025 09:00`, `2025-04-01T09:00:00`) is dropped: the date is what counts.
+_TIME_OF_DAY = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[ap]\.?m)?)$"
 _SERIAL = r"^\d+(?:\.\d+)?$"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # 1900 date system, past Excel's 1900 leap-year bug
 _LAST_SERIAL = 109574  # 31/12/2199: later serials are data-entry slips (and beyond pandas' date range)
@@ -102,7 +144,14 @@ def read_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     a mask of unrecognised cells. Ambiguous dates are day first; two-digit
     years are 20yy. Cells that were Excel dates arrive as ISO text from the reader.
     """
-    text = normalise_answer_text(raw)
+    codes, distinct = distinct_values(raw)
+    dates, not_applicable, unrecognised = _read_distinct_dates(distinct)
+    return (spread(dates, codes, raw.index), spread(not_applicable, codes, raw.index),
+            spread(unrecognised, codes, raw.index))
+
+
+def _read_distinct_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    text = normalise_answer_text(raw).str.replace(_TIME_OF_DAY, "", regex=True)
     dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
 
     day_first = text.str.extract(_DAY_FIRST)
@@ -128,25 +177,32 @@ def read_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # --- case references and agencies -----------------------------------------
 
 def normalise_case_ref(raw: pd.Series) -> pd.Series:
-    """Trim (non-breaking spaces too) and upper-case; nothing else changes."""
-    text = raw.astype("string").fillna("")
-    return text.str.strip().str.strip("\u00a0").str.strip().str.upper()
+    """Trim (Unicode spaces too) and upper-case; a missing value of spec section 2 (`#N/A`, `n/k`...) is empty.
+
+    Nothing else changes: an en dash is not a hyphen.
+    """
+    codes, distinct = distinct_values(raw)
+    text = plain_spaces(distinct.astype("string").fillna("")).str.strip().str.upper()
+    return spread(text.mask(text.str.lower().isin(MISSING_VALUES), ""), codes, raw.index)
 
 
 def normalise_agency_name(raw: pd.Series) -> pd.Series:
     """Lower case, apostrophes removed, `&` to `and`, other non-letter/digit runs to a space, trim."""
-    text = raw.astype("string").fillna("").str.lower()
+    text = plain_spaces(raw.astype("string").fillna("")).str.lower()
     text = text.str.replace(r"['\u2019\u2018`]", "", regex=True).str.replace("&", " and ", regex=False)
     return text.str.replace(r"[\W_]+", " ", regex=True).str.strip()
 
 
 def map_agencies(raw: pd.Series) -> pd.DataFrame:
     """Canonical agency and its group; unmapped names keep their own name in group `Unmapped`."""
-    name = normalise_agency_name(raw)
+    codes, distinct = distinct_values(raw)
+    name = normalise_agency_name(distinct)
     agency = name.replace(AGENCY_SYNONYMS)
     group = name.map(AGENCY_GROUP_OF).fillna(UNMAPPED)
-    return pd.DataFrame({"agency": agency, "agency_group": group,
-                         "unmapped": (group == UNMAPPED) & (name != "")})
+    missing = name.isin(MISSING_VALUES) | normalise_answer_text(distinct).isin(MISSING_VALUES)
+    table = pd.DataFrame({"agency": agency.mask(missing, ""), "agency_group": group,
+                          "unmapped": (group == UNMAPPED) & ~missing, "missing": missing})
+    return spread(table, codes, raw.index)
 
 
 # --- age band ---------------------------------------------------------------
@@ -160,3 +216,62 @@ def age_band(date_of_birth: pd.Series, icpc_date: pd.Series) -> pd.Series:
     years = icpc_date.dt.year - date_of_birth.dt.year - before_birthday.astype(int)
     band = pd.cut(years, bins=[0, 1, 5, 10, 16, np.inf], right=False, labels=list(AGE_BANDS[:5]))
     return band.astype("string").fillna("Not known")
+
+
+# --- window dates, percentages and recommendation statuses -----------------
+
+def month_first_dates(raw: pd.Series) -> pd.Series:
+    """Dates of the `d/m/y` forms read month first (US order), NaT otherwise.
+
+    Only used to say why a window date was refused: `09/30/2025` is not a UK date, but is
+    a US one, and the terms of reference must not be read in the wrong order.
+    """
+    text = normalise_answer_text(raw)
+    parts = text.str.extract(_DAY_FIRST)
+    year = parts["year"].where(parts["year"].str.len() != 2, "20" + parts["year"])
+    return _assemble(year, parts["day"], parts["month"])
+
+
+_PERCENT = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+) ?(?P<percent>%?)$")
+
+
+def read_percentages(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Targets as a percentage 0-100 (spec section 3b): `90`, `90%` and `0.9` all mean 90.
+
+    A number below 1 is a fraction, 1 and above a percentage; text ending in `%` is a
+    percentage (the reader shows a cell formatted as a percentage as Excel does, `90%`).
+    Returns the percentages (Float64, <NA> where missing) and a mask of unrecognised cells.
+    """
+    codes, distinct = distinct_values(raw)
+    text = normalise_answer_text(distinct)
+    parts = text.str.extract(_PERCENT)
+    number = pd.to_numeric(parts["number"], errors="coerce").astype("Float64")
+    percent = number.where((parts["percent"] == "%") | (number >= 1), number * 100)
+    percent = percent.where((percent >= 0) & (percent <= 100))
+    unrecognised = (percent.isna() & ~text.isin(MISSING_VALUES)).astype(bool)
+    return spread(percent, codes, raw.index), spread(unrecognised, codes, raw.index)
+
+
+UNRECOGNISED_STATUS = "unrecognised"
+
+
+def read_statuses(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A recommendation's status, case-insensitive: `Not started`, `In progress`, `Complete`.
+
+    Empty or missing is "" (not stated); anything else is `unrecognised`, and listed.
+    """
+    codes, distinct = distinct_values(raw)
+    text = normalise_answer_text(distinct)
+    status = text.map({s.lower(): s for s in RECOMMENDATION_STATUSES}).astype("string")
+    missing = text.isin(MISSING_VALUES)
+    status = status.fillna("").where(~(status.isna() & ~missing), UNRECOGNISED_STATUS)
+    unrecognised = (status == UNRECOGNISED_STATUS).astype(bool)
+    return spread(status, codes, raw.index), spread(unrecognised, codes, raw.index)
+
+
+def split_list(raw: str | None) -> list[str]:
+    """A cell listing several items separated by commas or semicolons, each trimmed, empty ones dropped."""
+    if raw is None or pd.isna(raw):
+        return []
+    text = UNICODE_SPACES.sub(" ", remove_invisible_marks(str(raw)))
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]

@@ -1,33 +1,58 @@
-"""Reading the audit workbook as it is (spec section 1). data/raw is never written."""
+"""Reading the audit workbook as it is (spec section 1). data/raw is never written.
+
+Values come from python-calamine, which reads .xlsx/.xlsm, .xlsb, .xls and .ods and
+only ever sees cells holding a value, so formatting down to row 1,048,576 costs
+nothing. Two things calamine does not give are read from the .xlsx/.xlsm parts
+directly, streaming and only where needed: the number formats of numeric cells in
+the columns that are read as Excel shows them (case references, percentage
+targets), and formula cells that were saved without a calculated value.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
-import openpyxl
+import numpy as np
 import pandas as pd
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
-from .cells import normalise_header, normalise_sheet_name
+from .cells import UNICODE_SPACES, normalise_header, normalise_sheet_name, remove_invisible_marks
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+LOCK_FILE_PREFIX = "~$"
+HEADER_SEARCH_ROWS = 20       # the case_ref header lies within the first 20 rows (spec section 1)
+AUDIT_TABLE_SEARCH = 10       # the Audit field/value table starts within the first 10 rows and columns
+# Columns read as Excel shows their numbers: case references (zero padding, literal text) and targets (percent).
+DISPLAYED_KINDS = {"case_ref", "percentage"}
+FORMATS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xlsb": ".xlsb", "xls": ".xls", "ods": ".ods"}
+SAVE_AS_XLSX = "open it in Excel and save it as Excel Workbook (.xlsx), then run again"
 
 
 @dataclass
 class RawSheet:
     """A sheet's data rows as text, under canonical column names.
 
-    ``rows`` has one row per raw data row below the header (trailing rows with
-    no value at all are not rows), ``excel_row`` the row number Excel shows,
-    and ``blank`` marks rows whose cells are all empty.
+    ``rows`` has one row per raw data row below the header (rows after the last
+    one holding a value are not rows), ``excel_row`` the row number Excel shows,
+    and ``blank`` marks rows whose cells are all empty. ``headers`` gives each
+    canonical column's header as written; ``unused`` holds the cells of columns
+    the analysis does not use, under their headers as written.
     """
     name: str
     rows: pd.DataFrame
     excel_row: pd.Series
     blank: pd.Series
+    headers: dict[str, str] = field(default_factory=dict)
+    unused: pd.DataFrame = field(default_factory=pd.DataFrame)
+    header_row: int = 1
 
 
 def cell_to_text(value) -> str | None:
@@ -35,6 +60,7 @@ def cell_to_text(value) -> str | None:
 
     Booleans become `true`/`false` (read as Yes/No), Excel dates ISO
     `yyyy-mm-dd`, whole numbers lose a `.0`, so `2.0` is the grade `2`.
+    Zero-width and direction marks are removed; an empty cell is None.
     """
     if value is None:
         return None
@@ -44,33 +70,90 @@ def cell_to_text(value) -> str | None:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    text = remove_invisible_marks(str(value))
+    return text if text != "" else None
 
 
-def open_workbook(path: str | Path) -> openpyxl.Workbook:
-    """Open an .xlsx, turning every way it can fail into a one-line AuditInputError."""
+# --- recognising the file ---------------------------------------------------
+
+def workbook_format(path: str | Path) -> str:
+    """The workbook's format from its content (`xlsx`, `xlsm`, `xlsb`, `xls` or `ods`), never its name.
+
+    Anything else is a one-line AuditInputError that says what the file is and what to do.
+    """
     path = Path(path)
     if not path.exists():
-        raise AuditInputError("file not found", file=path,
-                              hint="check the path given as RAW=...")
+        raise AuditInputError("file not found", file=path, hint="check the path given as RAW=...")
     if not path.is_file():
-        raise AuditInputError("is not a file", file=path, hint="give the path of an .xlsx workbook")
+        raise AuditInputError("is not a file", file=path, hint="give the path of the audit workbook (.xlsx)")
     with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == _OLE_MAGIC:
-        if _is_encrypted(path):
-            raise AuditInputError("the workbook is password-protected", file=path,
-                                  hint="save an unprotected copy in Excel and run again")
-        raise AuditInputError("is an old-style .xls file, not .xlsx", file=path,
-                              hint="save it as .xlsx in Excel and run again")
-    if not zipfile.is_zipfile(path):
-        raise AuditInputError("is not an .xlsx workbook", file=path,
-                              hint="save it as Excel Workbook (.xlsx) and run again")
+        head = handle.read(4096)
+    if head.startswith(_ZIP_MAGIC) and zipfile.is_zipfile(path):
+        found = _zip_workbook_format(path)
+    elif head.startswith(_OLE_MAGIC):
+        found = _ole_workbook_format(path)
+    else:
+        found = None
+    if found:
+        return found
+    if path.name.startswith(LOCK_FILE_PREFIX):
+        real = path.with_name(path.name[len(LOCK_FILE_PREFIX):])
+        exists = "" if real.exists() else " (not in that folder)"
+        raise AuditInputError(
+            "is Excel's lock file (Excel writes it beside a workbook while the workbook is open), not a workbook",
+            file=path, hint=f"give the workbook itself, probably '{real.name}'{exists}, as RAW=...")
+    if not head:
+        raise AuditInputError("the file is empty (0 bytes)", file=path,
+                              hint="it was not saved or copied completely; copy the workbook again from where "
+                                   "it is kept and run again")
+    raise AuditInputError(f"is not an .xlsx workbook: {_describe_content(path, head)}", file=path,
+                          hint=SAVE_AS_XLSX)
+
+
+def _zip_workbook_format(path: Path) -> str | None:
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            return "xlsm" if b"macroEnabled" in content_types else "xlsx"
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
+            return "ods"
+    return None
+
+
+def _ole_workbook_format(path: Path) -> str | None:
+    if _is_encrypted(path):
+        raise AuditInputError("the workbook is password-protected", file=path,
+                              hint="save an unprotected copy in Excel and run again")
+    import olefile
+
     try:
-        return openpyxl.load_workbook(path, data_only=True, read_only=False)
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise AuditInputError(f"cannot be read as .xlsx ({type(error).__name__})", file=path,
-                              hint="open and re-save it in Excel") from None
+        with olefile.OleFileIO(str(path)) as ole:
+            return "xls" if ole.exists("Workbook") or ole.exists("Book") else None
+    except OSError:
+        return None
+
+
+def _describe_content(path: Path, head: bytes) -> str:
+    """What the file is instead, in words an audit team recognises."""
+    if head.startswith(_ZIP_MAGIC):
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+        if "word/document.xml" in names:
+            return "it is a Word document"
+        if "ppt/presentation.xml" in names:
+            return "it is a PowerPoint file"
+        return "it is a zip archive"
+    if head.startswith(_OLE_MAGIC):
+        return "it is an old-style Office file that is not a workbook"
+    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t").lower()
+        if text.startswith(("<html", "<!doctype", "<?xml", "<table")):
+            return "it is a web page or XML file with a spreadsheet name"
+        return "it is a text file (for example CSV)"
+    return "its content is not a workbook (.xlsx, .xlsm, .xlsb, .xls or .ods)"
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -83,10 +166,245 @@ def _is_encrypted(path: Path) -> bool:
             return False
 
 
-def find_sheet(workbook: openpyxl.Workbook, sheet: Sheet):
-    """The first worksheet whose name matches, ignoring case, spaces, underscores and punctuation."""
+@dataclass
+class OpenWorkbook:
+    """A workbook opened for reading: its values (calamine) and, for .xlsx/.xlsm, its parts."""
+    path: Path
+    format: str
+    values: CalamineWorkbook
+    parts: XlsxParts | None
+
+    @property
+    def worksheet_names(self) -> list[str]:
+        return [m.name for m in self.values.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+
+    def is_hidden(self, name: str) -> bool:
+        return any(m.name == name and m.visible != SheetVisibleEnum.Visible for m in self.values.sheets_metadata)
+
+
+def open_workbook(path: str | Path) -> OpenWorkbook:
+    """Open a workbook of any supported format, turning every way it can fail into a one-line AuditInputError."""
+    path = Path(path)
+    found = workbook_format(path)
+    try:
+        values = CalamineWorkbook.from_path(str(path))
+        parts = XlsxParts(path) if found in ("xlsx", "xlsm") else None
+    except Exception as error:  # calamine and zipfile raise many types for a damaged file
+        raise AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
+                              hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again") from None
+    return OpenWorkbook(path, found, values, parts)
+
+
+# --- what only the .xlsx parts tell -----------------------------------------
+
+_BUILTIN_NUMBER_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+                           11: "0.00E+00", 48: "##0.0E+0", 49: "@"}
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CHUNK = 8 << 20  # sheet XML is streamed in 8 MB pieces: a sheet formatted to row 1,048,576 is never held whole
+
+
+class XlsxParts:
+    """The parts of an .xlsx/.xlsm read directly: sheet XML paths, number formats and formula cells."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with zipfile.ZipFile(path) as archive:
+            self.sheet_paths = _sheet_paths(archive)
+            self.style_formats = _style_number_formats(archive)
+
+    def sheet_chunks(self, sheet_name: str):
+        """The sheet's XML in pieces that each end after a whole `</row>` (so no cell is ever split)."""
+        member = self.sheet_paths.get(sheet_name)
+        if member is None:
+            return
+        with zipfile.ZipFile(self.path) as archive, archive.open(member) as stream:
+            rest = b""
+            while piece := stream.read(_CHUNK):
+                data = rest + piece
+                cut = data.rfind(b"</row>")
+                if cut < 0:
+                    rest = data
+                    continue
+                yield data[:cut + 6]
+                rest = data[cut + 6:]
+            if rest:
+                yield rest
+
+    def first_uncalculated_formula(self, sheet_name: str) -> str | None:
+        """The first cell (`B7`) holding a formula saved without a calculated value, if any."""
+        for chunk in self.sheet_chunks(sheet_name):
+            for formula in _FORMULA.finditer(chunk):
+                cell_start = chunk.rfind(b"<c ", 0, formula.start())
+                cell_end = chunk.find(b"</c>", formula.start())
+                if cell_start < 0 or cell_end < 0:
+                    continue  # not inside a cell (nothing after sheetData holds formulas of cells)
+                cell = chunk[cell_start:cell_end]
+                if not _has_stored_value(cell):
+                    return _cell_reference(cell)
+        return None
+
+    def number_formats(self, sheet_name: str, cells: set[str]) -> dict[str, str]:
+        """Number format code of each named cell (`A2`); cells not found have General."""
+        if not cells:
+            return {}
+        columns = sorted({re.match(r"[A-Z]+", c).group(0) for c in cells})
+        pattern = re.compile(rb'<c\s[^>]*?\br="((?:' + "|".join(columns).encode() + rb')\d+)"[^>]*>')
+        formats = {}
+        for chunk in self.sheet_chunks(sheet_name):
+            for match in pattern.finditer(chunk):
+                reference = match.group(1).decode()
+                if reference in cells:
+                    style = re.search(rb'\bs="(\d+)"', match.group(0))
+                    formats[reference] = self.style_formats.get(int(style.group(1)) if style else 0, "General")
+        return formats
+
+
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
+def _has_stored_value(cell: bytes) -> bool:
+    """Whether a formula cell was saved with its calculated value.
+
+    Excel writes a formula returning "" as `t="str"` with `<v></v>`, and some writers write
+    that empty value without the type; a writer that never calculated writes no `<v>` or `<v/>`.
+    """
+    if re.search(rb'\bt="(?:str|inlineStr)"', cell[:cell.find(b">") + 1]):
+        return True
+    return re.search(rb"<v>", cell) is not None
+
+
+def _cell_reference(cell: bytes) -> str:
+    match = re.search(rb'\br="([A-Z]+\d+)"', cell)
+    return match.group(1).decode() if match else "?"
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target_of = {rel.get("Id"): rel.get("Target") for rel in rels}
+    paths = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = target_of.get(sheet.get(_RELATIONSHIP_ID), "")
+        paths[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return paths
+
+
+def _style_number_formats(archive: zipfile.ZipFile) -> dict[int, str]:
+    """Number format code of each cell style index (`s="3"`)."""
+    if "xl/styles.xml" not in archive.namelist():
+        return {}
+    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    custom = {int(f.get("numFmtId")): f.get("formatCode") for f in styles.iter(f"{_MAIN}numFmt")}
+    cell_xfs = styles.find(f"{_MAIN}cellXfs")
+    formats = {}
+    for index, xf in enumerate([] if cell_xfs is None else cell_xfs.findall(f"{_MAIN}xf")):
+        number_format = int(xf.get("numFmtId", 0))
+        formats[index] = custom.get(number_format, _BUILTIN_NUMBER_FORMATS.get(number_format, "General"))
+    return formats
+
+
+def column_letter(position: int) -> str:
+    """Excel's letters for a 0-based column position (0 is `A`, 26 is `AA`)."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --- numbers shown as Excel shows them --------------------------------------
+
+def displayed_whole_number(number: float, format_code: str | None) -> str:
+    """A case reference typed as a number, as Excel shows it (spec section 2, **case_ref**).
+
+    Its whole-number digits, zero-padded to the format's `0` placeholders, with the format's
+    literal text (`"CP-"0000` shows 1 as `CP-0001`); General, grouping and scientific formats
+    give the plain digits (`123456`, never `1.23457E+5` or `123,456`).
+    """
+    digits = str(int(round(abs(number))))
+    section = (format_code or "General").split(";")[0]
+    if section.lower() in ("general", "@", "") or re.search(r"[eE][+-]", section):
+        return digits
+    literal = re.compile(r'"([^"]*)"|\\(.)|(\[[^\]]*\])|([#0?,.]+)|(.)')
+    shown = []
+    for quoted, escaped, _colour_or_condition, placeholders, other in literal.findall(section):
+        if quoted or escaped:
+            shown.append(quoted or escaped)
+        elif placeholders:
+            width = placeholders.split(".")[0].count("0")
+            shown.append(digits.zfill(width))
+        elif other and other not in "_*":
+            shown.append(other if other not in "%" else "")
+    text = "".join(shown)
+    return text if digits in text else digits
+
+
+def displayed_percentage(number: float, format_code: str | None) -> str | None:
+    """A number in a cell formatted as a percentage, as Excel shows it (`0.9` as `90%`); else None."""
+    section = (format_code or "").split(";")[0]
+    if "%" not in re.sub(r'"[^"]*"', "", section):
+        return None
+    return f"{round(number * 100, 10):g}%"
+
+
+# --- the grid of one sheet ----------------------------------------------------
+
+def sheet_grid(workbook: OpenWorkbook, sheet_name: str) -> np.ndarray:
+    """The sheet's values from A1 to its last row and column holding a value, merged ranges not yet filled."""
+    sheet = workbook.values.get_sheet_by_name(sheet_name)
+    rows = sheet.to_python(skip_empty_area=False)
+    if not rows or not rows[0]:
+        return np.empty((0, 0), dtype=object)
+    grid = np.empty((len(rows), len(rows[0])), dtype=object)
+    grid[:] = rows
+    return grid
+
+
+def fill_merged_ranges(grid: np.ndarray, merged: list, header_index: int) -> np.ndarray:
+    """A merged range's value applies to every cell of the range below the header (spec section 1).
+
+    A range that starts on or above the header (a merged title) gives nothing to the data rows.
+    """
+    for (top, left), (bottom, right) in merged or []:
+        if top <= header_index or top >= grid.shape[0] or left >= grid.shape[1]:
+            continue
+        grid[top:bottom + 1, left:right + 1] = grid[top, left]
+    return grid
+
+
+def grid_text(column: np.ndarray) -> np.ndarray:
+    """A column of cells as text (see `cell_to_text`), converting each distinct value once.
+
+    Python's hashing makes `True == 1 == 1.0` one distinct value, so cells equal to 0 or 1
+    are converted one by one: TRUE must read as `true`, the grade 1 as `1`.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = np.array([cell_to_text(u if u != "" else None) for u in uniques] + [None], dtype=object)
+    out = texts[np.where(codes < 0, len(uniques), codes)]
+    for position, unique in enumerate(uniques):
+        if not isinstance(unique, str) and unique in (0, 1):
+            rows = np.flatnonzero(codes == position)
+            out[rows] = [cell_to_text(column[r]) for r in rows]
+    return out
+
+
+# --- sheets and headers -------------------------------------------------------
+
+def find_sheet(workbook: OpenWorkbook, sheet: Sheet) -> str | None:
+    """The worksheet whose name matches, ignoring case, spaces, underscores and punctuation.
+
+    Two sheets matching one name (a hidden draft `cases_` beside `Cases`) is an error naming both.
+    """
     wanted = normalise_sheet_name(sheet.name)
-    return next((ws for ws in workbook.worksheets if normalise_sheet_name(ws.title) == wanted), None)
+    matches = [name for name in workbook.worksheet_names if normalise_sheet_name(name) == wanted]
+    if len(matches) > 1:
+        named = " and ".join(f"'{m}'" + (" (hidden)" if workbook.is_hidden(m) else "") for m in matches)
+        raise AuditInputError(f"two sheets match '{sheet.name}': {named}", file=workbook.path,
+                              hint=f"keep only the sheet the audit uses as '{sheet.name}': delete or rename the "
+                                   "other (for example 'old cases') and run again")
+    return matches[0] if matches else None
 
 
 def _column_lookup(sheet: Sheet) -> dict[str, str]:
@@ -97,45 +415,146 @@ def _column_lookup(sheet: Sheet) -> dict[str, str]:
     return lookup
 
 
-def read_sheet(worksheet, sheet: Sheet, file: str | Path) -> RawSheet:
-    """Read one sheet: header is the first non-empty row; map headers; check required columns."""
-    grid = [[cell_to_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-    filled = [any(v is not None and v.replace("\u00a0", " ").strip() for v in row) for row in grid]
-    if not any(filled):
-        raise AuditInputError("the sheet has no header row (it is empty)", file=file,
-                              sheet=sheet.name, hint="the first non-empty row must hold the column names")
-    header_index = filled.index(True)
+def locate_header(grid: np.ndarray, sheet: Sheet, file: Path | None = None) -> int:
+    """0-based index of the sheet's header row (spec sections 1 and 3).
+
+    Cases and Agency returns: the first of the first 20 rows with a whole cell naming `case_ref` or an
+    alias (rows above are a title block). Audit: the first row of its first 10 holding `field` and
+    `value`, else its first non-empty row. Recommendations: the first non-empty row.
+    """
+    top = grid[:HEADER_SEARCH_ROWS]
+    headers = np.vectorize(normalise_header, otypes=[object])(grid_text_block(top)) if top.size else top
+    if any(c.name == "case_ref" for c in sheet.columns):
+        spellings = {h for h, name in _column_lookup(sheet).items() if name == "case_ref"}
+        for index, row in enumerate(headers):
+            if spellings & set(row):
+                return index
+        raise AuditInputError(
+            "no header row: none of the first 20 rows has a 'case_ref' column", file=file, sheet=sheet.name,
+            hint="the header row must name the column case_ref (or Case reference, Child ID) and lie within the "
+                 "first 20 rows")
+    if sheet is AUDIT:
+        for index, row in enumerate(headers[:AUDIT_TABLE_SEARCH]):
+            if {"field", "value"} <= set(row[:AUDIT_TABLE_SEARCH]):
+                return index
+    filled = [index for index, row in enumerate(grid_text_block(grid)) if any(v and v.strip() for v in row)]
+    if not filled:
+        raise AuditInputError("the sheet has no header row (it is empty)", file=file, sheet=sheet.name,
+                              hint="the first non-empty row must hold the column names")
+    return filled[0]
+
+
+def grid_text_block(block: np.ndarray) -> np.ndarray:
+    return np.column_stack([grid_text(block[:, j]) for j in range(block.shape[1])]) if block.size else block
+
+
+def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: Path) -> tuple[dict, dict]:
+    """Canonical column -> position, and position -> header as written for the columns not used.
+
+    A column matched twice (a name and its alias, or two aliases) is an error naming both headers.
+    """
     lookup = _column_lookup(sheet)
     positions: dict[str, int] = {}
-    for position, header in enumerate(grid[header_index]):
-        canonical = lookup.get(normalise_header(header))
-        if canonical and canonical not in positions:
+    unused: dict[int, str] = {}
+    for position, text in enumerate(header):
+        canonical = lookup.get(normalise_header(text))
+        if canonical is None:
+            unused[position] = (text or "").strip()
+        elif canonical in positions:
+            first = header[positions[canonical]].strip()
+            raise AuditInputError(
+                f"two columns match '{canonical}'", file=file, sheet=sheet.name,
+                column=[first, text.strip()], row=header_row,
+                hint=f"keep one column for '{canonical}': delete or rename the other (for example add 'old' "
+                     "to its header) and run again")
+        else:
             positions[canonical] = position
     missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
     if missing:
         raise AuditInputError(
             f"required column{'s' if len(missing) > 1 else ''} missing", file=file, sheet=sheet.name,
-            column=missing, hint=f"the header row is row {header_index + 1}; add the column, or one of its aliases "
+            column=missing, hint=f"the header row is row {header_row}; add the column, or one of its aliases "
                                  "listed in docs/input-format.md, and run again")
+    return positions, unused
 
+
+# --- one sheet ----------------------------------------------------------------
+
+def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet) -> RawSheet:
+    """Read one sheet: find the header, map its columns, fill merged ranges, convert cells to text."""
+    file = workbook.path
+    grid = sheet_grid(workbook, sheet_name)
+    if grid.size == 0:
+        raise AuditInputError("the sheet has no header row (it is empty)", file=file, sheet=sheet.name,
+                              hint="the first non-empty row must hold the column names")
+    header_index = locate_header(grid, sheet, file)
+    if workbook.parts is not None:
+        uncalculated = workbook.parts.first_uncalculated_formula(sheet_name)
+        if uncalculated:
+            raise AuditInputError(
+                f"cell {uncalculated} holds a formula saved without its calculated value", file=file,
+                sheet=sheet.name, hint="open the workbook in Excel and save it, so its formulas are calculated")
+    header = list(grid_text(grid[header_index]))
+    positions, unused_positions = map_columns(header, sheet, header_index + 1, file)
     body = grid[header_index + 1:]
-    # Rows after the last one holding any value are not rows (Excel keeps formatting there).
-    while body and all(v is None or v == "" for v in body[-1]):
-        body.pop()
-    width = max([len(grid[header_index])] + [len(r) for r in body])
-    body = [r + [None] * (width - len(r)) for r in body]
-    frame = pd.DataFrame(body, columns=range(width), dtype="object")
-    # `filled` was worked out while reading the cells: a blank row has no non-empty cell.
-    blank = pd.Series([not f for f in filled[header_index + 1:header_index + 1 + len(body)]],
-                      index=frame.index, dtype=bool)
-    rows = pd.DataFrame({name: frame[pos] if pos < width else None for name, pos in positions.items()},
-                        index=frame.index)
+    # A row is blank when none of its own cells holds a value: a case reference merged down onto
+    # an otherwise empty row does not make it a row of data.
+    own_blank = ~np.column_stack([holds_value(body[:, j]) for j in range(body.shape[1])]).any(axis=1) \
+        if body.size else np.ones(len(body), dtype=bool)
+    body = fill_merged_ranges(grid, workbook.values.get_sheet_by_name(sheet_name).merged_cell_ranges,
+                              header_index)[header_index + 1:]
+    first_row = header_index + 2
+    index = pd.RangeIndex(len(body))
+    rows = pd.DataFrame(index=index)
     for column in sheet.columns:
-        if column.name not in rows:
-            rows[column.name] = None
-    excel_row = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), index=frame.index)
-    return RawSheet(sheet.name, rows, excel_row, blank)
+        position = positions.get(column.name)
+        if position is None:
+            rows[column.name] = pd.Series(None, index=index, dtype="object")
+        elif column.kind in DISPLAYED_KINDS:
+            rows[column.name] = displayed_column(workbook, sheet_name, body[:, position], position, first_row,
+                                                 column.kind)
+        else:
+            rows[column.name] = grid_text(body[:, position])
+    unused = pd.DataFrame({position: grid_text(body[:, position]) for position in unused_positions}, index=index)
+    unused = unused.loc[:, unused.notna().any()] if len(unused.columns) else unused
+    unused.columns = [unused_positions[p] or f"(no header, column {column_letter(p)})" for p in unused.columns]
+    headers = {name: header[position].strip() for name, position in positions.items()}
+    excel_row = pd.Series(np.arange(first_row, first_row + len(body)), index=index)
+    return RawSheet(sheet.name, rows, excel_row, pd.Series(own_blank, index=index, dtype=bool), headers, unused,
+                    header_index + 1)
 
+
+def holds_value(column: np.ndarray) -> np.ndarray:
+    """Which cells hold a value: not empty, not only spaces and invisible marks (each distinct value checked once)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    filled = np.array([not isinstance(u, str) or bool(UNICODE_SPACES.sub("", remove_invisible_marks(u)))
+                       for u in uniques] + [False], dtype=bool)
+    return filled[np.where(codes < 0, len(uniques), codes)]
+
+
+def displayed_column(workbook: OpenWorkbook, sheet_name: str, cells: np.ndarray, position: int, first_row: int,
+                     kind: str) -> np.ndarray:
+    """A column whose numbers are read as Excel shows them: case references with their number format's
+    padding and text, targets formatted as a percentage as `90%`."""
+    text = grid_text(cells)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    numbers = [i for i, u in enumerate(uniques) if isinstance(u, (int, float)) and not isinstance(u, bool)]
+    numeric = [r for r in np.flatnonzero(np.isin(codes, numbers)) if not isinstance(cells[r], bool)]
+    if not len(numeric):
+        return text
+    letter = column_letter(position)
+    references = {f"{letter}{first_row + r}": r for r in numeric}
+    formats = workbook.parts.number_formats(sheet_name, set(references)) if workbook.parts is not None else {}
+    for reference, r in references.items():
+        code = formats.get(reference, "General")
+        if kind == "case_ref":
+            text[r] = displayed_whole_number(cells[r], code)
+        else:
+            text[r] = displayed_percentage(cells[r], code) or text[r]
+    return text
+
+
+# --- the workbook -------------------------------------------------------------
 
 @dataclass
 class RawWorkbook:
@@ -144,25 +563,25 @@ class RawWorkbook:
     agency_returns: RawSheet
     audit: RawSheet | None
     recommendations: RawSheet | None
+    format: str = "xlsx"
 
 
 def read_workbook(path: str | Path) -> RawWorkbook:
     """Read every sheet the spec names; a missing required sheet is an error."""
-    path = Path(path)
     workbook = open_workbook(path)
     sheets = {}
     for sheet in (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS):
-        worksheet = find_sheet(workbook, sheet)
-        if worksheet is None:
+        name = find_sheet(workbook, sheet)
+        if name is None:
             if sheet.required:
-                found = ", ".join(repr(ws.title) for ws in workbook.worksheets)
-                raise AuditInputError("required sheet not found", file=path, sheet=sheet.name,
+                found = ", ".join(repr(n) for n in workbook.worksheet_names)
+                raise AuditInputError("required sheet not found", file=workbook.path, sheet=sheet.name,
                                       hint=f"the workbook has {found}; name a sheet '{sheet.name}'")
             sheets[sheet.name] = None
             continue
-        if not sheet.required and worksheet.max_row <= 1 and worksheet.cell(1, 1).value is None:
+        if not sheet.required and sheet_grid(workbook, name).size == 0:
             sheets[sheet.name] = None  # an empty optional sheet is the same as none
             continue
-        sheets[sheet.name] = read_sheet(worksheet, sheet, path)
-    return RawWorkbook(path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
-                       sheets["Recommendations"])
+        sheets[sheet.name] = read_sheet(workbook, name, sheet)
+    return RawWorkbook(workbook.path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
+                       sheets["Recommendations"], workbook.format)
