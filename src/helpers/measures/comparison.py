@@ -1,0 +1,288 @@
+"""Re-audit: each measure now against an earlier audit, with a Newcombe interval on the change (spec section 9).
+
+Everything here is computed from unrounded values; only the tables a user reads are rounded (to 1 decimal),
+and the verdict always reads the unrounded bounds. Percentages are in percent and differences in percentage
+points, as in findings.csv.
+"""
+from __future__ import annotations
+
+import hashlib
+import operator
+from pathlib import Path
+from typing import Callable, Iterable, Sequence, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
+from ..errors import AuditInputError
+from .findings import wilson_interval
+
+HIGHER, LOWER, NO_CLEAR_CHANGE, NOT_COMPARABLE = "higher", "lower", "no clear change", "not comparable"
+VERDICTS = (HIGHER, LOWER, NO_CLEAR_CHANGE, NOT_COMPARABLE)
+
+COMPARISON_COLUMNS = ["measure_id", "label", "earlier_audit", "earlier_numerator", "earlier_denominator",
+                      "earlier_percent", "numerator", "denominator", "percent", "difference",
+                      "difference_ci_lower", "difference_ci_upper", "verdict"]
+
+PROGRESS_COLUMNS = ["recommendation_number", "recommendation", "owner", "due_date", "status", "overdue",
+                    "target", "measure_id", "label", "earlier_percent", "percent", "verdict", "target_met"]
+
+# Columns of recommendations.csv that outputs written before spec section 3b's optional columns lack.
+RECOMMENDATION_OPTIONAL_COLUMNS = ("owner", "due_date", "target", "status")
+COMPLETE = "complete"
+
+# The title AuditSettings gives an audit whose Audit sheet names none (helpers.clean.cleaning.AuditSettings).
+UNTITLED = "Multi-agency audit of child protection conferences"
+
+T = TypeVar("T")
+
+
+# --- the interval on the difference -----------------------------------------
+
+def newcombe_difference(numerator: pd.Series, denominator: pd.Series,
+                        earlier_numerator: pd.Series, earlier_denominator: pd.Series,
+                        population: int | None = None, earlier_population: int | None = None) -> pd.DataFrame:
+    """Both audits' percent and Wilson limits, and d = p_C - p_E with its hybrid score interval (Newcombe 1998,
+    method 10), unrounded. Each audit's Wilson limits use its own population (finite population correction
+    of spec section 7). A denominator of 0 on either side leaves the difference and its bounds empty.
+    The four Series are aligned by index (one row per measure).
+
+    Columns: percent, ci_lower, ci_upper, earlier_percent, earlier_ci_lower, earlier_ci_upper, difference,
+    difference_ci_lower, difference_ci_upper (all percent or percentage points).
+    """
+    current = _proportion_and_limits(numerator, denominator, _population(population))
+    earlier = _proportion_and_limits(earlier_numerator, earlier_denominator, _population(earlier_population))
+    p_c, l_c, u_c = current
+    p_e, l_e, u_e = earlier
+    # NaN on either side (denominator 0) propagates to d and both bounds: no comparison.
+    difference = p_c - p_e
+    lower = difference - np.sqrt((p_c - l_c) ** 2 + (u_e - p_e) ** 2)
+    upper = difference + np.sqrt((u_c - p_c) ** 2 + (p_e - l_e) ** 2)
+    return pd.DataFrame({
+        "percent": p_c, "ci_lower": l_c, "ci_upper": u_c,
+        "earlier_percent": p_e, "earlier_ci_lower": l_e, "earlier_ci_upper": u_e,
+        "difference": difference, "difference_ci_lower": lower, "difference_ci_upper": upper,
+    })
+
+
+def _proportion_and_limits(numerator: pd.Series, denominator: pd.Series, population: int | None):
+    numerator, denominator = pd.Series(numerator, dtype=float), pd.Series(denominator, dtype=float)
+    percent = 100 * numerator / denominator.where(denominator > 0)
+    lower, upper = wilson_interval(numerator, denominator, population)
+    return percent, lower, upper
+
+
+def _population(population) -> int | None:
+    """audit.json gives null, a frame gives NaN: both mean the population is not known."""
+    return None if population is None or pd.isna(population) else int(population)
+
+
+def verdict(lower: pd.Series, upper: pd.Series) -> pd.Series:
+    """`higher` when the whole interval is above 0, `lower` when below; touching or spanning 0 is
+    `no clear change`; no interval (a denominator of 0) is `not comparable`."""
+    lower, upper = pd.Series(lower, dtype=float), pd.Series(upper, dtype=float)
+    choices = np.select([lower.isna() | upper.isna(), lower > 0, upper < 0],
+                        [NOT_COMPARABLE, HIGHER, LOWER], default=NO_CLEAR_CHANGE)
+    return pd.Series(choices, index=lower.index, dtype="string")
+
+
+# --- comparison.csv -----------------------------------------------------------
+
+def comparison_table(current_findings: pd.DataFrame, earlier_findings: pd.DataFrame, earlier_audit_name: str,
+                     current_population: int | None, earlier_population: int | None,
+                     not_comparable_ids: Iterable[str] = ()) -> pd.DataFrame:
+    """The comparison.csv rows for one earlier audit: every measure, in declaration order.
+
+    Labels are the current run's (its thresholds; the earlier audit was re-measured with them).
+    A measure in `not_comparable_ids` (its column is missing from the earlier workbook), or absent
+    from `earlier_findings`, is `not comparable` with its earlier counts left empty: the earlier
+    audit did not ask the question, so a count of 0 would be false.
+    """
+    current = current_findings.set_index("measure_id").reindex(list(MEASURE_IDS))
+    earlier = earlier_findings.set_index("measure_id").reindex(list(MEASURE_IDS))
+    lacking = earlier["denominator"].isna() | earlier.index.isin(list(not_comparable_ids))
+    earlier_numerator = earlier["numerator"].where(~lacking)
+    earlier_denominator = earlier["denominator"].where(~lacking)
+    result = newcombe_difference(current["numerator"], current["denominator"],
+                                 earlier_numerator.fillna(0), earlier_denominator.fillna(0),
+                                 current_population, earlier_population)
+    rounded = result.round(1) + 0.0  # adding 0.0 turns -0.0 (e.g. -0.04 rounded) into 0.0: no "-0.0" in the CSV
+    table = pd.DataFrame({
+        "measure_id": current.index,
+        "label": current["label"],
+        "earlier_audit": earlier_audit_name,
+        "earlier_numerator": earlier_numerator.astype("Int64"),
+        "earlier_denominator": earlier_denominator.astype("Int64"),
+        "earlier_percent": rounded["earlier_percent"],
+        "numerator": current["numerator"].astype("Int64"),
+        "denominator": current["denominator"].astype("Int64"),
+        "percent": rounded["percent"],
+        "difference": rounded["difference"],
+        "difference_ci_lower": rounded["difference_ci_lower"],
+        "difference_ci_upper": rounded["difference_ci_upper"],
+        # From the unrounded bounds: a lower bound of 0.04 rounds to 0.0 and is still `higher`.
+        "verdict": verdict(result["difference_ci_lower"], result["difference_ci_upper"]),
+    }).reset_index(drop=True)
+    return table[COMPARISON_COLUMNS]
+
+
+def audit_name(title: str | None, workbook: str | Path) -> str:
+    """The earlier_audit column: the audit's title, or its file name (extension included) when it has none.
+
+    Cleaning gives an untitled audit a generic title; that generic title is not a name either.
+    """
+    title = "" if title is None or pd.isna(title) else str(title).strip()
+    return title if title and title != UNTITLED else Path(workbook).name
+
+
+def comparison_summary(comparison: pd.DataFrame, earlier_audit: str | None = None) -> dict[str, list[str]]:
+    """Measure ids per verdict (higher, lower, no clear change, not comparable), in declaration order,
+    for the executive summary. With several earlier audits in `comparison`, name the one to summarise."""
+    rows = _rows_for(comparison, earlier_audit)
+    return {v: rows.loc[rows["verdict"] == v, "measure_id"].tolist() for v in VERDICTS}
+
+
+def _rows_for(comparison: pd.DataFrame, earlier_audit: str | None) -> pd.DataFrame:
+    audits = comparison["earlier_audit"].unique()
+    if earlier_audit is None:
+        if len(audits) > 1:
+            raise ValueError(f"comparison holds {len(audits)} earlier audits; name the one to use")
+        return comparison
+    return comparison[comparison["earlier_audit"] == earlier_audit]
+
+
+# --- which earlier audit, and may it be compared ------------------------------
+
+def order_earlier_audits(audits: Sequence[T], window_end: Callable[[T], object] = operator.attrgetter("window_end"),
+                         ) -> list[T]:
+    """Earlier audits oldest first, so the last is the most recent (the one the verdicts compare with).
+
+    By window end when every audit has one (ties keep the order given). Otherwise their order in time
+    cannot be known from the workbooks, so the order given is used, most recent first, as in
+    `EARLIER="last.xlsx before.xlsx"`.
+    """
+    audits = list(audits)
+    ends = [window_end(a) for a in audits]
+    if all(end is not None and not pd.isna(end) for end in ends):
+        order = sorted(range(len(audits)), key=lambda i: pd.Timestamp(ends[i]))
+        return [audits[i] for i in order]
+    return audits[::-1]
+
+
+def check_earlier_before_current(earlier: str, earlier_window_end, current: str, current_window_end,
+                                 allow_later: bool = False) -> None:
+    """Stop when the audit named as earlier ends after the current one: the two were probably swapped.
+
+    `earlier` and `current` are what the user named (file names). A window end that is not known cannot
+    be checked, so it passes.
+    """
+    if allow_later or _unknown(earlier_window_end) or _unknown(current_window_end):
+        return
+    earlier_end, current_end = pd.Timestamp(earlier_window_end), pd.Timestamp(current_window_end)
+    if earlier_end > current_end:
+        raise AuditInputError(
+            f"the earlier audit {earlier} has a window ending {earlier_end:%d/%m/%Y}, after the window of the "
+            f"current audit {current} (ending {current_end:%d/%m/%Y})",
+            hint="check that RAW names the current audit and EARLIER the earlier ones; to compare with a later "
+                 "audit on purpose, run again with ALLOW_LATER=1")
+
+
+def _unknown(value) -> bool:
+    return value is None or pd.isna(value)
+
+
+def windows_overlap(a_start, a_end, b_start, b_end) -> bool:
+    """Whether two audit windows (both ends included) share a day. Only a certain overlap is True: with a
+    bound not known the report cannot state that the windows overlap."""
+    if any(_unknown(v) for v in (a_start, a_end, b_start, b_end)):
+        return False
+    return pd.Timestamp(a_start) <= pd.Timestamp(b_end) and pd.Timestamp(b_start) <= pd.Timestamp(a_end)
+
+
+# --- independence: the same child in both audits ------------------------------
+
+def key_fingerprint(key: bytes) -> str:
+    """8 hex characters of SHA-256 of the pseudonymisation key: two runs with the same fingerprint used the
+    same key, so the same case_ref gave the same case_id. It cannot recover the key."""
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+def overlapping_cases(current_case_ids: Iterable[str], earlier_case_ids: Iterable[str]) -> int:
+    """How many children (distinct pseudonymous case_ids) are in both audits."""
+    current = pd.Series(list(current_case_ids), dtype="string").dropna()
+    earlier = pd.Series(list(earlier_case_ids), dtype="string").dropna()
+    return int(current[current.isin(earlier)].nunique())
+
+
+def overlap_checked(overlap: int, same_key: bool | None) -> bool:
+    """Whether `overlap` really counts the children in both audits.
+
+    Under different keys no id can match, so a count of 0 says nothing. The caller compares the runs'
+    key fingerprints: `same_key` None (a fingerprint not recorded) is settled only by a match, which
+    can happen only under the same key.
+    """
+    if same_key is None:
+        return overlap > 0
+    return bool(same_key)
+
+
+# --- progress on the earlier audit's recommendations --------------------------
+
+def recommendation_progress(earlier_recommendations: pd.DataFrame, comparison: pd.DataFrame, today,
+                            earlier_audit: str | None = None) -> pd.DataFrame:
+    """One row per earlier recommendation and measure it names (one row with no measure when it names
+    none), with the measure then and now, the verdict, and whether the target is now met.
+
+    `overdue`: the due date is before `today` and the status is not Complete. `target_met`: the current
+    unrounded percent >= target (empty with no target or no current denominator). The optional columns
+    owner, due_date, target and status may be absent (recommendations.csv written before they existed).
+    """
+    recs = earlier_recommendations.reset_index(drop=True).copy()
+    for name in RECOMMENDATION_OPTIONAL_COLUMNS:
+        if name not in recs:
+            recs[name] = pd.NA
+    recs["recommendation_number"] = np.arange(1, len(recs) + 1)
+    recs["owner"] = recs["owner"].astype("string")
+    recs["status"] = recs["status"].astype("string").str.strip().replace("", pd.NA)
+    recs["due_date"] = pd.to_datetime(recs["due_date"].astype("string"), format="%Y-%m-%d", errors="coerce")
+    recs["target"] = pd.to_numeric(recs["target"], errors="coerce").astype(float)
+    recs["overdue"] = overdue(recs["due_date"], recs["status"], today)
+    recs["measure_id"] = _measure_lists(recs["measures"])
+    rows = recs.explode("measure_id").reset_index(drop=True)
+
+    measures = _rows_for(comparison, earlier_audit).set_index("measure_id")
+    rows["label"] = rows["measure_id"].map(measures["label"]).astype("string")
+    rows["earlier_percent"] = rows["measure_id"].map(measures["earlier_percent"]).astype(float)
+    rows["percent"] = rows["measure_id"].map(measures["percent"]).astype(float)
+    rows["verdict"] = rows["measure_id"].map(measures["verdict"]).astype("string")
+    # A named measure this run does not compare (unknown id) is not comparable; no measure named has no verdict.
+    rows.loc[rows["measure_id"].notna() & rows["verdict"].isna(), "verdict"] = NOT_COMPARABLE
+    numerator = rows["measure_id"].map(measures["numerator"]).astype(float)
+    denominator = rows["measure_id"].map(measures["denominator"]).astype(float)
+    rows["target_met"] = target_met(numerator, denominator, rows["target"])
+    rows["measure_id"] = rows["measure_id"].astype("string")
+    return rows[PROGRESS_COLUMNS]
+
+
+def _measure_lists(measures: pd.Series) -> pd.Series:
+    """'a; b' to [a, b], old ids read as their stable ids (spec section 3b); empty to [NA] so the
+    recommendation keeps a row."""
+    parts = measures.astype("string").fillna("").str.split(r"[,;]")
+    ids = parts.map(lambda items: [MEASURE_ID_ALIASES.get(p.strip(), p.strip()) for p in items if p.strip()])
+    return ids.map(lambda items: items or [pd.NA])
+
+
+def overdue(due_date: pd.Series, status: pd.Series, today) -> pd.Series:
+    """Due date passed (before today) and status not Complete; no due date is never overdue."""
+    complete = status.astype("string").str.strip().str.casefold().eq(COMPLETE).fillna(False).astype(bool)
+    passed = (due_date < pd.Timestamp(today).normalize()).fillna(False).astype(bool)
+    return passed & ~complete
+
+
+def target_met(numerator: pd.Series, denominator: pd.Series, target: pd.Series) -> pd.Series:
+    """current percent >= target, from the unrounded percent; empty when either is not known."""
+    percent = 100 * numerator / denominator.where(denominator > 0)
+    met = pd.Series(percent >= target, dtype="boolean")
+    return met.mask(percent.isna() | target.isna())
+
