@@ -65,7 +65,7 @@ def test_each_return_outcome(tmp_path):
 
 def test_orphan_means_no_row_of_cases_at_all(tmp_path):
     # A return whose case is only a superseded or outside row is not an orphan.
-    cases = [case_row("A1", icpc_date="01/01/2025")]
+    cases = [case_row("A1", icpc_date="01/01/2025"), case_row("B1")]
     result = clean(tmp_path, cases, [return_row("A1", "Police")])
     assert outcomes(result.return_outcomes) == ["outside_terms_of_reference"]
 
@@ -90,7 +90,8 @@ def test_data_quality_lists_unrecognised_unmapped_negative_and_unknown_measures(
     cases = [case_row("A1", plan_smart="maybe", father_invited="Partly"),
              case_row("A2", plan_smart="Maybe.", first_core_group_date="10/05/2025", date_of_birth="31/02/2019"),
              case_row("A3", strategy_discussion_date="20/05/2025")]
-    returns = [return_row("A1", "Barnardo's"), return_row("A2", "barnardos"), return_row("A3", "Police", attended="maybe")]
+    returns = [return_row("A1", "Barnardo's"), return_row("A2", "barnardos"),
+               return_row("A3", "Police", attended="maybe")]
     result = clean(tmp_path, cases, returns, recs=[("r", "plan_smart; nope"), ("s", "nope")])
     table = result.data_quality.set_index(["sheet", "column", "issue", "value"])["rows"]
     assert table[("Cases", "plan_smart", "unrecognised", "maybe")] == 2
@@ -135,13 +136,18 @@ def test_audit_settings_without_sheet_have_no_window():
     assert issues == []
 
 
-def test_unrecognised_audit_fields_are_listed(tmp_path):
-    result = clean(tmp_path, [case_row("A1")], [], audit={"Window Start": "sometime", "window_end": "30/09/2025",
-                                                         "population": "about 1,000"})
+def test_unrecognised_population_is_listed_with_its_row(tmp_path):
+    result = clean(tmp_path, [case_row("A1")], [], audit={"Window End": "30/09/2025", "population": "about 1,000"})
     assert result.settings.window_start is None and result.settings.window_end.day == 30
     assert result.settings.population is None
     table = result.data_quality.set_index(["sheet", "column"])["value"]
-    assert table[("Audit", "window_start")] == "sometime" and table[("Audit", "population")] == "about 1000"
+    assert table[("Audit", "population")] == "about 1000"
+    assert result.data_quality_rows.query("sheet == 'Audit'")["row"].tolist() == [3]
+
+
+def test_a_window_date_that_is_not_a_date_stops_the_run(tmp_path):
+    with pytest.raises(AuditInputError, match=r"sheet 'Audit', row 2: the Audit field window_start 'sometime' is not"):
+        clean(tmp_path, [case_row("A1")], [], audit={"Window Start": "sometime", "window_end": "30/09/2025"})
 
 
 def test_population_with_thousands_separator(tmp_path):

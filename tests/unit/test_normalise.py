@@ -35,7 +35,8 @@ def test_normalise_header(raw, expected):
     assert normalise_header(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["Agency returns", "agency_returns", "AGENCY RETURNS", "Agency-Returns!", "agencyreturns"])
+@pytest.mark.parametrize("raw", ["Agency returns", "agency_returns", "AGENCY RETURNS", "Agency-Returns!",
+                                 "agencyreturns"])
 def test_sheet_names_ignore_case_spaces_underscores_punctuation(raw):
     assert normalise_sheet_name(raw) == "agencyreturns"
 
@@ -144,7 +145,8 @@ def test_participation_unrecognised(value):
 
 def one_date(value):
     dates, not_applicable, unrecognised = read_dates(pd.Series([value], dtype="object"))
-    return (None if pd.isna(dates.iloc[0]) else dates.iloc[0].date()), bool(not_applicable.iloc[0]), bool(unrecognised.iloc[0])
+    date = None if pd.isna(dates.iloc[0]) else dates.iloc[0].date()
+    return date, bool(not_applicable.iloc[0]), bool(unrecognised.iloc[0])
 
 
 @pytest.mark.parametrize("value", [
@@ -206,7 +208,13 @@ def test_synonyms_share_an_agency_and_other_names_stay_apart():
 
 def test_unmapped_agency_keeps_its_name():
     mapped = map_agencies(pd.Series(["Barnardo's Family Centre"]))
-    assert mapped.iloc[0].tolist() == ["barnardos family centre", "Unmapped", True]
+    assert mapped.iloc[0].tolist() == ["barnardos family centre", "Unmapped", True, False]
+
+
+@pytest.mark.parametrize("value", ["", None, "-", "n/k", "#N/A", " Not known "])
+def test_an_empty_or_missing_agency_is_missing_not_unmapped(value):
+    mapped = map_agencies(pd.Series([value], dtype="object"))
+    assert mapped.iloc[0].tolist() == ["", "Unmapped", False, True]
 
 
 @pytest.mark.parametrize("dob, icpc, band", [
@@ -217,5 +225,6 @@ def test_unmapped_agency_keeps_its_name():
     (None, "2025-05-15", "Not known"), ("2020-01-01", None, "Not known"),
 ])
 def test_age_band(dob, icpc, band):
-    result = age_band(pd.Series([pd.Timestamp(dob) if dob else pd.NaT]), pd.Series([pd.Timestamp(icpc) if icpc else pd.NaT]))
+    result = age_band(pd.Series([pd.Timestamp(dob) if dob else pd.NaT]),
+                      pd.Series([pd.Timestamp(icpc) if icpc else pd.NaT]))
     assert result.iloc[0] == band

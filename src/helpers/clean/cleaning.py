@@ -26,7 +26,7 @@ from ..read.cells import (
     normalise_case_ref,
     normalise_header,
     plain_spaces,
-    read_answers,
+    read_answer_columns,
     read_dates,
     read_percentages,
     read_statuses,
@@ -119,23 +119,15 @@ def issue_rows(raw: RawSheet, mask: pd.Series, column: str, value, issue: str, p
 
 def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
     """Normalise every answer and date column of a sheet and list unrecognised values."""
-    values, not_applicable, issues = {}, {}, []
+    kinds = {c.name: c.kind for c in sheet.columns if c.kind in ANSWER_KINDS or c.kind == "date"}
+    values, unrecognised, not_applicable = read_answer_columns(raw.rows, kinds)
+    issues = []
     for column in sheet.columns:
-        cells = raw.rows[column.name]
-        if column.kind in ANSWER_KINDS:
-            read, unrecognised = read_answers(cells, column.kind)
-            values[column.name] = read
-        elif column.kind == "date":
-            read, is_na, unrecognised = read_dates(cells)
-            values[column.name] = read
-            not_applicable[column.name] = is_na
-        else:
-            continue
-        if unrecognised.any():
-            shown = normalise_answer_text(cells[unrecognised])
-            issues.append(issue_rows(raw, unrecognised, column.name, shown, "unrecognised", column.personal))
-    return ReadColumns(pd.DataFrame(values, index=raw.rows.index),
-                       pd.DataFrame(not_applicable, index=raw.rows.index), issues)
+        if column.name in kinds and unrecognised[column.name].any():
+            mask = unrecognised[column.name]
+            shown = normalise_answer_text(raw.rows.loc[mask, column.name])
+            issues.append(issue_rows(raw, mask, column.name, shown, "unrecognised", column.personal))
+    return ReadColumns(values, not_applicable, issues)
 
 
 def unused_column_issues(raw: RawSheet | None) -> list:
