@@ -87,7 +87,7 @@ def test_report_sections_in_the_order_a_board_member_expects(demo_run):
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert text.count('<section class="kloe">') == 7
-    assert "Plan linked to presenting needs: 90.0% (90 of 100)" in text  # a recommendation's evidence
+    assert "Plan linked to presenting needs: 90% (90 of 100)" in text  # a recommendation's evidence
     assert "SHA-256" in text and "package pandas" in text
 
 

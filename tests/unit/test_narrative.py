@@ -15,7 +15,8 @@ def finding(measure_id="plan_smart", label="Plan SMART", numerator=41, denominat
 
 def test_measure_sentence():
     text = narrative.measure_sentence(finding())
-    assert text == ("In 41.8% of cases (41 of 98) the plan was SMART (95% interval 33.0% to 51.2%). "
+    # Prose gives whole percentages; tables keep one decimal place.
+    assert text == ("In 42% of cases (41 of 98) the plan was SMART (95% interval 33% to 51%). "
                     "Not counted: 2 with no answer recorded.")
     assert "Not counted" not in narrative.measure_sentence(finding(), show_exclusions=False)
 
@@ -40,7 +41,7 @@ def test_titles_have_ten_words_or_fewer_and_state_the_finding():
 def test_group_comparison_only_calls_separated_intervals_a_difference():
     groups = pd.DataFrame({"group": ["A", "B"], "met": [45, 5], "assessed": [50, 50], "percent": [90.0, 10.0],
                            "ci_lower": [78.6, 4.3], "ci_upper": [95.7, 21.4]})
-    assert "higher for A (90.0%) than for B (10.0%)" in narrative.group_comparison(groups, "group", "X")
+    assert "higher for A (90%) than for B (10%)" in narrative.group_comparison(groups, "group", "X")
     close = groups.assign(met=[6, 5], assessed=[10, 10], percent=[60.0, 50.0], ci_lower=[31.3, 23.7],
                           ci_upper=[83.2, 76.3])
     assert "too few cases to tell" in narrative.group_comparison(close, "group", "X")
