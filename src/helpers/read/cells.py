@@ -32,8 +32,11 @@ INVISIBLE_MARKS = re.compile("[\u200b-\u200f\u2060\ufeff]")
 UNICODE_SPACES = re.compile(r"\s")
 
 
+_DELETE_MARKS = dict.fromkeys([*range(0x200B, 0x2010), 0x2060, 0xFEFF])
+
+
 def remove_invisible_marks(text: str) -> str:
-    return INVISIBLE_MARKS.sub("", text)
+    return text.translate(_DELETE_MARKS)
 
 
 def plain_spaces(text: pd.Series) -> pd.Series:

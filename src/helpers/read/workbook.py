@@ -10,6 +10,7 @@ targets), and formula cells that were saved without a calculated value.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
-from .cells import UNICODE_SPACES, normalise_header, normalise_sheet_name, remove_invisible_marks
+from .cells import normalise_header, normalise_sheet_name, remove_invisible_marks
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -173,6 +174,13 @@ class OpenWorkbook:
     format: str
     values: CalamineWorkbook
     parts: XlsxParts | None
+    _sheets: dict = field(default_factory=dict)
+
+    def sheet(self, name: str):
+        """The sheet's values, parsed once (calamine parses a sheet on every request)."""
+        if name not in self._sheets:
+            self._sheets[name] = self.values.get_sheet_by_name(name)
+        return self._sheets[name]
 
     @property
     def worksheet_names(self) -> list[str]:
@@ -187,8 +195,10 @@ def open_workbook(path: str | Path) -> OpenWorkbook:
     path = Path(path)
     found = workbook_format(path)
     try:
-        values = CalamineWorkbook.from_path(str(path))
         parts = XlsxParts(path) if found in ("xlsx", "xlsm") else None
+        source = parts.values_source() if parts is not None else str(path)
+        values = (CalamineWorkbook.from_path(source) if isinstance(source, str)
+                  else CalamineWorkbook.from_filelike(source))
     except Exception as error:  # calamine and zipfile raise many types for a damaged file
         raise AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
                               hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again") from None
@@ -204,19 +214,60 @@ _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relat
 _CHUNK = 8 << 20  # sheet XML is streamed in 8 MB pieces: a sheet formatted to row 1,048,576 is never held whole
 
 
+_EMPTY_CELL = re.compile(rb"<c\b[^>]*/>")
+_EMPTY_ROW = re.compile(rb"<row\b[^>]*/>|<row\b[^>]*>\s*</row>")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+READ_SHEET_NAMES = {normalise_sheet_name(s.name) for s in (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)}
+
+
 class XlsxParts:
-    """The parts of an .xlsx/.xlsm read directly: sheet XML paths, number formats and formula cells."""
+    """The parts of an .xlsx/.xlsm read directly: sheet XML paths, number formats and formula cells.
+
+    The sheets the analysis reads are streamed once: that pass finds formulas saved without a value
+    and drops cells that hold only formatting (`<c r="A9" s="3"/>`). A sheet formatted down to row
+    1,048,576 thus reaches calamine as the few rows that hold values (see `values_source`).
+    """
 
     def __init__(self, path: Path):
         self.path = path
         with zipfile.ZipFile(path) as archive:
             self.sheet_paths = _sheet_paths(archive)
             self.style_formats = _style_number_formats(archive)
+        self.uncalculated: dict[str, str | None] = {}
+        self.compacted: dict[str, bytes] = {}
+        for name, member in self.sheet_paths.items():
+            if normalise_sheet_name(name) in READ_SHEET_NAMES:
+                self._scan(name, member)
 
-    def sheet_chunks(self, sheet_name: str):
-        """The sheet's XML in pieces that each end after a whole `</row>` (so no cell is ever split)."""
-        member = self.sheet_paths.get(sheet_name)
-        if member is None:
+    def _scan(self, name: str, member: str) -> None:
+        pieces, removed, first = [], 0, None
+        for chunk in self._member_chunks(member):
+            first = first or _first_uncalculated_in(chunk)
+            compact, count = _EMPTY_CELL.subn(b"", chunk)
+            if count:
+                compact = _EMPTY_ROW.sub(b"", compact)
+            removed += count
+            pieces.append(compact)
+        self.uncalculated[name] = first
+        if removed:
+            # Without cells that only hold formatting, the dimension Excel wrote no longer applies.
+            self.compacted[member] = _DIMENSION.sub(b"", b"".join(pieces), count=1)
+
+    def values_source(self):
+        """What calamine reads: the file itself, or an in-memory copy whose formatted-only cells are gone."""
+        if not self.compacted:
+            return str(self.path)
+        copy = io.BytesIO()
+        with zipfile.ZipFile(self.path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as target:
+            for item in source.infolist():
+                target.writestr(item.filename, self.compacted.get(item.filename) or source.read(item.filename))
+        copy.seek(0)
+        return copy
+
+    def _member_chunks(self, member: str):
+        """A sheet's XML in pieces that each end after a whole `</row>` (so no cell is ever split)."""
+        if member in self.compacted:
+            yield self.compacted[member]
             return
         with zipfile.ZipFile(self.path) as archive, archive.open(member) as stream:
             rest = b""
@@ -233,31 +284,35 @@ class XlsxParts:
 
     def first_uncalculated_formula(self, sheet_name: str) -> str | None:
         """The first cell (`B7`) holding a formula saved without a calculated value, if any."""
-        for chunk in self.sheet_chunks(sheet_name):
-            for formula in _FORMULA.finditer(chunk):
-                cell_start = chunk.rfind(b"<c ", 0, formula.start())
-                cell_end = chunk.find(b"</c>", formula.start())
-                if cell_start < 0 or cell_end < 0:
-                    continue  # not inside a cell (nothing after sheetData holds formulas of cells)
-                cell = chunk[cell_start:cell_end]
-                if not _has_stored_value(cell):
-                    return _cell_reference(cell)
-        return None
+        return self.uncalculated.get(sheet_name)
 
     def number_formats(self, sheet_name: str, cells: set[str]) -> dict[str, str]:
         """Number format code of each named cell (`A2`); cells not found have General."""
-        if not cells:
+        member = self.sheet_paths.get(sheet_name)
+        if not cells or member is None:
             return {}
         columns = sorted({re.match(r"[A-Z]+", c).group(0) for c in cells})
         pattern = re.compile(rb'<c\s[^>]*?\br="((?:' + "|".join(columns).encode() + rb')\d+)"[^>]*>')
         formats = {}
-        for chunk in self.sheet_chunks(sheet_name):
+        for chunk in self._member_chunks(member):
             for match in pattern.finditer(chunk):
                 reference = match.group(1).decode()
                 if reference in cells:
                     style = re.search(rb'\bs="(\d+)"', match.group(0))
                     formats[reference] = self.style_formats.get(int(style.group(1)) if style else 0, "General")
         return formats
+
+
+def _first_uncalculated_in(chunk: bytes) -> str | None:
+    for formula in _FORMULA.finditer(chunk):
+        cell_start = chunk.rfind(b"<c ", 0, formula.start())
+        cell_end = chunk.find(b"</c>", formula.start())
+        if cell_start < 0 or cell_end < 0:
+            continue  # not inside a cell (nothing after sheetData holds formulas of cells)
+        cell = chunk[cell_start:cell_end]
+        if not _has_stored_value(cell):
+            return _cell_reference(cell)
+    return None
 
 
 _FORMULA = re.compile(rb"<f[ >/]")
@@ -353,8 +408,7 @@ def displayed_percentage(number: float, format_code: str | None) -> str | None:
 
 def sheet_grid(workbook: OpenWorkbook, sheet_name: str) -> np.ndarray:
     """The sheet's values from A1 to its last row and column holding a value, merged ranges not yet filled."""
-    sheet = workbook.values.get_sheet_by_name(sheet_name)
-    rows = sheet.to_python(skip_empty_area=False)
+    rows = workbook.sheet(sheet_name).to_python(skip_empty_area=False)
     if not rows or not rows[0]:
         return np.empty((0, 0), dtype=object)
     grid = np.empty((len(rows), len(rows[0])), dtype=object)
@@ -480,10 +534,10 @@ def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: P
 
 # --- one sheet ----------------------------------------------------------------
 
-def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet) -> RawSheet:
+def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.ndarray | None = None) -> RawSheet:
     """Read one sheet: find the header, map its columns, fill merged ranges, convert cells to text."""
     file = workbook.path
-    grid = sheet_grid(workbook, sheet_name)
+    grid = sheet_grid(workbook, sheet_name) if grid is None else grid
     if grid.size == 0:
         raise AuditInputError("the sheet has no header row (it is empty)", file=file, sheet=sheet.name,
                               hint="the first non-empty row must hold the column names")
@@ -501,8 +555,7 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet) -> RawShee
     # an otherwise empty row does not make it a row of data.
     own_blank = ~np.column_stack([holds_value(body[:, j]) for j in range(body.shape[1])]).any(axis=1) \
         if body.size else np.ones(len(body), dtype=bool)
-    body = fill_merged_ranges(grid, workbook.values.get_sheet_by_name(sheet_name).merged_cell_ranges,
-                              header_index)[header_index + 1:]
+    body = fill_merged_ranges(grid, workbook.sheet(sheet_name).merged_cell_ranges, header_index)[header_index + 1:]
     first_row = header_index + 2
     index = pd.RangeIndex(len(body))
     rows = pd.DataFrame(index=index)
@@ -527,7 +580,8 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet) -> RawShee
 def holds_value(column: np.ndarray) -> np.ndarray:
     """Which cells hold a value: not empty, not only spaces and invisible marks (each distinct value checked once)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    filled = np.array([not isinstance(u, str) or bool(UNICODE_SPACES.sub("", remove_invisible_marks(u)))
+    filled = np.array([not isinstance(u, str) or not (u.isspace() or remove_invisible_marks(u).isspace()
+                                                      or remove_invisible_marks(u) == "")
                        for u in uniques] + [False], dtype=bool)
     return filled[np.where(codes < 0, len(uniques), codes)]
 
@@ -579,9 +633,10 @@ def read_workbook(path: str | Path) -> RawWorkbook:
                                       hint=f"the workbook has {found}; name a sheet '{sheet.name}'")
             sheets[sheet.name] = None
             continue
-        if not sheet.required and sheet_grid(workbook, name).size == 0:
+        grid = sheet_grid(workbook, name)
+        if not sheet.required and grid.size == 0:
             sheets[sheet.name] = None  # an empty optional sheet is the same as none
             continue
-        sheets[sheet.name] = read_sheet(workbook, name, sheet)
+        sheets[sheet.name] = read_sheet(workbook, name, sheet, grid)
     return RawWorkbook(workbook.path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
                        sheets["Recommendations"], workbook.format)
