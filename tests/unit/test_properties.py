@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,7 +69,7 @@ def check_every_row_once(result, n_cases, n_returns):
     assert set(result.agency_returns["case_id"]) <= set(result.cases["case_id"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(case_rows(), max_size=12), st.lists(return_rows(), max_size=15), st.booleans())
 def test_every_row_lands_in_exactly_one_outcome(cases, returns, with_window):
     audit = None
@@ -139,3 +140,82 @@ def test_any_values_give_every_case_exactly_one_status_on_every_measure(cases, r
     findings = findings_table(measure_statuses(result.cases, result.agency_returns, Parameters()), None)
     assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == len(result.cases)).all()
     assert ((findings["numerator"] <= findings["denominator"]) & (findings["numerator"] >= 0)).all()
+
+
+# --- realistic damage (issue 8): the same numbers as the clean workbook, or one line -------------
+
+VALID_REFS = ["100001", "100002", "100003", "100004", "100005"]
+
+
+@st.composite
+def valid_audit(draw):
+    """A small valid workbook: cases with numeric-looking refs (some duplicated) and their returns in runs."""
+    refs = draw(st.lists(st.sampled_from(VALID_REFS), min_size=1, max_size=5))
+    cases = [case_row(ref, plan_smart=draw(st.sampled_from(["Yes", "No", "Partly"])),
+                      icpc_date=draw(st.sampled_from(["15/05/2025", "01/01/2025"])),
+                      audit_date=draw(st.sampled_from(["01/11/2025", "02/11/2025"])))
+             for ref in refs]
+    returns = [return_row(ref, agency, attended=draw(st.sampled_from(["Yes", "No"])))
+               for ref in dict.fromkeys(refs) for agency in draw(st.sets(st.sampled_from(
+                   ["Children's social care", "Police", "Health visitor", "School"]), min_size=1))]
+    return cases, returns
+
+
+DAMAGE = st.fixed_dictionaries({"merge_refs": st.booleans(), "format_bottom": st.booleans(),
+                                "title_rows": st.integers(0, 4), "pad_refs": st.booleans()})
+
+
+def damage(path, damages) -> None:
+    """What an audit team's Excel does to a workbook: merged runs of case refs, formatting to the bottom,
+    a title block above the header, numeric refs shown zero-padded."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.load_workbook(path)
+    first = 2 + damages["title_rows"]  # the first data row once the title block is in
+    for sheet in (book["Cases"], book["Agency returns"]):
+        # Title rows first: openpyxl's insert_rows does not move merged ranges.
+        if damages["title_rows"]:
+            sheet.insert_rows(1, damages["title_rows"])
+            sheet["A1"] = f"{sheet.title}: audit of child protection conferences"
+        if damages["pad_refs"]:
+            for (cell,) in sheet.iter_rows(min_row=first, max_col=1):
+                if cell.value:
+                    cell.value, cell.number_format = int(cell.value), "000000"
+        if damages["merge_refs"] and sheet.title == "Agency returns":
+            run_start = first
+            for row in range(first + 1, sheet.max_row + 2):
+                if sheet.cell(row, 1).value != sheet.cell(run_start, 1).value:
+                    if row - 1 > run_start:
+                        sheet.merge_cells(start_row=run_start, start_column=1, end_row=row - 1, end_column=1)
+                    run_start = row
+        if damages["format_bottom"]:
+            sheet.cell(1_048_576, 3).fill = PatternFill("solid", fgColor="FFFF00")
+            sheet.cell(3000, 9).fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(path)
+
+
+def comparable(cleaned) -> tuple:
+    return (cleaned.reconciliation.to_csv(), cleaned.cases.drop(columns="case_id").to_csv(),
+            cleaned.agency_returns.drop(columns="case_id").to_csv(), sorted(cleaned.cases["case_id"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(valid_audit(), DAMAGE)
+def test_realistic_damage_gives_the_same_numbers_or_one_line(tmp_path, audit, damages):
+    cases, returns = audit
+    window = {"window_start": "01/04/2025", "window_end": "30/09/2025"}
+    clean_path = write_workbook(tmp_path / "clean.xlsx", cases, returns, window)
+    damaged_path = write_workbook(tmp_path / "damaged.xlsx", cases, returns, window)
+    damage(damaged_path, damages)
+    try:
+        expected = comparable(clean_workbook(clean_path, KEY))
+    except AuditInputError as error:  # every case outside the window: the damaged copy must say the same
+        with pytest.raises(AuditInputError) as caught:
+            clean_workbook(damaged_path, KEY)
+        assert str(caught.value).replace("damaged.xlsx", "clean.xlsx") == str(error)
+        return
+    try:
+        assert comparable(clean_workbook(damaged_path, KEY)) == expected
+    except AuditInputError as error:
+        assert "\n" not in str(error)
