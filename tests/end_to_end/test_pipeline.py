@@ -205,7 +205,8 @@ def test_story_4_the_benchmark_sends_every_output_to_its_temporary_folder(tmp_pa
     from bench_report import redirected_env
 
     env = redirected_env(tmp_path)
-    outputs = ("AUDIT_DATA_PROCESSED", "AUDIT_REPORTS", "AUDIT_BUILD", "AUDIT_DEMO_WORKBOOK", "AUDIT_PSEUDONYM_KEY_FILE")
+    outputs = ("AUDIT_DATA_PROCESSED", "AUDIT_REPORTS", "AUDIT_BUILD", "AUDIT_DEMO_WORKBOOK",
+               "AUDIT_PSEUDONYM_KEY_FILE")
     assert all(env[name].startswith(str(tmp_path)) for name in outputs)
     assert "make clean-outputs" not in (ROOT / "benchmarks" / "bench_report.py").read_text()
 
