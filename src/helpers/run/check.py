@@ -15,12 +15,10 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from .. import config
 from ..clean.cleaning import CleanedAudit, clean_raw_workbook
@@ -30,10 +28,10 @@ from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
 from ..read.workbook import RawWorkbook, read_workbook
 from ..template.choices import accepted_form
+from ..template.workbook import MARKING, workbook_written_whole
 from .pipeline import check_window
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
-MARKING = "OFFICIAL-SENSITIVE"
 # The cleaner may list a filled cell of a column it does not read under this issue: not a problem to fix;
 # such columns are listed as not used instead.
 UNUSED_COLUMN = "unused_column"
@@ -259,15 +257,9 @@ def _mark(sheet) -> None:
 
 def write_feedback(feedback: Feedback, path: str | Path) -> Path:
     """Write the feedback workbook whole (staged, then moved into place), readable by its owner only."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        book = xlsxwriter.Workbook(staging)
-        book.set_properties({"title": f"Check of {feedback.workbook}", "subject": MARKING, "keywords": MARKING,
-                             "created": dt.datetime(2025, 1, 1)})
-        book.set_custom_property("Classification", MARKING)
+    properties = {"title": f"Check of {feedback.workbook}", "subject": MARKING, "keywords": MARKING,
+                  "created": dt.datetime(2025, 1, 1)}
+    with workbook_written_whole(path, properties) as book:
         formats = {
             "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
@@ -279,11 +271,7 @@ def write_feedback(feedback: Feedback, path: str | Path) -> Path:
         write_summary_sheet(book, feedback, formats)
         write_problems_sheet(book, feedback, formats)
         write_excluded_sheet(book, feedback, formats)
-        book.close()
-        os.replace(staging, path)
-    finally:
-        Path(staging).unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 # --- the command ---------------------------------------------------------------------------------------

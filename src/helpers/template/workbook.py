@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import xlsxwriter
@@ -193,17 +194,34 @@ def add_formats(book: xlsxwriter.Workbook) -> dict:
     }
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the blank workbook to `path` (replaced whole, so a half-written file never stands there)."""
+@contextmanager
+def workbook_written_whole(path: str | Path, properties: dict, mode: int | None = None):
+    """An XlsxWriter workbook marked OFFICIAL-SENSITIVE, staged beside `path` and moved there only when
+    complete, so a half-written file never stands at `path`. mkstemp makes the file owner-only; `mode`
+    widens it where the workbook holds no personal data."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, staging = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(handle)
     try:
         book = xlsxwriter.Workbook(staging)
-        book.set_properties({"title": TITLE, "subject": MARKING, "keywords": MARKING, "created": CREATED,
-                             "comments": "Blank audit workbook written by `make template`."})
+        book.set_properties(properties)
         book.set_custom_property("Classification", MARKING)
+        yield book
+        book.close()
+        if mode is not None:
+            os.chmod(staging, mode)
+        os.replace(staging, path)
+    finally:
+        Path(staging).unlink(missing_ok=True)
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the blank workbook to `path` (replaced whole, so a half-written file never stands there)."""
+    properties = {"title": TITLE, "subject": MARKING, "keywords": MARKING, "created": CREATED,
+                  "comments": "Blank audit workbook written by `make template`."}
+    # A blank template holds no personal data: readable by others.
+    with workbook_written_whole(path, properties, mode=0o644) as book:
         formats = add_formats(book)
         write_cover_sheet(book, formats)
         for sheet in (CASES, AGENCY_RETURNS):
@@ -211,9 +229,4 @@ def write_template(path: str | Path) -> Path:
         write_audit_sheet(book, formats)
         write_data_sheet(book, RECOMMENDATIONS, formats)
         write_lists_sheet(book, formats["header"])
-        book.close()
-        os.chmod(staging, 0o644)  # a blank template holds no personal data (mkstemp makes it owner-only)
-        os.replace(staging, path)
-    finally:
-        Path(staging).unlink(missing_ok=True)
-    return path
+    return Path(path)
