@@ -189,11 +189,12 @@ def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditR
                                            "earlier_dirs": [str(r.folders.processed) for r in earlier_runs],
                                            **params}, f"{step}[2/3 findings]", executed / "02_findings.ipynb")
     versions = ["board"] + (["published"] if request.publish else [])
+    version_of_code = code_version()  # git, asked once: the report shows it and the run record keeps it
     # The secondary-findings notebook only displays what findings computed: it runs beside the report.
     jobs = [("03_secondary_findings.ipynb", {"input_dir": str(processed)}, f"{step}[3/3 secondary findings]",
              executed / "03_secondary_findings.ipynb")]
     jobs += [("04_report.ipynb", {"input_dir": str(processed), "version": version,
-                                  "code_version": json.dumps(code_version())},
+                                  "code_version": json.dumps(version_of_code)},
               f"{step}[3/3 report: {version}]", executed / f"04_report_{version}.ipynb") for version in versions]
     with ThreadPoolExecutor(max_workers=2) as pool:
         executed_notebooks = list(pool.map(lambda job: run_notebook(*job), jobs))
@@ -205,7 +206,7 @@ def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditR
     record = {"audit_id": folders.audit_id, "raw_file": request.raw.name, "raw_sha256": raw_sha256,
               "window_overrides": request.clean_inputs, "parameters": params, "publish": request.publish,
               "earlier_audits": [r.folders.audit_id for r in earlier_runs],
-              "code_version": code_version(), "lock_sha256": lock_sha256(), "stages": fingerprints,
+              "code_version": version_of_code, "lock_sha256": lock_sha256(), "stages": fingerprints,
               "reports": sorted(p.name for p in reports.iterdir()),
               "made_at": dt.datetime.now().replace(microsecond=0).isoformat()}
     write_run_record(processed / "run.json", record)
