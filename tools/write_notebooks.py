@@ -104,7 +104,7 @@ from helpers.measures import KLOES, Parameters
 from helpers.measures.stage import compute_findings
 from helpers.report import narrative
 from helpers.report.charts import findings_charts, write_charts
-from helpers.run.loaders import load_cleaned, output_folder
+from helpers.run.loaders import load_cleaned, output_folder, write_comparison_outputs
 from helpers.run.outputs import write_findings_outputs
 from helpers.run.provenance import write_run_record
 
@@ -124,10 +124,27 @@ findings"""),
     display(Markdown(f"## {number}. {title}"))
     display(Markdown("\\n".join(f"- {narrative.measure_sentence(row, params=params)}" for _, row in rows.iterrows())))
     display(HTML(charts[f"key-line-{number}"].html()))"""),
+    ("md", """## Since the last audit (re-audit)
+
+Each earlier audit in `earlier_dirs` (the processed folders `make report EARLIER=...` made) is measured again
+here from its cleaned data, with this run's parameters, and every measure is compared with the most recent
+earlier audit and with each older one: the change in percentage points, its Newcombe 95% interval and the
+verdict (spec section 9). A measure is `not comparable` when either denominator is 0 or the earlier workbook
+lacks its column. The intervals assume independent samples: children in both audits are counted (same
+pseudonymisation key only). With no earlier audit there is nothing to compare and no `comparison.csv`."""),
+    ("code", """from helpers.clean.pseudonym import load_or_create_key
+from helpers.measures.comparison import compare_audits, earlier_audits_frame, key_fingerprint
+from helpers.run.loaders import compared_audit, load_earlier_audits
+
+this_audit = compared_audit(source, source_dir, findings, key_fingerprint(load_or_create_key()))
+comparison, reaudit = compare_audits(this_audit, load_earlier_audits(earlier_dirs, params))
+display(earlier_audits_frame(reaudit) if reaudit["earlier"] else Markdown("No earlier audit: nothing to compare."))
+comparison"""),
     ("code", """out = output_folder(output_dir or input_dir)
 written = write_findings_outputs(outputs, out)
 written.append(write_charts(list(charts.values()), out / "charts"))
 written.append(write_run_record(out / "findings_parameters.json", asdict(params)))
+written += write_comparison_outputs(comparison, reaudit, out)
 display(Markdown("Wrote: " + ", ".join(p.name for p in written)))"""),
 ]
 

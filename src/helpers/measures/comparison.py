@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
@@ -286,3 +287,112 @@ def target_met(numerator: pd.Series, denominator: pd.Series, target: pd.Series) 
     met = pd.Series(percent >= target, dtype="boolean")
     return met.mask(percent.isna() | target.isna())
 
+
+
+# --- an earlier workbook that did not ask a question --------------------------
+
+# The workbook columns each measure reads (spec sections 4, 5 and 7). An earlier workbook that lacks one of
+# them did not ask the question: the measure is `not comparable` for that audit, whatever cleaning made of
+# the empty column (some rules would read it as "not met": a missing attendance counts as not attended).
+MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "eha_completed": ("eha_completed",),
+    "referral_reason_clear": ("referral_reason_clear",),
+    "historical_involvement": ("historical_involvement",),
+    "child_views_heard": ("child_participation",),
+    "icpc_timely": ("strategy_discussion_date", "icpc_date"),
+    "reports_shared_timely": ("icpc_date", "report_submitted", "report_shared_date"),
+    "plan_linked_to_needs": ("plan_linked_to_needs",),
+    "plan_smart": ("plan_smart",),
+    "plan_progress_monitored": ("plan_progress_monitored",),
+    "outcomes_improved": ("outcomes_improved",),
+    "professional_agreement": ("attended", "agreed_with_decision"),
+    "dissent_recorded": ("attended", "agreed_with_decision", "dissent_recorded"),
+    "partnership_working_effective": ("partnership_working_effective",),
+    "core_group_timely": ("icpc_date", "first_core_group_date"),
+    "core_group_effective": ("core_group_effective",),
+    "recording_quality_good": ("recording_quality",),
+    "father_invited": ("father_invited",),
+    "father_attended": ("father_attended",),
+    "escalation_when_drift": ("drift_delay_identified", "escalation_raised"),
+    "conference_quorate": ("attended",),
+    "inquorate_reason_recorded": ("attended", "inquorate_reason_recorded"),
+    "sustained_change_before_step_down": ("stepped_down_to_cin", "sustained_change_evidenced"),
+}
+
+
+def measures_lacking(missing_columns: Iterable[str]) -> list[str]:
+    """The measures (in declaration order) that read a column the workbook lacks."""
+    missing = set(missing_columns)
+    return [m for m in MEASURE_IDS if missing.intersection(MEASURE_COLUMNS[m])]
+
+
+# --- one run's comparison with its earlier audits -----------------------------
+
+@dataclass
+class ComparedAudit:
+    """What the comparison needs of one audit: its findings measured with this run's parameters, its window
+    and population, its pseudonymous case ids and the fingerprint of the key that made them."""
+    name: str
+    findings: pd.DataFrame
+    window_start: str | None = None
+    window_end: str | None = None
+    population: int | None = None
+    case_ids: pd.Series = field(default_factory=lambda: pd.Series(dtype="string"))
+    key_fingerprint: str | None = None
+    missing_columns: tuple[str, ...] = ()
+    recommendations: pd.DataFrame | None = None
+
+
+def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> tuple[pd.DataFrame, dict]:
+    """comparison.csv (most recent earlier audit first) and the record the report states beside it.
+
+    The record (reaudit.json) gives, per earlier audit oldest first: its window and population, the
+    measures not comparable because the workbook lacks their column, how many children are in both
+    audits and whether that count could be checked (same key), whether the windows overlap, and its
+    recommendations (for the progress table). With no earlier audit the table is empty and the record
+    still holds this audit's key fingerprint, so a later run can check its overlap with this one.
+    """
+    ordered = order_earlier_audits(earlier)
+    tables = [comparison_table(current.findings, e.findings, e.name, current.population, e.population,
+                               measures_lacking(e.missing_columns)) for e in reversed(ordered)]
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COMPARISON_COLUMNS)
+    record = {"audit": _described(current), "earlier": [_earlier_record(current, e) for e in ordered]}
+    return table, record
+
+
+def _described(audit: ComparedAudit) -> dict:
+    return {"name": audit.name, "window_start": _iso(audit.window_start), "window_end": _iso(audit.window_end),
+            "population": _population(audit.population), "cases": int(audit.case_ids.notna().sum()),
+            "key_fingerprint": audit.key_fingerprint}
+
+
+def _earlier_record(current: ComparedAudit, earlier: ComparedAudit) -> dict:
+    same_key = None if not (current.key_fingerprint and earlier.key_fingerprint) \
+        else current.key_fingerprint == earlier.key_fingerprint
+    overlap = overlapping_cases(current.case_ids, earlier.case_ids)
+    recommendations = earlier.recommendations if earlier.recommendations is not None else pd.DataFrame()
+    return {**_described(earlier),
+            "same_key": same_key,
+            "overlap_checked": overlap_checked(overlap, same_key),
+            "overlapping_cases": overlap,
+            "windows_overlap": windows_overlap(current.window_start, current.window_end,
+                                               earlier.window_start, earlier.window_end),
+            "missing_columns": sorted(earlier.missing_columns),
+            "not_comparable_missing_column": measures_lacking(earlier.missing_columns),
+            "recommendations": recommendations.astype(object).where(recommendations.notna(), None)
+                                              .to_dict("records")}
+
+
+def _iso(value) -> str | None:
+    return None if _unknown(value) or value == "" else pd.Timestamp(value).date().isoformat()
+
+
+def earlier_audits_frame(record: dict) -> pd.DataFrame:
+    """The earlier audits of a reaudit record, most recent first, as an analyst reads them."""
+    rows = [{"earlier audit": e["name"], "window": f"{e['window_start'] or '?'} to {e['window_end'] or '?'}",
+             "population": e["population"], "cases": e["cases"],
+             "children in both audits": e["overlapping_cases"] if e["overlap_checked"] else "could not be checked",
+             "windows overlap": e["windows_overlap"],
+             "not comparable (column missing)": ", ".join(e["not_comparable_missing_column"]) or "none"}
+            for e in reversed(record["earlier"])]
+    return pd.DataFrame(rows)

@@ -21,6 +21,10 @@ from .audit_folders import audit_id, folders_for
 from .outputs import load_clean_outputs, load_findings_outputs
 from .provenance import read_run_record
 
+# What notebook 02 records beside comparison.csv: this audit's key fingerprint and, per earlier audit, its
+# window, population, overlap and recommendations (helpers.measures.comparison.compare_audits).
+REAUDIT_RECORD = "reaudit.json"
+
 
 def demo_audit_folder() -> Path:
     """The demo audit's processed folder, named as `make report` names it."""
@@ -80,6 +84,7 @@ def load_findings(input_dir: str = "") -> tuple[dict, Path]:
     inputs["included_cases"] = len(inputs["cases"])
     comparison = folder / "comparison.csv"
     inputs["comparison"] = pd.read_csv(comparison) if comparison.exists() else None
+    inputs["reaudit"] = read_run_record(folder / REAUDIT_RECORD) or None
     return inputs, folder
 
 
@@ -98,3 +103,65 @@ def load_report_inputs(input_dir: str = "") -> dict:
     title = inputs["audit"].get("audit_title", "")
     inputs["synthetic"] = "SYNTHETIC" in (inputs["source"].get("raw_file", "") + title).upper()
     return inputs
+
+
+# --- re-audit: the audits a run compares ------------------------------------------
+
+def compared_audit(source: dict, folder: Path, findings: pd.DataFrame, key_fingerprint: str | None):
+    """This run's audit as the comparison sees it (`source` as load_cleaned gives it)."""
+    from ..measures.comparison import ComparedAudit, audit_name
+
+    audit = source["audit"]
+    raw_file = read_run_record(folder / "source.json").get("raw_file", folder.name)
+    return ComparedAudit(name=audit_name(audit.get("audit_title"), raw_file), findings=findings,
+                         window_start=audit.get("window_start"), window_end=audit.get("window_end"),
+                         population=audit.get("population"), case_ids=source["cases"]["case_id"],
+                         key_fingerprint=key_fingerprint, missing_columns=tuple(audit.get("missing_columns", ())),
+                         recommendations=source["recommendations"])
+
+
+def load_earlier_audits(earlier_dirs, params: Parameters) -> list:
+    """Each earlier audit's cleaned data, measured again here with this run's parameters (spec section 9), in
+    the order given. Its key fingerprint is the one its own findings stage recorded (None before it did)."""
+    from ..measures.findings import findings_table
+    from ..measures.statuses import measure_statuses
+
+    audits = []
+    for folder in map(Path, earlier_dirs or ()):
+        if not (folder / "cases.csv").exists():
+            raise AuditInputError("no cleaned data for this earlier audit", file=folder,
+                                  hint="run `make report RAW=<earlier workbook>` first, or give it as EARLIER=...")
+        source = load_clean_outputs(folder)
+        findings = findings_table(measure_statuses(source["cases"], source["agency_returns"], params),
+                                  source["audit"].get("population"), params)
+        fingerprint = read_run_record(folder / REAUDIT_RECORD).get("audit", {}).get("key_fingerprint")
+        audits.append(compared_audit(source, folder, findings, fingerprint))
+    return audits
+
+
+def workbook_window_end(path: Path, window_start: str = "", window_end: str = ""):
+    """The window end an audit's run will use (a parameter, else its Audit sheet), read before any stage runs so
+    that an earlier audit named after the current one stops the run before anything changes. Only the Audit
+    sheet is read, with the reader and rules cleaning uses; None when the workbook gives no window end."""
+    from ..clean.cleaning import read_audit_settings
+    from ..domain.schema import AUDIT
+    from ..read.workbook import find_sheet, open_workbook, read_sheet, sheet_grid
+
+    workbook = open_workbook(path)
+    name = find_sheet(workbook, AUDIT)
+    grid = sheet_grid(workbook, name) if name else None
+    raw = read_sheet(workbook, name, AUDIT, grid) if grid is not None and grid.size else None
+    settings, _ = read_audit_settings(raw, window_start or None, window_end or None, file=workbook.path)
+    return settings.window_end
+
+
+def write_comparison_outputs(comparison: pd.DataFrame, reaudit: dict, folder: Path) -> list[Path]:
+    """reaudit.json always (this audit's key fingerprint, for later runs), comparison.csv when there is an
+    earlier audit to compare with."""
+    from .outputs import write_csv
+    from .provenance import write_run_record
+
+    written = [write_run_record(Path(folder) / REAUDIT_RECORD, reaudit)]
+    if reaudit["earlier"]:
+        written.append(write_csv(comparison, Path(folder) / "comparison.csv"))
+    return written

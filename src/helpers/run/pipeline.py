@@ -44,7 +44,7 @@ INDEX_NAME = "audit-index.json"
 CLEAN_FILES = ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv", "data_quality_rows.csv",
                "recommendations.csv", "audit.json", "source.json")
 FINDINGS_FILES = ("findings.csv", "breakdown_agency_group.csv", "breakdown_category.csv", "breakdown_age_band.csv",
-                  "comparison.csv", "charts", "findings_parameters.json")
+                  "comparison.csv", "reaudit.json", "charts", "findings_parameters.json")
 
 
 class StageFailed(Exception):
@@ -291,6 +291,7 @@ def command_report(args: argparse.Namespace) -> int:
         from .demo import build_demo, write_workbook
 
         write_workbook(build_demo(), request.raw)
+    check_earlier_windows(request)
     with run_lock():
         staging_root = config.BUILD / "staging"
         staging_root.mkdir(parents=True, exist_ok=True)
@@ -310,6 +311,21 @@ def run_earlier(request: RunRequest, staging: Path) -> list[AuditRun]:
         earlier = RunRequest(raw=raw, params=request.params)
         runs.append(run_audit(earlier, staging, role=f"earlier audit {number} of {len(request.earlier)}"))
     return runs
+
+
+def check_earlier_windows(request: RunRequest) -> None:
+    """No earlier audit may end after the current one unless ALLOW_LATER=1 (spec section 9). Read from the
+    workbooks' Audit sheets before any stage runs, so that swapped RAW and EARLIER change nothing."""
+    if not request.earlier or request.allow_later:
+        return
+    from ..measures.comparison import check_earlier_before_current
+    from .loaders import workbook_window_end
+
+    current_end = workbook_window_end(request.raw, request.window_start, request.window_end)
+    for raw in request.earlier:
+        if not raw.exists():
+            raise AuditInputError("file not found", file=raw, hint="check the paths given as EARLIER=...")
+        check_earlier_before_current(raw.name, workbook_window_end(raw), request.raw.name, current_end)
 
 
 def command_clean_outputs(args: argparse.Namespace) -> int:
