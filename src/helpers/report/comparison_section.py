@@ -1,0 +1,438 @@
+"""The report's "Since the last audit" section and the executive summary's sentence on it (spec section 9).
+
+Built from what notebook 02 wrote: comparison.csv (one row per measure and earlier audit) and reaudit.json
+(each earlier audit's window, population, children in both audits, measures lacking a column and
+recommendations). Every word follows the verdict: a measure is "higher than in <earlier audit>" or "lower
+than in <earlier audit>" only when its verdict says so, and otherwise there is "no clear change"; no
+sentence says a measure improved. The published version withholds counts of 1 to 5 as the rest of the
+report does (disclosure.py).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..domain.measures import MEASURE_IDS, SECONDARY
+from ..measures.comparison import (
+    HIGHER,
+    LOWER,
+    NO_CLEAR_CHANGE,
+    NOT_COMPARABLE,
+    newcombe_difference,
+    recommendation_progress,
+)
+from . import charts
+from .board_paper import back_to_contents, section_heading, whole
+from .disclosure import NOT_AVAILABLE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal
+from .sections import PUBLISHED, esc, html_table
+
+EARLIER_COLOUR = "#F46A25"  # Analysis Function orange beside the focus dark blue
+MIN_AUDITS_FOR_TREND = 3
+VERDICT_WORDS = {HIGHER: "higher", LOWER: "lower", NO_CLEAR_CHANGE: "no clear change",
+                 NOT_COMPARABLE: "not comparable"}
+
+
+# --- which rows -----------------------------------------------------------------
+
+def most_recent(reaudit: dict) -> dict:
+    """The earlier audit the verdicts compare with (reaudit.json lists them oldest first)."""
+    return reaudit["earlier"][-1]
+
+
+def latest_rows(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with the most recent earlier audit, in declaration order, with both audits' unrounded
+    percent and Wilson limits (each with its own population) and the measure's key line."""
+    earlier = most_recent(reaudit)
+    rows = comparison[comparison["earlier_audit"] == earlier["name"]].set_index("measure_id").reindex(
+        list(MEASURE_IDS))
+    limits = newcombe_difference(rows["numerator"].fillna(0), rows["denominator"].fillna(0),
+                                 rows["earlier_numerator"].fillna(0), rows["earlier_denominator"].fillna(0),
+                                 reaudit["audit"].get("population"), earlier.get("population"))
+    rows = rows.drop(columns=["percent", "earlier_percent"]).join(limits[["percent", "ci_lower", "ci_upper",
+                                                                          "earlier_percent", "earlier_ci_lower",
+                                                                          "earlier_ci_upper"]])
+    rows["kloe"] = findings.set_index("measure_id")["kloe"].reindex(rows.index)
+    rows["missing_column"] = rows.index.isin(earlier.get("not_comparable_missing_column", []))
+    return rows.reset_index()
+
+
+def shown_rows(rows: pd.DataFrame, version: str) -> pd.DataFrame:
+    """Both audits' numbers as the table shows them: text, with counts of 1 to 5 (and any percentage on fewer
+    than 10 cases) withheld in the published version, and `x` for a question the earlier workbook lacked."""
+    shown = pd.DataFrame(index=rows.index)
+    for prefix in ("earlier_", ""):
+        side = pd.DataFrame({"numerator": rows[f"{prefix}numerator"].fillna(0).astype(int),
+                             "denominator": rows[f"{prefix}denominator"].fillna(0).astype(int),
+                             "percent": rows[f"{prefix}percent"], "ci_lower": rows[f"{prefix}ci_lower"],
+                             "ci_upper": rows[f"{prefix}ci_upper"]})
+        if version == PUBLISHED:
+            text = apply_suppression(side, ["numerator", "denominator"], pairs=[("numerator", "denominator")],
+                                     percent_columns={c: ("numerator", "denominator")
+                                                      for c in ("percent", "ci_lower", "ci_upper")},
+                                     column_totals=False)
+        else:
+            text = side.astype(object)
+            for column in ("percent", "ci_lower", "ci_upper"):
+                text[column] = one_decimal(side[column])
+        if prefix:
+            lacking = rows["missing_column"].to_numpy()
+            text.loc[lacking, :] = NOT_AVAILABLE
+        shown[f"{prefix}percent"] = text["percent"]
+        shown[f"{prefix}interval"] = [lo if lo in WITHHELD_OR_NONE + (NOT_AVAILABLE,) else f"{lo} to {hi}"
+                                      for lo, hi in zip(text["ci_lower"], text["ci_upper"])]
+        shown[f"{prefix}counts"] = [n if n in (SUPPRESSED, NOT_AVAILABLE) else f"{n} / {d}"
+                                    for n, d in zip(text["numerator"], text["denominator"])]
+    withheld = shown["earlier_percent"].eq(SUPPRESSED) | shown["percent"].eq(SUPPRESSED)
+    comparable = rows["verdict"] != NOT_COMPARABLE
+    shown["difference"] = np.where(comparable, rows["difference"].map(_points), NOT_APPLICABLE_TEXT)
+    shown["difference_interval"] = np.where(
+        comparable, [f"{_points(lo)} to {_points(hi)}" for lo, hi in
+                     zip(rows["difference_ci_lower"], rows["difference_ci_upper"])], NOT_APPLICABLE_TEXT)
+    shown["verdict"] = rows["verdict"].astype(str)
+    for column in ("difference", "difference_interval", "verdict"):
+        shown.loc[withheld, column] = SUPPRESSED
+    return shown
+
+
+NOT_APPLICABLE_TEXT = "z"
+
+
+def _points(value: float) -> str:
+    """A change in points to one decimal, signed; never "-0.0"."""
+    return f"{round(float(value), 1) + 0.0:+.1f}" if pd.notna(value) else ""
+
+
+def _whole_points(value: float) -> str:
+    """Points in prose: whole, signed except 0."""
+    points = int(round(float(value)))
+    return f"{points:+d}" if points else "0"
+
+
+def _points_phrase(value: float) -> str:
+    text = _whole_points(value)
+    return f"{text} point{'' if text in ('+1', '-1') else 's'}"
+
+
+# --- words ---------------------------------------------------------------------------
+
+def change_sentence(row: pd.Series, earlier_name: str) -> str:
+    """One measure now against the earlier audit, in words that follow its verdict exactly."""
+    label, verdict = row["label"], row["verdict"]
+    if verdict == NOT_COMPARABLE:
+        why = ("the earlier workbook did not ask this question" if row.get("missing_column", False)
+               else "no case could be assessed on it in one of the two audits")
+        return f"{label}: not comparable with {earlier_name} ({why})."
+    interval = (f"a change of {_points_phrase(row['difference'])}, 95% interval "
+                f"{_whole_points(row['difference_ci_lower'])} to {_whole_points(row['difference_ci_upper'])}")
+    now_then = f"{whole(row['percent'])} now against {whole(row['earlier_percent'])}"
+    if verdict in (HIGHER, LOWER):
+        return f"{label}: {now_then}, {verdict} than in {earlier_name} ({interval})."
+    return f"{label}: {now_then} in {earlier_name}: no clear change ({interval}, which includes no change)."
+
+
+def _published_sentence(row: pd.Series, shown: pd.Series, earlier_name: str) -> str:
+    if shown["verdict"] == SUPPRESSED:
+        return f"{row['label']}: too few cases to publish a comparison with {earlier_name}."
+    return change_sentence(row, earlier_name)
+
+
+def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, findings: pd.DataFrame,
+                     version: str) -> str:
+    """The executive summary's words on the re-audit: how many measures are higher, lower and show no clear
+    change since the last audit, naming them, and what became of its recommendations. Empty with no
+    earlier audit."""
+    if comparison is None or not reaudit or not reaudit.get("earlier"):
+        return ""
+    earlier = most_recent(reaudit)
+    rows = latest_rows(comparison, reaudit, findings)
+    verdicts = shown_rows(rows, version)["verdict"]
+    groups = {v: rows.loc[verdicts == v, "label"].tolist() for v in (HIGHER, LOWER, NO_CLEAR_CHANGE)}
+    parts = [f"Since the last audit ({earlier['name']}): "
+             + "; ".join(f"{_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})"
+                                                                                  if names else "")
+                         for verdict, names in groups.items()) + "."]
+    others = rows.loc[verdicts == NOT_COMPARABLE, "label"].tolist()
+    if others:
+        parts.append(f"{_count(len(others)).capitalize()} could not be compared ({', '.join(others)}).")
+    withheld = rows.loc[verdicts == SUPPRESSED, "label"].tolist()
+    if withheld:
+        parts.append(f"{_count(len(withheld)).capitalize()} had too few cases to publish a comparison "
+                     f"({', '.join(withheld)}).")
+    progress = progress_rows(reaudit, comparison)
+    if progress is not None and not progress.empty:
+        per_rec = progress.drop_duplicates("recommendation_number")
+        complete = int(per_rec["status"].str.casefold().eq("complete").fillna(False).sum())
+        targets = progress[progress["target_met"].notna()]
+        parts.append(f"Of its {len(per_rec)} recommendation{'s' if len(per_rec) != 1 else ''}, {complete} "
+                     f"{'is' if complete == 1 else 'are'} complete and {int(per_rec['overdue'].sum())} overdue; "
+                     f"{int(targets['target_met'].sum())} of {len(targets)} measure targets are now met.")
+    return " ".join(parts)
+
+
+def _count(n: int) -> str:
+    return f"{n} measure{'s' if n != 1 else ''}" if n else "no measure"
+
+
+def _verb(n: int, verdict: str) -> str:
+    if verdict == NO_CLEAR_CHANGE:
+        return "show no clear change" if n != 1 else "shows no clear change"
+    return f"{'are' if n != 1 else 'is'} {verdict}"
+
+
+def independence_sentences(current: dict, earlier: dict, version: str) -> list[str]:
+    """Children in both audits (the intervals assume independent samples) and whether the windows overlap."""
+    if not earlier.get("overlap_checked"):
+        first = ("Overlap could not be checked: the two audits' case references were pseudonymised with "
+                 "different keys (or the earlier key was not recorded), so a child in both audits cannot be "
+                 "matched. The intervals assume that no child is in both.")
+    else:
+        overlap = int(earlier["overlapping_cases"])
+        if overlap == 0:
+            first = ("No child is in both audits (checked on the pseudonymised case ids), so the two samples are "
+                     "independent, as the intervals assume.")
+        else:
+            count = ("a small number of children (fewer than 6)" if version == PUBLISHED and overlap < 6
+                     else f"{overlap} child{'ren' if overlap != 1 else ''}")
+            first = (f"{count[0].upper()}{count[1:]} {'is' if overlap == 1 else 'are'} in both audits (the same "
+                     "pseudonymised case id). The intervals assume two independent samples, so the verdicts "
+                     "are approximate.")
+    if earlier.get("windows_overlap"):
+        second = (f"The audits' windows overlap ({_window(earlier)} earlier; {_window(current)} now): "
+                  "conferences in the shared period could be in both samples.")
+    else:
+        second = f"The windows do not overlap ({_window(earlier)} earlier; {_window(current)} now)."
+    return [first, second]
+
+
+def _window(audit: dict) -> str:
+    start, end = audit.get("window_start"), audit.get("window_end")
+    fmt = lambda d: pd.Timestamp(d).strftime("%-d %B %Y") if d else "not stated"  # noqa: E731
+    return f"{fmt(start)} to {fmt(end)}"
+
+
+# --- charts --------------------------------------------------------------------------
+
+def change_chart(rows: pd.DataFrame, earlier_name: str) -> plt.Figure:
+    """A dot chart: each measure earlier (hollow orange) and now (filled blue), each with its 95% interval,
+    joined by a thin line. Rows as given, top to bottom; every row must have both percentages."""
+    charts.use_style()
+    rows = rows.reset_index(drop=True)
+    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 1.2 + 0.6 * len(rows)), dpi=charts.DPI)
+    y = np.arange(len(rows))[::-1].astype(float)
+    offset = 0.16
+    for position, (_, row) in zip(y, rows.iterrows()):  # earlier to now, one thin segment per measure
+        axis.plot([row["earlier_percent"], row["percent"]], [position + offset, position - offset], color="#A6A6A6",
+                  linewidth=1, zorder=1)
+    for shift, prefix, colour, face, name in ((offset, "earlier_", EARLIER_COLOUR, "white", "Earlier audit"),
+                                              (-offset, "", charts.FOCUS, charts.FOCUS, "This audit")):
+        axis.hlines(y + shift, rows[f"{prefix}ci_lower"], rows[f"{prefix}ci_upper"], color=colour, linewidth=2,
+                    zorder=2)
+        axis.scatter(rows[f"{prefix}percent"], y + shift, s=46, facecolor=face, edgecolor=colour, linewidth=1.8,
+                     zorder=3, label=name)
+    for position, (_, row) in zip(y, rows.iterrows()):
+        axis.text(101.5, position, f"{row['earlier_percent']:.0f}% → {row['percent']:.0f}%  "
+                  f"{VERDICT_WORDS[row['verdict']]}", va="center", ha="left", color=charts.TEXT, fontsize=9)
+    axis.set_yticks(y, [textwrap.fill(label, 28) for label in rows["label"]], color=charts.TEXT)
+    axis.set_xlim(0, 160)  # room on the right for the direct labels
+    axis.spines["bottom"].set_bounds(0, 100)
+    axis.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    axis.grid(axis="x", color="#D9D9D9")
+    axis.grid(axis="y", visible=False)
+    axis.legend(loc="lower center", bbox_to_anchor=(0.36, 1.0), ncol=2, frameon=False, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def change_chart_html(rows: pd.DataFrame, earlier_name: str, current: dict) -> str:
+    counts = rows["verdict"].value_counts()
+    title = (f"{counts.get(HIGHER, 0)} higher, {counts.get(LOWER, 0)} lower, "
+             f"{counts.get(NO_CLEAR_CHANGE, 0)} no clear change")
+    alt = ("Dot chart of the key-line measures in the earlier audit and now, each with its 95% interval. "
+           + "; ".join(f"{r['label']}: {r['earlier_percent']:.1f}% (95% interval {r['earlier_ci_lower']:.1f}% to "
+                       f"{r['earlier_ci_upper']:.1f}%) earlier, {r['percent']:.1f}% ({r['ci_lower']:.1f}% to "
+                       f"{r['ci_upper']:.1f}%) now, {VERDICT_WORDS[r['verdict']]}" for _, r in rows.iterrows())
+           + ".")
+    caption = (f"Percentage of audited cases meeting each key-line standard in {earlier_name} (hollow) and in this "
+               f"audit (filled), with 95% intervals. A measure is higher or lower only when the 95% interval of "
+               f"its change lies wholly above or below 0.")
+    return charts.figure_html(change_chart(rows, earlier_name), title, alt, caption)
+
+
+def trend_series(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame) -> pd.DataFrame:
+    """Every audit's key-line measures, oldest first: audit, measure_id, label, percent, ci_lower, ci_upper."""
+    from ..measures.findings import wilson_interval
+
+    frames = []
+    for order, earlier in enumerate(reaudit["earlier"]):
+        rows = comparison[comparison["earlier_audit"] == earlier["name"]]
+        lower, upper = wilson_interval(rows["earlier_numerator"].fillna(0).astype(float),
+                                       rows["earlier_denominator"].fillna(0).astype(float),
+                                       earlier.get("population"))
+        frames.append(pd.DataFrame({"order": order, "audit": _short(earlier), "measure_id": rows["measure_id"],
+                                    "label": rows["label"], "percent": rows["earlier_percent"],
+                                    "ci_lower": lower, "ci_upper": upper,
+                                    "numerator": rows["earlier_numerator"],
+                                    "denominator": rows["earlier_denominator"]}))
+    frames.append(pd.DataFrame({"order": len(reaudit["earlier"]), "audit": "This audit",
+                                "measure_id": findings["measure_id"], "label": findings["label"],
+                                "percent": findings["percent"], "ci_lower": findings["ci_lower"],
+                                "ci_upper": findings["ci_upper"], "numerator": findings["numerator"],
+                                "denominator": findings["denominator"]}))
+    series = pd.concat(frames, ignore_index=True)
+    key_lines = findings.loc[findings["kloe"] != SECONDARY, "measure_id"]
+    return series[series["measure_id"].isin(key_lines)]
+
+
+def _short(audit: dict) -> str:
+    end = audit.get("window_end")
+    return f"to {pd.Timestamp(end):%b %Y}" if end else audit["name"][:20]
+
+
+def trend_chart(series: pd.DataFrame) -> plt.Figure:
+    """Small multiples, one panel per key-line measure: each audit's percentage with its 95% interval."""
+    charts.use_style()
+    measures = list(dict.fromkeys(series["measure_id"]))
+    columns = 3
+    panels = int(np.ceil(len(measures) / columns))
+    figure, axes = plt.subplots(panels, columns, figsize=(charts.FIGURE_WIDTH, 1.9 * panels), dpi=charts.DPI,
+                                sharex=True, sharey=True, squeeze=False)
+    labels = series.drop_duplicates("order").sort_values("order")["audit"].tolist()
+    for axis, measure_id in zip(axes.flat, measures):
+        rows = series[series["measure_id"] == measure_id].sort_values("order")
+        axis.plot(rows["order"], rows["percent"], color=charts.FOCUS, marker="o", linewidth=1.5)
+        axis.vlines(rows["order"], rows["ci_lower"], rows["ci_upper"], color=charts.FOCUS, linewidth=1)
+        axis.set_title(textwrap.fill(rows["label"].iloc[0], 30), fontsize=8, loc="left")
+        axis.set_ylim(0, 100)
+        axis.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
+        axis.tick_params(labelsize=7)
+    for axis in axes.flat[len(measures):]:
+        axis.set_visible(False)
+    for axis in axes[-1]:
+        axis.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def trend_html(series: pd.DataFrame, version: str) -> str:
+    shown = series
+    if version == PUBLISHED:
+        text = apply_suppression(series.assign(numerator=series["numerator"].fillna(0).astype(int),
+                                               denominator=series["denominator"].fillna(0).astype(int)),
+                                 ["numerator", "denominator"], pairs=[("numerator", "denominator")],
+                                 percent_columns={c: ("numerator", "denominator")
+                                                  for c in ("percent", "ci_lower", "ci_upper")},
+                                 column_totals=False)
+        shown = series[~text["percent"].isin(WITHHELD_OR_NONE)]
+        table_values = text["percent"]
+    else:
+        table_values = one_decimal(series["percent"])
+    table = (series.assign(value=table_values).pivot_table(index="label", columns="order", values="value",
+                                                           aggfunc="first", sort=False))
+    names = series.drop_duplicates("order").set_index("order")["audit"]
+    table = table.rename(columns=lambda order: f"{names[order]} (%)").reset_index().rename(
+        columns={"label": "Measure"})
+    alt = ("Small multiple line charts, one per key-line measure, of the percentage of cases meeting it in each "
+           "audit from the oldest to this one, with 95% intervals. The same numbers are in the table below.")
+    figure = charts.figure_html(trend_chart(shown), "Key-line measures in each audit", alt,
+                                "Percentage of audited cases meeting each key-line standard, audit by audit, with "
+                                "95% intervals.")
+    return figure + html_table(table, "Key-line measures in each audit (% of cases)",
+                               numeric=tuple(table.columns[1:]))
+
+
+# --- the recommendations of the last audit ----------------------------------------
+
+def progress_rows(reaudit: dict, comparison: pd.DataFrame, today=None) -> pd.DataFrame | None:
+    earlier = most_recent(reaudit)
+    recommendations = pd.DataFrame(earlier.get("recommendations") or [])
+    if recommendations.empty:
+        return None
+    today = today if today is not None else pd.Timestamp.today().normalize()
+    return recommendation_progress(recommendations, comparison, today, earlier_audit=earlier["name"])
+
+
+def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) -> pd.DataFrame:
+    """One row per earlier recommendation and measure: the measure then and now with its verdict, target and
+    whether it is now met, owner, due date, status and overdue."""
+    by_measure = shown.set_index("measure_id")
+    then = progress["measure_id"].map(by_measure["earlier_percent"])
+    now = progress["measure_id"].map(by_measure["percent"])
+    verdict = progress["measure_id"].map(by_measure["verdict"]).fillna(progress["verdict"])
+    target_met = progress["target_met"].map({True: "met", False: "not met"}).astype(object)
+    if version == PUBLISHED:  # whether a withheld figure reaches its target would say something about it
+        target_met = target_met.where(~now.eq(SUPPRESSED), SUPPRESSED)
+    status = progress["status"].fillna("not stated").astype(str) + np.where(progress["overdue"], " (overdue)", "")
+    return pd.DataFrame({
+        "Recommendation": [f"{n}. {text}" for n, text in zip(progress["recommendation_number"],
+                                                               progress["recommendation"])],
+        "Measure": progress["label"].fillna("no measure named"),
+        "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
+        "Target (%)": progress["target"].map(lambda v: f"{v:.0f}", na_action="ignore").fillna(""),
+        "Target now": target_met.fillna(""),
+        "Owner": progress["owner"].fillna(""),
+        "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),
+        "Status": status,
+    })
+
+
+# --- the section -----------------------------------------------------------------------
+
+COMPARISON_HEADERS = {"earlier_percent": "Then (%)", "earlier_interval": "Then 95% interval",
+                      "earlier_counts": "Then met / assessed", "percent": "Now (%)", "interval": "Now 95% interval",
+                      "counts": "Now met / assessed", "difference": "Change (points)",
+                      "difference_interval": "95% interval of change", "verdict": "Verdict"}
+
+
+def comparison_frame(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    frame = shown[list(COMPARISON_HEADERS)].rename(columns=COMPARISON_HEADERS)
+    frame.insert(0, "Measure", rows["label"].to_numpy())
+    return frame
+
+
+def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame, version: str,
+                             today=None) -> str:
+    earlier = most_recent(reaudit)
+    name = earlier["name"]
+    rows = latest_rows(comparison, reaudit, findings)
+    shown = shown_rows(rows, version)
+    key = (rows["kloe"] != SECONDARY).to_numpy()
+    parts = ['<section class="since-last-audit">', section_heading("since-last-audit"),
+             f"<p>This audit compared with {esc(name)} ({esc(_window(earlier))}, {earlier['cases']} cases), both "
+             "measured by the same code with the same thresholds. A change is in percentage points with its 95% "
+             "interval; a measure is called higher or lower only when that whole interval lies above or below "
+             "0, and otherwise shows no clear change.</p>"]
+    words = [_published_sentence(r, s, name) if version == PUBLISHED else change_sentence(r, name)
+             for (_, r), (_, s) in zip(rows[key].iterrows(), shown[key].iterrows())]
+    parts.append("<ul>" + "".join(f"<li>{esc(w)}</li>" for w in words) + "</ul>")
+    charted = key & (rows["verdict"] != NOT_COMPARABLE).to_numpy() & (shown["verdict"] != SUPPRESSED).to_numpy()
+    if charted.any():
+        parts.append(change_chart_html(rows[charted], name, reaudit["audit"]))
+    else:
+        parts.append("<p>No key-line measure can be charted against the last audit.</p>")
+    parts.append(html_table(comparison_frame(rows[key], shown[key]), f"Key-line measures: now against {name}",
+                            numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
+    parts.append("<h3>Secondary measures</h3>")
+    parts.append(html_table(comparison_frame(rows[~key], shown[~key]), f"Secondary measures: now against {name}",
+                            numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
+    lacking = rows.loc[rows["missing_column"], "label"].tolist()
+    if lacking:
+        parts.append(f"<p>Not comparable because the earlier workbook did not ask the question: "
+                     f"{esc(', '.join(lacking))} (x in the tables).</p>")
+    parts.append("<h3>Children in both audits</h3>")
+    parts += [f"<p>{esc(s)}</p>" for s in independence_sentences(reaudit["audit"], earlier, version)]
+    if len(reaudit["earlier"]) + 1 >= MIN_AUDITS_FOR_TREND:
+        parts.append("<h3>Over the audits</h3>")
+        parts.append(trend_html(trend_series(comparison, reaudit, findings), version))
+    parts.append("<h3>Progress on the last audit's recommendations</h3>")
+    progress = progress_rows(reaudit, comparison, today)
+    if progress is None:
+        parts.append(f"<p>{esc(name)} set out no recommendations.</p>")
+    else:
+        parts.append(html_table(progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version),
+                                f"Recommendations of {name}: their measures then and now",
+                                numeric=("Then (%)", "Now (%)", "Target (%)")))
+    parts += [back_to_contents(), "</section>"]
+    return "\n".join(parts)
