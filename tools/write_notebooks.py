@@ -46,13 +46,18 @@ window_end = ""    # overrides the Audit sheet's window end"""),
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers.clean.cleaning import clean_workbook
+from helpers.clean.cleaning import clean_raw_workbook
 from helpers.clean.pseudonym import load_or_create_key
+from helpers.context import with_unknown_local_authorities
+from helpers.read.workbook import read_workbook
 from helpers.run.loaders import demo_workbook, output_folder
 from helpers.run.outputs import write_clean_outputs, write_source_record
 
 raw = Path(raw_path) if raw_path else demo_workbook()
-cleaned = clean_workbook(raw, load_or_create_key(), window_start=window_start, window_end=window_end)
+workbook = read_workbook(raw)
+cleaned = clean_raw_workbook(workbook, load_or_create_key(), window_start=window_start, window_end=window_end)
+# Then the context step: a local authority the census does not know gets one data-quality line (spec 8).
+cleaned = with_unknown_local_authorities(cleaned, workbook.audit)
 settings = cleaned.settings.as_dict()
 display(Markdown(f"**{settings['audit_title']}**  \\nWindow: {settings['window_start']} to "
                  f"{settings['window_end']}; population: {settings['population']}"))"""),
@@ -66,7 +71,9 @@ display(reconciliation.groupby("sheet")["rows"].sum().rename("rows received"))""
     ("md", """## Unrecognised values and other data-quality issues
 
 Unrecognised values read as not recorded and are never mapped silently; values in personal-data columns are
-withheld. `data_quality_rows.csv` lists each problem with its Excel row, for the audit team."""),
+withheld. A local authority of the Audit sheet that the children in need census does not know is listed as
+`unknown_local_authority`, with the nearest names. `data_quality_rows.csv` lists each problem with its Excel row,
+for the audit team."""),
     ("code", """quality = cleaned.data_quality
 display(quality if not quality.empty else Markdown("No data-quality issues."))"""),
     ("md", """## The included cases

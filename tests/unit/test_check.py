@@ -33,7 +33,8 @@ OUTCOMES = pd.DataFrame([
 
 
 def cleaned(cells=CELLS, outcomes=OUTCOMES):
-    return SimpleNamespace(data_quality_rows=cells, row_outcomes=outcomes)
+    return SimpleNamespace(data_quality_rows=cells, row_outcomes=outcomes,
+                           settings=SimpleNamespace(local_authorities_text=None))
 
 
 def raw_sheet(name: str, headers: dict, case_refs: dict, unused: pd.DataFrame | None = None):
@@ -107,6 +108,7 @@ def run_main(monkeypatch, capsys, result, tmp_path):
     monkeypatch.setattr(check, "read_workbook", lambda path: RAW)
     monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: result)
     out = tmp_path / "feedback.xlsx"
+    (tmp_path / "audit.xlsx").write_bytes(b"read by the stand-in reader")
     status = check.main(["--raw", str(tmp_path / "audit.xlsx"), "--out", str(out)])
     return status, capsys.readouterr(), out
 
@@ -133,6 +135,7 @@ def test_make_check_passes_the_workbook_and_feedback_path_through_the_environmen
     seen = []
     monkeypatch.setattr(check, "read_workbook", lambda path: seen.append(path) or RAW)
     monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: cleaned())
+    (tmp_path / "their audit.xlsx").write_bytes(b"read by the stand-in reader")
     monkeypatch.setenv("CPA_RAW", str(tmp_path / "their audit.xlsx"))
     monkeypatch.setenv("CPA_OUT", str(tmp_path / "feedback.xlsx"))
     assert check.main([]) == check.EXIT_PROBLEMS

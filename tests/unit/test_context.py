@@ -277,6 +277,71 @@ def test_nothing_like_any_authority_is_unknown_without_a_suggestion(census):
     assert unknown.suggestions == () and "not in the children in need census" in unknown.hint
 
 
+# --- the data-quality line (read -> clean -> context) ----------------------------------------------------------
+
+def workbook_naming(tmp_path, local_authorities, field_as_written="local_authorities"):
+    from conftest import case_row, quorate_returns, write_workbook
+
+    audit = {"audit_title": "Context check", "population": 40, field_as_written: local_authorities}
+    return write_workbook(tmp_path / "audit.xlsx", [case_row("A1")], quorate_returns("A1"), audit)
+
+
+def cleaned_with_context(path, census):
+    from helpers.clean.cleaning import clean_raw_workbook
+    from helpers.context import with_unknown_local_authorities
+    from helpers.read.workbook import read_workbook
+
+    raw = read_workbook(path)
+    return with_unknown_local_authorities(clean_raw_workbook(raw, KEY), raw.audit, census)
+
+
+KEY = bytes(range(32))
+
+
+def test_an_unknown_authority_is_one_data_quality_line_with_a_hint_and_its_excel_row(tmp_path, census):
+    path = workbook_naming(tmp_path, "Barnett; Enfield", field_as_written="Local authorities:")
+    cleaned = cleaned_with_context(path, census)
+    assert cleaned.data_quality.to_dict("records") == [
+        {"sheet": "Audit", "column": "local_authorities",
+         "value": "Barnett (did you mean Barnet (302), Brent (304) or Barnsley (370)?)",
+         "issue": "unknown_local_authority", "rows": 1}]
+    (row,) = cleaned.data_quality_rows.to_dict("records")
+    # Row 1 holds field/value, then audit_title, population, local_authorities: Excel row 4, as headed there.
+    assert (row["row"], row["header"]) == (4, "Local authorities:")
+    assert [a.la_name for a in build_context(cleaned.settings.local_authorities, census=census).authorities] == [
+        "Enfield"]
+
+
+def test_known_authorities_or_none_add_no_line(tmp_path, census):
+    named = cleaned_with_context(workbook_naming(tmp_path, "302; Isle of Wight"), census)
+    assert named.data_quality.empty and named.data_quality_rows.empty
+    path = workbook_naming(tmp_path, None)
+    assert cleaned_with_context(path, census).data_quality.empty
+
+
+def test_audit_json_carries_the_authorities_through_to_the_context(tmp_path, census):
+    import json
+
+    from helpers.run.outputs import write_clean_outputs
+
+    cleaned = cleaned_with_context(workbook_naming(tmp_path, "Bristol, City of; Barnet"), census)
+    write_clean_outputs(cleaned, tmp_path / "out")
+    audit = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert audit["local_authorities"]
+    context = build_context(audit["local_authorities"], census=census)
+    assert [a.la_name for a in context.authorities] == ["Bristol, City of", "Barnet"] and not context.unknown
+
+
+def test_the_audit_teams_check_lists_an_unknown_authority_at_its_row(tmp_path):
+    from helpers.run.check import check_workbook
+
+    feedback = check_workbook(workbook_naming(tmp_path, "Barnet; Enfeld"), KEY)
+    problem = feedback.problems[feedback.problems["issue"] == "unknown_local_authority"].iloc[0]
+    assert (problem["sheet"], problem["row"], problem["header"]) == ("Audit", 4, "local_authorities")
+    assert problem["value"].startswith("Enfeld (did you mean Enfield (308)")
+    assert "DfE codes" in problem["accepted"]
+
+
 # --- the report section ---------------------------------------------------------------------------------------
 
 def test_section_has_a_figure_with_every_number_in_its_alt_text_and_a_table_after_it(census):
@@ -349,17 +414,28 @@ def test_context_notebook_runs_with_authorities_and_an_unknown_one(tmp_path):
     assert "unknown_local_authority" in text and "did you mean Barnet (302)" in text
 
 
-def test_context_package_sits_at_the_read_level():
-    """The cleaning stage calls resolve_authorities: the package may import only domain, errors and config."""
+def test_context_package_comes_after_cleaning_and_before_measures():
+    """read -> clean -> context: the package may import domain, read, clean, errors and config, never the stages
+    after it (measures, report, run), and cleaning never imports it."""
     import ast
 
-    allowed = ("helpers.domain", "helpers.errors", "helpers.config", "helpers.context")
-    for path in (ROOT / "src" / "helpers" / "context").glob("*.py"):
+    allowed = ("helpers.domain", "helpers.read", "helpers.clean", "helpers.errors", "helpers.config",
+               "helpers.context")
+
+    def imported(path, package):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level:
-                package = ".".join(["helpers", "context"][: 3 - node.level])
-                modules = [f"{package}.{node.module}"] if node.module else [f"{package}.{a.name}" for a in node.names]
-                assert all(m.startswith(allowed) for m in modules), f"{path.name} imports {modules}"
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
-                assert not any(n.startswith("helpers") and not n.startswith(allowed) for n in names), path.name
+                base = ".".join(package.split(".")[: len(package.split(".")) + 1 - node.level])
+                yield from ([f"{base}.{node.module}"] if node.module else [f"{base}.{a.name}" for a in node.names])
+            elif isinstance(node, ast.ImportFrom):
+                yield node.module
+            elif isinstance(node, ast.Import):
+                yield from (a.name for a in node.names)
+
+    for path in (ROOT / "src" / "helpers" / "context").glob("*.py"):
+        modules = [m for m in imported(path, "helpers.context") if m.startswith("helpers")]
+        assert all(m.startswith(allowed) for m in modules), f"{path.name} imports {modules}"
+    for stage in ("read", "clean", "domain"):
+        for path in (ROOT / "src" / "helpers" / stage).glob("*.py"):
+            modules = list(imported(path, f"helpers.{stage}"))
+            assert not any(m.startswith("helpers.context") for m in modules), f"{stage}/{path.name} imports context"

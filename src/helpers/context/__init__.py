@@ -1,7 +1,8 @@
 """National and local context from the DfE children in need census (issue 13).
 
-Read level: imports only helpers.domain, helpers.errors, helpers.config and third-party libraries, so
-the cleaning stage can call `resolve_authorities` to list unknown authorities in the data-quality output.
+The step after cleaning (read -> clean -> context): it imports helpers.domain, helpers.read, helpers.clean,
+helpers.errors and helpers.config, never measures, report or run. `with_unknown_local_authorities` adds an
+unknown authority's line to the cleaned audit's data quality; `build_context` gives the report its figures.
 """
 from .authorities import (
     Authority,
@@ -23,8 +24,9 @@ from .comparisons import (
     census_years,
     population_differs,
 )
+from .quality import unknown_authority_rows, with_unknown_local_authorities
 
 __all__ = ["Authority", "Census", "CensusContext", "ICPC_WITHIN_15_DAYS", "POPULATION_TOLERANCE", "PopulationCheck",
            "REPEAT_PLANS", "Resolution", "UnknownAuthority", "authority_catalogue", "build_context",
            "census_year_of", "census_years", "load_census", "population_differs", "resolve_authorities",
-           "unknown_authority_issues"]
+           "unknown_authority_issues", "unknown_authority_rows", "with_unknown_local_authorities"]

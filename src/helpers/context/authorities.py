@@ -109,7 +109,8 @@ def split_authorities(value: str | Iterable[str] | None, known_keys: Iterable[st
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
     if not isinstance(value, str):
-        return [str(v).strip() for v in value if str(v).strip()]
+        # The list audit.json keeps was split at every comma: joined again, "Bristol", "City of" is one name.
+        value = "; ".join(str(v) for v in value)
     parts = [p.strip() for p in SEPARATORS.split(value)]
     known = set(known_keys)
     entries: list[str] = []

@@ -23,13 +23,15 @@ import pandas as pd
 from .. import config
 from ..clean.cleaning import CleanedAudit, clean_raw_workbook
 from ..clean.pseudonym import load_or_create_key
+from ..context import with_unknown_local_authorities
 from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
 from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
 from ..read.workbook import RawWorkbook, read_workbook
 from ..template.choices import accepted_form
 from ..template.workbook import MARKING, workbook_written_whole
-from .pipeline import check_window
+from .pipeline import parser as report_parser
+from .pipeline import raw_checksum, request_from
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
 # The cleaner may list a filled cell of a column it does not read under this issue: not a problem to fix;
@@ -165,10 +167,12 @@ def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook) -> Feedback:
 
 
 def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None) -> Feedback:
-    """Read and clean the workbook as `make report` does (raising the same AuditInputError) and gather the
-    feedback; the raw sheets give the headers as written and the columns not used."""
+    """Read and clean the workbook as `make report` does (raising the same AuditInputError), with the context
+    step's line for a local authority the census does not know, and gather the feedback; the raw sheets give
+    the headers as written and the columns not used."""
     raw = read_workbook(raw_path)
-    return feedback_from(clean_raw_workbook(raw, key, window_start, window_end), raw)
+    cleaned = with_unknown_local_authorities(clean_raw_workbook(raw, key, window_start, window_end), raw.audit)
+    return feedback_from(cleaned, raw)
 
 
 # --- the feedback workbook -----------------------------------------------------------------------------
@@ -291,6 +295,13 @@ def demo_workbook() -> Path:
     return config.DEMO_WORKBOOK
 
 
+def report_request(raw: str, window_start: str, window_end: str):
+    """What `make report` would be asked with these values (and the other make variables it reads), checked by
+    its own rules, so a value it refuses is refused here first, in the same order and with the same words."""
+    given = [f"--raw={raw}", f"--window-start={window_start}", f"--window-end={window_end}"]
+    return request_from(report_parser().parse_args(["report", *given]))
+
+
 def console_summary(feedback: Feedback) -> str:
     if feedback.is_clean:
         return f"check: {feedback.workbook}: no problems to fix"
@@ -309,11 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window-end", default=env("CPA_WINDOW_END", ""), help="replaces the Audit sheet's")
     args = parser.parse_args(argv)
     try:
-        raw = Path(args.raw) if args.raw else demo_workbook()
-        # The window parameters are refused with the words `make report` uses.
-        window = [check_window(name, value) or None for name, value in
-                  (("WINDOW_START", args.window_start), ("WINDOW_END", args.window_end))]
-        feedback = check_workbook(raw, load_or_create_key(), *window)
+        request = report_request(args.raw, args.window_start, args.window_end)
+        raw = request.raw if args.raw else demo_workbook()
+        raw_checksum(raw)
+        feedback = check_workbook(raw, load_or_create_key(), request.window_start or None,
+                                  request.window_end or None)
     except AuditInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE

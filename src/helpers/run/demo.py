@@ -39,6 +39,10 @@ N_CASES = 100
 WINDOW_START = dt.date(2025, 4, 1)
 WINDOW_END = dt.date(2025, 9, 30)
 POPULATION = 1000
+# The partnership's local authorities (spec section 3), as DfE names them: the report's Context section sets
+# their published census figures (real, not synthetic) beside the synthetic audit's. Two authorities, so the
+# census counts are summed; together they had 1,125 children on plans at 31 March 2025, near the population.
+LOCAL_AUTHORITIES = "Hampshire; Isle of Wight"
 TITLE = "SYNTHETIC DEMO: Multi-agency audit of child protection conferences, April to September 2025"
 
 CASE_HEADERS = {
@@ -163,6 +167,7 @@ class DemoDesign:
     inquorate_reasons: int
     audit_start: dt.date  # the panel's audits run over three weeks from this day
     case_ref: str = "SYN-{:04d}"
+    local_authorities: str = LOCAL_AUTHORITIES
 
     @property
     def n_cases(self) -> int:
@@ -173,7 +178,8 @@ class DemoDesign:
         end = self.window_end
         return [["Field", "Value"], ["audit_title", self.title],
                 ["window_start", self.window_start.strftime("%d/%m/%Y")],
-                ["window_end", dt.datetime(end.year, end.month, end.day)], ["population", self.population]]
+                ["window_end", dt.datetime(end.year, end.month, end.day)], ["population", self.population],
+                ["local_authorities", self.local_authorities]]
 
 
 def _allocate(rng: np.random.Generator, counts: dict, n_cases: int = N_CASES) -> np.ndarray:
