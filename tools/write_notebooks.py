@@ -197,7 +197,7 @@ from IPython.display import HTML, display
 
 from helpers.context import build_context
 from helpers.report import board_paper, sections
-from helpers.report.context_section import context_section
+from helpers.report.context_section import context_section, method_note
 from helpers.run.loaders import load_report_inputs
 from helpers.run.provenance import package_versions
 
@@ -214,14 +214,15 @@ display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], 
     ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"),
                         audit.get("population"))
 icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_timely")
-display(HTML(context_section(context, icpc_timely, version)))"""),
+display(HTML(context_section(context, icpc_timely, version)))
+population_note = method_note(context)  # the method section says it when the population differs by over half"""),
     ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params)))
 display(HTML(board_paper.glossary_section()))"""),
     ("code", """source = inputs["source"]
 provenance = {"raw file": source.get("raw_file", ""), "raw file SHA-256": source.get("raw_sha256", ""),
               **sections.code_version_rows(json.loads(code_version) if code_version else {}),
               **{f"package {name}": v for name, v in package_versions().items()}}
-display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params)))"""),
+display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params, population_note)))"""),
     ("code", """display(HTML(sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version)))
 display(HTML(sections.footnote_section(version)))"""),
 ]

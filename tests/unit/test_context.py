@@ -359,6 +359,29 @@ def test_section_has_a_figure_with_every_number_in_its_alt_text_and_a_table_afte
     assert "Characteristics of children in need: 2025" in html.replace("&quot;", '"')
 
 
+def test_method_section_states_the_population_check_only_when_it_differs_by_more_than_half(census):
+    from helpers.report.sections import method_section
+
+    on_plan = la_row(census, "Barnet", 2025, "on_plan")["cpp_at_31_march"]
+    for population, stated in ((int(on_plan), False), (int(on_plan) * 3, True)):
+        context = build_context("Barnet", window_end="30/09/2024", population=population, census=census)
+        audit = {"population": population, "window_end": "2024-09-30"}
+        html = method_section(audit, 50, {}, {}, population_note=method_note(context))
+        assert ("differs by more than half from the census count" in html) is stated
+        assert (f"{population:,} children on plans" in html) is stated
+
+
+def test_data_quality_section_words_an_unknown_local_authority_for_a_board_member():
+    from helpers.report.sections import data_quality_section
+
+    reconciliation = pd.DataFrame({"sheet": ["Cases"], "outcome": ["included"], "rows": [40]})
+    quality = pd.DataFrame([{"sheet": "Audit", "column": "local_authorities", "issue": "unknown_local_authority",
+                             "value": "Barnett (did you mean Barnet (302)?)", "rows": 1}])
+    html = esc_free(data_quality_section(reconciliation, quality, "board"))
+    assert "Local authority not found in the DfE census" in html and "unknown_local_authority" not in html
+    assert "Barnett (did you mean Barnet (302)?)" in html
+
+
 def test_section_prose_uses_whole_numbers(census):
     html = context_section(build_context("Barnet", window_end="30/09/2024", census=census), ICPC_ROW, "board")
     prose = " ".join(re.findall(r"<p>(.*?)</p>", html))

@@ -270,7 +270,8 @@ def _tracking(rec: pd.Series, today: pd.Timestamp) -> str:
 
 
 def method_section(audit: dict, included: int, parameters: dict, provenance: dict,
-                   params: Parameters | None = None) -> str:
+                   params: Parameters | None = None, population_note: str = "") -> str:
+    """`population_note`: the census check of the population when it differs by more than half (issue 13)."""
     params = params or Parameters()
     population = audit.get("population")
     sampling = audit.get("sampling") or "not stated in the Audit sheet"
@@ -281,6 +282,7 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
                 "plan when the sample was drawn)" if population else "")
              + ". Each agency invited to the initial child protection conference sent a return for the case; "
                "the panel recorded its agreed judgement.</p>",
+             *([f"<p>{esc(population_note)}</p>"] if population_note else []),
              "<p>Each percentage is of the cases that could be assessed: cases where the standard did not apply, "
              "or where no answer was recorded, are counted separately and left out of the percentage. "
              "Working days exclude weekends and England and Wales bank holidays. "
@@ -332,7 +334,9 @@ def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFram
                        "unmapped_agency": "Agency not in the list (not counted for quoracy)",
                        "negative_interval": "Dates in the wrong order (read as not recorded)",
                        "no_icpc_date_in_window": "No ICPC date (kept in the audit)",
-                       "unknown_measure": "Recommendation names an unknown measure"}
+                       "unknown_measure": "Recommendation names an unknown measure",
+                       "unknown_local_authority": "Local authority not found in the DfE census (left out of the "
+                                                  "national comparison)"}
         table = data_quality.assign(issue=data_quality["issue"].map(issue_words).fillna(data_quality["issue"]))
         if version == PUBLISHED:
             # Values can be near-identifying; the published version gives the issue and a count only.
