@@ -8,6 +8,9 @@ from __future__ import annotations
 import sys
 
 from helpers import config
+from helpers.context.authorities import SUGGESTIONS
+from helpers.context.census import EXTRACT_DIR, LICENCE, release_name
+from helpers.context.comparisons import ICPC_WITHIN_15_DAYS, POPULATION_TOLERANCE, REPEAT_PLANS, YEARS_SHOWN, Rate
 from helpers.domain.answers import (
     AGENCY_GROUPS,
     AGENCY_SYNONYMS,
@@ -54,7 +57,40 @@ def measures_markdown() -> str:
     for m in MEASURES:
         kloe = f"{m.kloe}: {KLOES[m.kloe]}" if m.kloe in KLOES else "secondary"
         lines.append(f"| `{m.id}` | {kloe} | {m.label_for(defaults)} | {m.definition_for(defaults)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + census_section()) + "\n"
+
+
+def census_rate_row(rate: Rate) -> str:
+    return f"| {rate.label} | {' + '.join(f'`{c}`' for c in rate.numerator)} | `{rate.denominator}` |"
+
+
+def census_section() -> list[str]:
+    """The report's Context section: what it computes from the DfE census extract, and its rules."""
+    from helpers.report.context_section import MEASURES_DIFFER
+
+    return [
+        "", "## National and local context (the children in need census)", "",
+        f'From the shipped extract of DfE "{release_name(EXTRACT_DIR)}" ({LICENCE}),',
+        "in `data/external/`, read by column name. Each census rate is computed from counts, summed over the",
+        "partnership's local authorities (never an average of percentages), for them, their region, England,",
+        "and the median, lowest and highest",
+        "of their statistical neighbours (the extract's statistical neighbour model; the partnership's own",
+        "authorities are not their own neighbours).", "",
+        "| census rate | numerator (counts) | denominator |", "|---|---|---|",
+        census_rate_row(ICPC_WITHIN_15_DAYS), census_rate_row(REPEAT_PLANS), "",
+        f"- **Years**: {YEARS_SHOWN} census years (each ends 31 March), up to and including the one covering the",
+        f"  audit's window end; the latest {YEARS_SHOWN} in the extract when the audit is newer.",
+        "- **Suppressed cells**: where a local authority's count is `c`, its rate is `c` and nothing is computed",
+        "  from it (a sum with a `c` part is `c`; a neighbour with `c` is left out of the median). A range is",
+        "  given only where published totals bound the hidden count more narrowly than 0 to 100%, and it is",
+        "  labelled as a range. National and regional counts are rounded by DfE to the nearest 10.",
+        "- **Missing years**: a year without a census row for an authority (boundary changes) is a gap (`x`),",
+        "  never zero; a predecessor listed with its successors makes one continuous series.",
+        "- **Population check**: the Audit sheet's `population` beside the census count of children on a plan",
+        f"  at 31 March of the latest year shown; when they differ by more than {POPULATION_TOLERANCE:.0%} of the",
+        "  census count, the method section says so (usually a mistyped population).",
+        f"- {MEASURES_DIFFER}",
+    ]
 
 
 # --- docs/input-format.md ---------------------------------------------------------------------------------
@@ -106,6 +142,19 @@ def audit_fields_section() -> list[str]:
              "no window, no population, sampling not stated.", "",
              "| field | kind | what to give |", "|---|---|---|"]
     return lines + [f"| `{c.name}` | {c.kind} | {c.question} |" for c in AUDIT_FIELD_COLUMNS] + [""]
+
+
+def local_authorities_section() -> list[str]:
+    return [
+        "`local_authorities` names the partnership's local authorities as the DfE children in need census does:",
+        "a 3-digit code (`302`), an E-code (`E09000003`) or a name (`Barnet`); case, spaces and punctuation do",
+        "not matter. Separate several with commas or semicolons (a census name with a comma, such as",
+        "`Bristol, City of`, stays whole). The report's Context section sums their census counts and compares",
+        "them with their region, England and their statistical neighbours (docs/measures.md). An entry the",
+        "census does not know is listed in the data-quality output as `unknown_local_authority`, with up to",
+        f"{SUGGESTIONS} nearest names (\"did you mean ...?\"); the others still get their context. Without the",
+        "field the section shows England only, and says how to add it.", "",
+    ]
 
 
 def answers_section() -> list[str]:
@@ -195,7 +244,7 @@ def input_format_markdown() -> str:
     for sheet in SHEETS:
         lines += columns_section(sheet)
         if sheet is AUDIT:
-            lines += audit_fields_section()
+            lines += audit_fields_section() + local_authorities_section()
         if sheet.name == "Recommendations":
             lines += recommendations_section()
     lines += answers_section() + dates_section() + agencies_section() + outcomes_section()
