@@ -73,6 +73,89 @@ def write_workbook(path: Path, cases: list[dict], returns: list[dict], audit: di
     return path
 
 
+def damage_workbook(path: Path, merge_refs: bool = False, format_bottom: bool = False, title_rows: int = 0,
+                    pad_refs: bool = False, pad_sheets: tuple = ("Cases", "Agency returns")) -> Path:
+    """What an audit team's Excel does to a workbook (issue 8), in place: a case reference merged down each run
+    of a case's agency returns, formatting down to row 1,048,576, a title block above the header, numeric case
+    references typed as numbers and shown zero-padded (`000000`: `000042` becomes the number 42 shown as
+    `000042`) on the sheets named in `pad_sheets`."""
+    from openpyxl.styles import PatternFill
+
+    book = openpyxl.load_workbook(path)
+    first = 2 + title_rows  # the first data row once the title block is in
+    for sheet in (book["Cases"], book["Agency returns"]):
+        # Title rows first: openpyxl's insert_rows does not move merged ranges.
+        if title_rows:
+            sheet.insert_rows(1, title_rows)
+            sheet["A1"] = f"{sheet.title}: audit of child protection conferences"
+        if pad_refs and sheet.title in pad_sheets:
+            for (cell,) in sheet.iter_rows(min_row=first, max_col=1):
+                if cell.value and str(cell.value).isdigit():
+                    cell.value, cell.number_format = int(cell.value), "000000"
+        if merge_refs and sheet.title == "Agency returns":
+            run_start = first
+            for row in range(first + 1, sheet.max_row + 2):
+                if sheet.cell(row, 1).value != sheet.cell(run_start, 1).value:
+                    if row - 1 > run_start:
+                        sheet.merge_cells(start_row=run_start, start_column=1, end_row=row - 1, end_column=1)
+                    run_start = row
+        if format_bottom:
+            fill = PatternFill("solid", fgColor="FFFF00")
+            for column in range(1, 8):
+                sheet.cell(1_048_576, column).fill = fill
+            sheet.cell(3000, 9).fill = fill
+    book.save(path)
+    return path
+
+
+def workbook_rows(cases: list[dict], returns: list[dict], audit: dict | None = None) -> dict[str, list[list]]:
+    """The sheets `write_workbook` writes, as rows of cells (for writers of other formats)."""
+    sheets = {"Cases": [CASE_COLUMNS] + [[(row or {}).get(c) for c in CASE_COLUMNS] for row in cases],
+              "Agency returns": [RETURN_COLUMNS] + [[(row or {}).get(c) for c in RETURN_COLUMNS] for row in returns]}
+    if audit is not None:
+        sheets["Audit"] = [["field", "value"]] + [[name, value] for name, value in audit.items()]
+    return sheets
+
+
+def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves), every cell as text."""
+    from xml.sax.saxutils import escape
+
+    def cell(value):
+        if value is None:
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + "</table:table>" for name, rows in sheets.items())
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def write_lock_file(path: Path, user: str = "Alice") -> Path:
+    """What Excel writes beside an open workbook as `~$name.xlsx`: the user's name, not a workbook."""
+    path.write_bytes(bytes([len(user)]) + user.encode() + b" " * 48 + user.encode("utf-16-le") + b"\x00" * 100)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def isolated_key(tmp_path_factory, monkeypatch):
     """Tests never create or read the project's real pseudonymisation key."""

@@ -148,7 +148,7 @@ def test_case_7_formula_whose_stored_value_is_empty_is_an_empty_cell(tmp_path):
     returns.write_row(0, 0, RETURN_COLUMNS)
     book.close()
     raw = read_workbook(path)
-    assert raw.cases.rows.loc[0, "comments"] is None and raw.cases.rows.loc[0, "case_ref"] == "A1"
+    assert pd.isna(raw.cases.rows.loc[0, "comments"]) and raw.cases.rows.loc[0, "case_ref"] == "A1"
 
 
 # 8. An alias column to the left of the canonical one.

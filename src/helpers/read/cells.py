@@ -52,8 +52,23 @@ def distinct_values(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
     work on the distinct values and `spread` puts the results back on the rows: their cost
     does not grow with the row count. An empty cell is the last distinct value (None).
     """
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # the reader's columns: distinct already
+        codes, uniques = raw.cat.codes.to_numpy(), raw.cat.categories
+    else:
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     codes = np.where(codes < 0, len(uniques), codes)
+    return codes, pd.Series(list(uniques) + [None], dtype="object")
+
+
+def distinct_values_of_columns(columns: list[pd.Series]) -> tuple[list[np.ndarray], pd.Series]:
+    """The distinct cells of several columns together (see `distinct_values`), and each column's codes into them."""
+    per_column = [distinct_values(column) for column in columns]
+    together = pd.concat([distinct for _, distinct in per_column], ignore_index=True) if per_column \
+        else pd.Series([None], dtype="object")
+    merged, uniques = pd.factorize(together.to_numpy(dtype=object), use_na_sentinel=True)
+    merged = np.where(merged < 0, len(uniques), merged)
+    starts = np.cumsum([0] + [len(distinct) for _, distinct in per_column])
+    codes = [merged[start:][column_codes] for start, (column_codes, _) in zip(starts, per_column)]
     return codes, pd.Series(list(uniques) + [None], dtype="object")
 
 
@@ -124,18 +139,14 @@ def read_answer_columns(cells: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.
     of date cells answered N/A (date columns only).
     """
     names = list(kinds)
-    stacked = pd.concat([cells[name].astype(object) for name in names], ignore_index=True) if names \
-        else pd.Series(dtype=object)
-    codes, distinct = distinct_values(stacked)
+    codes, distinct = distinct_values_of_columns([cells[name] for name in names])
     text = normalise_answer_text(distinct)
     read = {}
     for kind in sorted(set(kinds.values())):
         read[kind] = (_read_distinct_dates(distinct) if kind == "date"
                       else (*_read_distinct_answers(text, kind), None))
     values, unrecognised, not_applicable = {}, {}, {}
-    rows = len(cells)
-    for number, name in enumerate(names):
-        column_codes = codes[number * rows:(number + 1) * rows]
+    for name, column_codes in zip(names, codes):
         kind_values, *masks = read[kinds[name]]
         values[name] = spread(kind_values, column_codes, cells.index)
         if kinds[name] == "date":

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -179,8 +180,30 @@ class OpenWorkbook:
     def sheet(self, name: str):
         """The sheet's values, parsed once (calamine parses a sheet on every request)."""
         if name not in self._sheets:
-            self._sheets[name] = self.values.get_sheet_by_name(name)
+            self._sheets[name] = self.parse_sheet(name)
         return self._sheets[name]
+
+    def parse_sheet(self, name: str):
+        """Parse one sheet with a calamine reader of its own, so that sheets can be parsed side by side:
+        calamine parses without holding Python's lock. For .xlsx/.xlsm the sheet's XML is scanned first
+        (formulas without a value; cells holding only formatting are dropped before calamine sees them)."""
+        if self.parts is None:
+            return CalamineWorkbook.from_path(str(self.path)).get_sheet_by_name(name)
+        source = self.parts.values_source(name)
+        reader = (CalamineWorkbook.from_path(source) if isinstance(source, str)
+                  else CalamineWorkbook.from_filelike(source))
+        return reader.get_sheet_by_name(name)
+
+    def parse_sheets(self, names: list[str]) -> dict:
+        """Start parsing each named sheet in the background, two at a time; name -> future sheet."""
+        pool = ThreadPoolExecutor(max_workers=2)
+        futures = {name: pool.submit(self.parse_sheet, name) for name in names}
+        pool.shutdown(wait=False)
+        return futures
+
+    def forget(self, name: str) -> None:
+        """Let go of a parsed sheet once it is read (its cells are the larger part of the memory used)."""
+        self._sheets.pop(name, None)
 
     @property
     def worksheet_names(self) -> list[str]:
@@ -196,13 +219,15 @@ def open_workbook(path: str | Path) -> OpenWorkbook:
     found = workbook_format(path)
     try:
         parts = XlsxParts(path) if found in ("xlsx", "xlsm") else None
-        source = parts.values_source() if parts is not None else str(path)
-        values = (CalamineWorkbook.from_path(source) if isinstance(source, str)
-                  else CalamineWorkbook.from_filelike(source))
+        values = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine and zipfile raise many types for a damaged file
-        raise AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
-                              hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again") from None
+        raise unreadable(path, found, error) from None
     return OpenWorkbook(path, found, values, parts)
+
+
+def unreadable(path: Path, found: str, error: Exception) -> AuditInputError:
+    return AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
+                           hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again")
 
 
 # --- what only the .xlsx parts tell -----------------------------------------
@@ -217,15 +242,19 @@ _CHUNK = 8 << 20  # sheet XML is streamed in 8 MB pieces: a sheet formatted to r
 _EMPTY_CELL = re.compile(rb"<c\b[^>]*/>")
 _EMPTY_ROW = re.compile(rb"<row\b[^>]*/>|<row\b[^>]*>\s*</row>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-READ_SHEET_NAMES = {normalise_sheet_name(s.name) for s in (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)}
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+# Dropping formatting-only cells pays once there are many (a fill down the sheet); a few are left to calamine.
+EMPTY_CELLS_WORTH_DROPPING = 10_000
 
 
 class XlsxParts:
     """The parts of an .xlsx/.xlsm read directly: sheet XML paths, number formats and formula cells.
 
-    The sheets the analysis reads are streamed once: that pass finds formulas saved without a value
-    and drops cells that hold only formatting (`<c r="A9" s="3"/>`). A sheet formatted down to row
-    1,048,576 thus reaches calamine as the few rows that hold values (see `values_source`).
+    A sheet the analysis reads is streamed once before calamine parses it (`scan`): that pass finds
+    formulas saved without a value and drops cells that hold only formatting (`<c r="A9" s="3"/>`). A
+    sheet formatted down to row 1,048,576 thus reaches calamine as the few rows that hold values (see
+    `values_source`).
     """
 
     def __init__(self, path: Path):
@@ -235,32 +264,41 @@ class XlsxParts:
             self.style_formats = _style_number_formats(archive)
         self.uncalculated: dict[str, str | None] = {}
         self.compacted: dict[str, bytes] = {}
-        for name, member in self.sheet_paths.items():
-            if normalise_sheet_name(name) in READ_SHEET_NAMES:
-                self._scan(name, member)
 
-    def _scan(self, name: str, member: str) -> None:
+    def scan(self, name: str) -> None:
+        """Stream the sheet's XML once: its first formula without a value, and its cells without formatting-only
+        cells when there are any (kept in memory for calamine)."""
+        member = self.sheet_paths.get(name)
+        if name in self.uncalculated or member is None:
+            return
         pieces, removed, first = [], 0, None
         for chunk in self._member_chunks(member):
-            first = first or _first_uncalculated_in(chunk)
-            compact, count = _EMPTY_CELL.subn(b"", chunk)
+            if first is None and b"<f" in chunk:
+                first = _first_uncalculated_in(chunk)
+            compact, count = _EMPTY_CELL.subn(b"", chunk) if b"/>" in chunk else (chunk, 0)
             if count:
                 compact = _EMPTY_ROW.sub(b"", compact)
             removed += count
             pieces.append(compact)
-        self.uncalculated[name] = first
-        if removed:
+        if removed > EMPTY_CELLS_WORTH_DROPPING:
             # Without cells that only hold formatting, the dimension Excel wrote no longer applies.
             self.compacted[member] = _DIMENSION.sub(b"", b"".join(pieces), count=1)
+        self.uncalculated[name] = first
 
-    def values_source(self):
-        """What calamine reads: the file itself, or an in-memory copy whose formatted-only cells are gone."""
-        if not self.compacted:
+    def values_source(self, name: str):
+        """What calamine reads for the sheet: the file itself, or an in-memory copy holding the sheet without
+        its formatting-only cells (and every other sheet left empty)."""
+        self.scan(name)
+        member = self.sheet_paths.get(name)
+        if member not in self.compacted:
             return str(self.path)
+        others = set(self.sheet_paths.values()) - {member}
         copy = io.BytesIO()
         with zipfile.ZipFile(self.path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as target:
             for item in source.infolist():
-                target.writestr(item.filename, self.compacted.get(item.filename) or source.read(item.filename))
+                data = (self.compacted[member] if item.filename == member else _EMPTY_SHEET
+                        if item.filename in others else source.read(item.filename))
+                target.writestr(item.filename, data)
         copy.seek(0)
         return copy
 
@@ -284,6 +322,7 @@ class XlsxParts:
 
     def first_uncalculated_formula(self, sheet_name: str) -> str | None:
         """The first cell (`B7`) holding a formula saved without a calculated value, if any."""
+        self.scan(sheet_name)
         return self.uncalculated.get(sheet_name)
 
     def number_formats(self, sheet_name: str, cells: set[str]) -> dict[str, str]:
@@ -408,7 +447,12 @@ def displayed_percentage(number: float, format_code: str | None) -> str | None:
 
 def sheet_grid(workbook: OpenWorkbook, sheet_name: str) -> np.ndarray:
     """The sheet's values from A1 to its last row and column holding a value, merged ranges not yet filled."""
-    rows = workbook.sheet(sheet_name).to_python(skip_empty_area=False)
+    return values_grid(workbook.sheet(sheet_name))
+
+
+def values_grid(parsed) -> np.ndarray:
+    """A parsed sheet's values as a grid of cells from A1 (calamine's own types: str, float, int, bool, date)."""
+    rows = parsed.to_python(skip_empty_area=False)
     if not rows or not rows[0]:
         return np.empty((0, 0), dtype=object)
     grid = np.empty((len(rows), len(rows[0])), dtype=object)
@@ -428,20 +472,70 @@ def fill_merged_ranges(grid: np.ndarray, merged: list, header_index: int) -> np.
     return grid
 
 
-def grid_text(column: np.ndarray) -> np.ndarray:
-    """A column of cells as text (see `cell_to_text`), converting each distinct value once.
+@dataclass
+class TextColumn:
+    """A column of cells as text, held through its distinct values: row i reads ``texts[codes[i]]``, and
+    a code of -1 is an empty cell. Audit columns repeat a handful of values over many rows, so every
+    conversion and normalisation works on ``texts`` and costs the same whatever the row count."""
+    codes: np.ndarray
+    texts: np.ndarray
 
-    Python's hashing makes `True == 1 == 1.0` one distinct value, so cells equal to 0 or 1
-    are converted one by one: TRUE must read as `true`, the grade 1 as `1`.
+    def holds_value(self) -> np.ndarray:
+        """Which rows hold a value: text that is not only spaces (invisible marks are already gone)."""
+        filled = np.array([not text.isspace() for text in self.texts] + [False], dtype=bool)
+        return filled[self.codes]  # code -1 picks the last entry: empty
+
+    def as_categories(self, index: pd.Index) -> pd.Series:
+        """The column as a categorical Series (an empty cell is missing): small, and read value by value."""
+        return pd.Series(pd.Categorical.from_codes(self.codes, categories=pd.Index(self.texts, dtype=object),
+                                                   validate=False), index=index)
+
+    def as_text(self) -> np.ndarray:
+        """The column as an object array of text, None for an empty cell."""
+        return np.append(self.texts, None).astype(object)[self.codes]
+
+    def fill_down(self, first: int, last: int) -> None:
+        """Rows first+1..last take row first's value (a merged range)."""
+        self.codes[first + 1:last + 1] = self.codes[first]
+
+
+def distinct_cells(column: np.ndarray) -> tuple[np.ndarray, list]:
+    """Each row's position among the column's distinct cells (-1 for empty), and those cells.
+
+    Python's hashing makes `True == 1 == 1.0` one value, so the rows of a 0 or 1 are looked at one by one
+    and TRUE, FALSE and the numbers 0 and 1 kept apart: TRUE must read as `true`, the grade 1 as `1`.
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    texts = np.array([cell_to_text(u if u != "" else None) for u in uniques] + [None], dtype=object)
-    out = texts[np.where(codes < 0, len(uniques), codes)]
-    for position, unique in enumerate(uniques):
-        if not isinstance(unique, str) and unique in (0, 1):
-            rows = np.flatnonzero(codes == position)
-            out[rows] = [cell_to_text(column[r]) for r in rows]
-    return out
+    uniques = list(uniques)
+    for position, unique in enumerate(list(uniques)):
+        if isinstance(unique, str) or unique not in (0, 1):
+            continue
+        rows = np.flatnonzero(codes == position)
+        is_bool = np.array([type(column[r]) is bool for r in rows])
+        uniques[position] = column[rows[0]]
+        if is_bool.any() and not is_bool.all():
+            other = rows[is_bool != is_bool[0]]
+            uniques.append(column[other[0]])
+            codes[other] = len(uniques) - 1
+    empty = np.array([u == "" if isinstance(u, str) else False for u in uniques] + [True], dtype=bool)
+    return np.where(empty[codes], -1, codes), uniques
+
+
+def text_column(column: np.ndarray) -> TextColumn:
+    """A column of cells as text (see `cell_to_text`), each distinct cell converted once."""
+    codes, uniques = distinct_cells(column)
+    return column_of_texts(codes, [cell_to_text(u) for u in uniques])
+
+
+def column_of_texts(codes: np.ndarray, texts: list) -> TextColumn:
+    """Codes into a list of texts (None for empty), merged where two cells read as one text (`2` and `2.0`)."""
+    merged, distinct = pd.factorize(np.array(texts + [None], dtype=object), use_na_sentinel=True)
+    return TextColumn(merged[codes].astype(np.int32), np.asarray(distinct, dtype=object))
+
+
+def grid_text(column: np.ndarray) -> np.ndarray:
+    """A column of cells as text (see `cell_to_text`), converting each distinct value once."""
+    return text_column(np.asarray(column, dtype=object)).as_text()
 
 
 # --- sheets and headers -------------------------------------------------------
@@ -534,8 +628,13 @@ def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: P
 
 # --- one sheet ----------------------------------------------------------------
 
-def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.ndarray | None = None) -> RawSheet:
-    """Read one sheet: find the header, map its columns, fill merged ranges, convert cells to text."""
+def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.ndarray | None = None,
+               merged: list | None = None) -> RawSheet:
+    """Read one sheet: find the header, map its columns, fill merged ranges, convert cells to text.
+
+    Cases and Agency returns hold their columns as categoricals of text (one entry per distinct value);
+    the small Audit and Recommendations sheets hold text, None for an empty cell.
+    """
     file = workbook.path
     grid = sheet_grid(workbook, sheet_name) if grid is None else grid
     if grid.size == 0:
@@ -551,61 +650,71 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
     header = list(grid_text(grid[header_index]))
     positions, unused_positions = map_columns(header, sheet, header_index + 1, file)
     body = grid[header_index + 1:]
+    first_row = header_index + 2
+    kind_at = {positions[c.name]: c.kind for c in sheet.columns if c.name in positions}
+    columns = [displayed_column(workbook, sheet_name, np.ascontiguousarray(body[:, position]), position, first_row,
+                                kind_at[position]) if kind_at.get(position) in DISPLAYED_KINDS
+               else text_column(np.ascontiguousarray(body[:, position])) for position in range(body.shape[1])]
+    del body, grid
     # A row is blank when none of its own cells holds a value: a case reference merged down onto
     # an otherwise empty row does not make it a row of data.
-    own_blank = ~np.column_stack([holds_value(body[:, j]) for j in range(body.shape[1])]).any(axis=1) \
-        if body.size else np.ones(len(body), dtype=bool)
-    body = fill_merged_ranges(grid, workbook.sheet(sheet_name).merged_cell_ranges, header_index)[header_index + 1:]
-    first_row = header_index + 2
-    index = pd.RangeIndex(len(body))
-    rows = pd.DataFrame(index=index)
-    for column in sheet.columns:
-        position = positions.get(column.name)
-        if position is None:
-            rows[column.name] = pd.Series(None, index=index, dtype="object")
-        elif column.kind in DISPLAYED_KINDS:
-            rows[column.name] = displayed_column(workbook, sheet_name, body[:, position], position, first_row,
-                                                 column.kind)
-        else:
-            rows[column.name] = grid_text(body[:, position])
-    unused = pd.DataFrame({position: grid_text(body[:, position]) for position in unused_positions}, index=index)
-    unused = unused.loc[:, unused.notna().any()] if len(unused.columns) else unused
-    unused.columns = [unused_positions[p] or f"(no header, column {column_letter(p)})" for p in unused.columns]
+    rows_count = len(columns[0].codes) if columns else 0
+    own_blank = ~np.logical_or.reduce([c.holds_value() for c in columns]) if columns and rows_count \
+        else np.ones(rows_count, dtype=bool)
+    fill_merged_codes(columns, workbook.sheet(sheet_name).merged_cell_ranges if merged is None else merged,
+                      header_index)
+    index = pd.RangeIndex(rows_count)
+    large = sheet in (CASES, AGENCY_RETURNS)
+    as_series = (lambda c: c.as_categories(index)) if large else (lambda c: pd.Series(c.as_text(), index=index))
+    rows = pd.DataFrame({column.name: as_series(columns[positions[column.name]]) if column.name in positions
+                         else pd.Series(None, index=index, dtype="object") for column in sheet.columns}, index=index)
+    kept = [p for p in unused_positions if (columns[p].codes >= 0).any()]
+    unused = pd.DataFrame({p: as_series(columns[p]) for p in kept}, index=index)
+    unused.columns = [unused_positions[p] or f"(no header, column {column_letter(p)})" for p in kept]
     headers = {name: header[position].strip() for name, position in positions.items()}
-    excel_row = pd.Series(np.arange(first_row, first_row + len(body)), index=index)
+    excel_row = pd.Series(np.arange(first_row, first_row + rows_count), index=index)
     return RawSheet(sheet.name, rows, excel_row, pd.Series(own_blank, index=index, dtype=bool), headers, unused,
                     header_index + 1)
 
 
+def fill_merged_codes(columns: list[TextColumn], merged: list, header_index: int) -> None:
+    """A merged range's value applies to every cell of the range below the header (spec section 1); a range
+    that starts on or above the header (a merged title) gives nothing to the data rows."""
+    for (top, left), (bottom, right) in merged or []:
+        if top <= header_index:
+            continue
+        for column in columns[left:right + 1]:
+            column.fill_down(top - header_index - 1, bottom - header_index - 1)
+
+
 def holds_value(column: np.ndarray) -> np.ndarray:
     """Which cells hold a value: not empty, not only spaces and invisible marks (each distinct value checked once)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    filled = np.array([not isinstance(u, str) or not (u.isspace() or remove_invisible_marks(u).isspace()
-                                                      or remove_invisible_marks(u) == "")
-                       for u in uniques] + [False], dtype=bool)
-    return filled[np.where(codes < 0, len(uniques), codes)]
+    return text_column(np.asarray(column, dtype=object)).holds_value()
 
 
 def displayed_column(workbook: OpenWorkbook, sheet_name: str, cells: np.ndarray, position: int, first_row: int,
-                     kind: str) -> np.ndarray:
+                     kind: str) -> TextColumn:
     """A column whose numbers are read as Excel shows them: case references with their number format's
-    padding and text, targets formatted as a percentage as `90%`."""
-    text = grid_text(cells)
-    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    padding and text, targets formatted as a percentage as `90%`. Each distinct number and format is
+    shown once."""
+    codes, uniques = distinct_cells(cells)
     numbers = [i for i, u in enumerate(uniques) if isinstance(u, (int, float)) and not isinstance(u, bool)]
-    numeric = [r for r in np.flatnonzero(np.isin(codes, numbers)) if not isinstance(cells[r], bool)]
+    texts = [cell_to_text(u) for u in uniques]
+    numeric = np.flatnonzero(np.isin(codes, numbers))
     if not len(numeric):
-        return text
+        return column_of_texts(codes, texts)
     letter = column_letter(position)
-    references = {f"{letter}{first_row + r}": r for r in numeric}
+    references = [f"{letter}{first_row + r}" for r in numeric]
     formats = workbook.parts.number_formats(sheet_name, set(references)) if workbook.parts is not None else {}
-    for reference, r in references.items():
-        code = formats.get(reference, "General")
-        if kind == "case_ref":
-            text[r] = displayed_whole_number(cells[r], code)
-        else:
-            text[r] = displayed_percentage(cells[r], code) or text[r]
-    return text
+    shown = pd.DataFrame({"code": codes[numeric], "format": [formats.get(ref, "General") for ref in references]})
+    pairs, distinct_pairs = pd.factorize(pd.MultiIndex.from_frame(shown))
+    for code, format_code in distinct_pairs:
+        value = uniques[code]
+        texts.append(displayed_whole_number(value, format_code) if kind == "case_ref"
+                     else displayed_percentage(value, format_code) or cell_to_text(value))
+    codes = codes.copy()
+    codes[numeric] = len(uniques) + pairs
+    return column_of_texts(codes, texts)
 
 
 # --- the workbook -------------------------------------------------------------
@@ -621,22 +730,52 @@ class RawWorkbook:
 
 
 def read_workbook(path: str | Path) -> RawWorkbook:
-    """Read every sheet the spec names; a missing required sheet is an error."""
+    """Read every sheet the spec names; a missing required sheet is an error.
+
+    The sheets are found first and parsed side by side in the background, then read in the spec's order,
+    whose first problem is the one reported (Cases is checked first).
+    """
     workbook = open_workbook(path)
+    found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
+    parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
     sheets = {}
-    for sheet in (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS):
-        name = find_sheet(workbook, sheet)
-        if name is None:
-            if sheet.required:
-                found = ", ".join(repr(n) for n in workbook.worksheet_names)
-                raise AuditInputError("required sheet not found", file=workbook.path, sheet=sheet.name,
-                                      hint=f"the workbook has {found}; name a sheet '{sheet.name}'")
-            sheets[sheet.name] = None
-            continue
-        grid = sheet_grid(workbook, name)
-        if not sheet.required and grid.size == 0:
-            sheets[sheet.name] = None  # an empty optional sheet is the same as none
-            continue
-        sheets[sheet.name] = read_sheet(workbook, name, sheet, grid)
+    try:
+        for sheet in SHEETS:
+            name = found[sheet.name]
+            if isinstance(name, AuditInputError):
+                raise name
+            sheets[sheet.name] = None if name is None else read_parsed_sheet(workbook, name, sheet, parsing.pop(name))
+    finally:
+        for pending in parsing.values():
+            pending.cancel()
     return RawWorkbook(workbook.path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
                        sheets["Recommendations"], workbook.format)
+
+
+def sheet_or_problem(workbook: OpenWorkbook, sheet: Sheet) -> str | None | AuditInputError:
+    """The worksheet's name, None for an absent optional sheet, or the error an absent or doubled one is."""
+    try:
+        name = find_sheet(workbook, sheet)
+    except AuditInputError as problem:
+        return problem
+    if name is None and sheet.required:
+        listed = ", ".join(repr(n) for n in workbook.worksheet_names)
+        return AuditInputError("required sheet not found", file=workbook.path, sheet=sheet.name,
+                               hint=f"the workbook has {listed}; name a sheet '{sheet.name}'")
+    return name
+
+
+SHEETS = (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)
+
+
+def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing) -> RawSheet | None:
+    """Read one sheet once its parse is done; an empty optional sheet is the same as none."""
+    try:
+        parsed = parsing.result()
+    except Exception as error:  # calamine raises many types for a damaged sheet
+        raise unreadable(workbook.path, workbook.format, error) from None
+    grid, merged = values_grid(parsed), parsed.merged_cell_ranges or []
+    del parsed, parsing  # calamine's copy of the cells is let go before the text columns are built
+    if not sheet.required and grid.size == 0:
+        return None
+    return read_sheet(workbook, name, sheet, grid, merged)
