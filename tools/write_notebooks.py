@@ -196,7 +196,7 @@ code_version = \"\"  # the git commit and whether the work tree differed, given 
 from IPython.display import HTML, display
 
 from helpers.context import build_context
-from helpers.report import board_paper, sections
+from helpers.report import board_paper, comparison_section, sections
 from helpers.report.context_section import context_section, method_note
 from helpers.run.loaders import load_report_inputs
 from helpers.run.provenance import package_versions
@@ -206,7 +206,11 @@ audit, findings, included = inputs["audit"], inputs["findings"], inputs["include
 params, drawn = inputs["params"], inputs["charts"]"""),
     ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
-display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included)))"""),
+since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version)
+display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since)))"""),
+    ("code", """if inputs["comparison"] is not None:
+    display(HTML(comparison_section.since_last_audit_section(inputs["comparison"], inputs["reaudit"], findings,
+                                                             version)))"""),
     ("code", """display(HTML(sections.summary_section(findings, audit, included, version, drawn)))"""),
     ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn)))"""),
     ("code", """display(HTML(sections.secondary_section(findings, inputs["by_agency_group"], inputs["by_category"],

@@ -1,0 +1,173 @@
+"""The re-audit's report words, tables and record (issue 10): words follow verdicts, small counts withheld in the
+published version, a question the earlier workbook lacked is `not comparable`, overlap stated."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.errors import AuditInputError
+from helpers.measures import MEASURE_IDS
+from helpers.measures.comparison import (
+    MEASURE_COLUMNS,
+    ComparedAudit,
+    compare_audits,
+    measures_lacking,
+)
+from helpers.report import comparison_section as cs
+from helpers.report.disclosure import NOT_AVAILABLE, SUPPRESSED
+from helpers.run.loaders import workbook_window_end
+
+EARLIER, NOW = "Audit of spring 2024", "Audit of autumn 2025"
+
+
+def findings(counts: dict[str, tuple[int, int]], default=(40, 80)) -> pd.DataFrame:
+    """A findings table: every measure at `default` unless given (numerator, denominator)."""
+    from helpers.measures import MEASURES
+    from helpers.measures.findings import wilson_interval
+
+    rows = pd.DataFrame({"measure_id": [m.id for m in MEASURES], "kloe": [m.kloe for m in MEASURES],
+                         "label": [m.label for m in MEASURES]})
+    rows["numerator"] = [counts.get(m, default)[0] for m in rows["measure_id"]]
+    rows["denominator"] = [counts.get(m, default)[1] for m in rows["measure_id"]]
+    rows["percent"] = 100 * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
+    rows["ci_lower"], rows["ci_upper"] = wilson_interval(rows["numerator"], rows["denominator"])
+    rows["not_applicable"] = rows["not_recorded"] = 0
+    return rows
+
+
+def audit(name, found, end, ids=(), key="aaaa1111", missing=(), recommendations=None, start=None):
+    return ComparedAudit(name=name, findings=found, window_start=start, window_end=end,
+                         case_ids=pd.Series(list(ids), dtype="string"), key_fingerprint=key,
+                         missing_columns=tuple(missing), recommendations=recommendations)
+
+
+CURRENT = findings({"eha_completed": (20, 80), "icpc_timely": (70, 80), "dissent_recorded": (3, 4)})
+EARLIER_FINDINGS = findings({"eha_completed": (40, 80), "icpc_timely": (40, 80), "dissent_recorded": (2, 4)})
+RECOMMENDATIONS = pd.DataFrame({"recommendation": ["Hold conferences on time", "Record dissent"],
+                                "measures": ["icpc_timely", "dissent_recorded; plan_smart"],
+                                "owner": ["Head of service", ""], "due_date": ["2025-01-31", "2030-01-01"],
+                                "target": ["80", "90"], "status": ["In progress", "Complete"]})
+
+
+@pytest.fixture()
+def compared():
+    current = audit(NOW, CURRENT, "2025-09-30", ids=["a", "b", "c"], start="2025-04-01")
+    earlier = audit(EARLIER, EARLIER_FINDINGS, "2024-05-31", ids=["b", "c", "d"], missing=["plan_smart"],
+                    recommendations=RECOMMENDATIONS, start="2024-01-01")
+    return compare_audits(current, [earlier])
+
+
+def test_every_measure_reads_known_columns_and_a_missing_one_makes_it_not_comparable(compared):
+    assert set(MEASURE_COLUMNS) == set(MEASURE_IDS)
+    assert measures_lacking(["plan_smart"]) == ["plan_smart"]
+    assert measures_lacking(["attended"]) == ["professional_agreement", "dissent_recorded", "conference_quorate",
+                                              "inquorate_reason_recorded"]
+    table, record = compared
+    row = table.set_index("measure_id").loc["plan_smart"]
+    assert row["verdict"] == "not comparable" and pd.isna(row["earlier_denominator"])
+    assert record["earlier"][0]["not_comparable_missing_column"] == ["plan_smart"]
+
+
+def test_the_record_counts_children_in_both_audits_and_states_the_windows(compared):
+    _, record = compared
+    (earlier,) = record["earlier"]
+    assert (earlier["overlapping_cases"], earlier["overlap_checked"], earlier["same_key"]) == (2, True, True)
+    assert earlier["windows_overlap"] is False
+    assert record["audit"]["cases"] == 3 and record["audit"]["window_end"] == "2025-09-30"
+
+
+def test_under_different_keys_the_overlap_could_not_be_checked():
+    _, record = compare_audits(audit(NOW, CURRENT, "2025-09-30", ids=["a"], key="aaaa1111"),
+                               [audit(EARLIER, EARLIER_FINDINGS, "2024-05-31", ids=["b"], key="bbbb2222")])
+    (earlier,) = record["earlier"]
+    assert not earlier["overlap_checked"]
+    words = cs.independence_sentences(record["audit"], earlier, "board")
+    assert words[0].startswith("Overlap could not be checked")
+
+
+def test_several_earlier_audits_most_recent_first_and_no_earlier_audit_writes_no_rows():
+    older = audit("Audit of 2023", EARLIER_FINDINGS, "2023-05-31")
+    recent = audit(EARLIER, EARLIER_FINDINGS, "2024-05-31")
+    table, record = compare_audits(audit(NOW, CURRENT, "2025-09-30"), [older, recent])
+    assert list(table["earlier_audit"].drop_duplicates()) == [EARLIER, "Audit of 2023"]
+    assert [e["name"] for e in record["earlier"]] == ["Audit of 2023", EARLIER]
+    empty, record = compare_audits(audit(NOW, CURRENT, "2025-09-30"), [])
+    assert empty.empty and record["earlier"] == [] and record["audit"]["key_fingerprint"] == "aaaa1111"
+
+
+def latest(compared):
+    table, record = compared
+    return cs.latest_rows(table, record, CURRENT).set_index("measure_id")
+
+
+@pytest.mark.parametrize("measure, verdict, words", [
+    ("icpc_timely", "higher", f"higher than in {EARLIER}"),
+    ("eha_completed", "lower", f"lower than in {EARLIER}"),
+    ("referral_reason_clear", "no clear change", "no clear change"),
+    ("plan_smart", "not comparable", "did not ask this question"),
+])
+def test_words_follow_the_verdict_exactly(compared, measure, verdict, words):
+    row = latest(compared).loc[measure]
+    assert row["verdict"] == verdict
+    sentence = cs.change_sentence(row.rename(None).to_frame().T.assign(measure_id=measure).iloc[0], EARLIER)
+    assert words in sentence
+    others = {"higher", "lower"} - {verdict}
+    assert not any(f"{w} than" in sentence for w in others)
+    assert "improv" not in sentence.replace(row["label"], "")
+
+
+def test_a_change_within_its_interval_is_never_called_higher(compared):
+    rows = latest(compared)
+    unchanged = rows[rows["verdict"] == "no clear change"]
+    for measure_id, row in unchanged.iterrows():
+        sentence = cs.change_sentence(row, EARLIER)
+        assert "higher than" not in sentence and "lower than" not in sentence, measure_id
+
+
+def test_published_tables_withhold_small_counts_and_mark_a_question_not_asked(compared):
+    table, record = compared
+    rows = cs.latest_rows(table, record, CURRENT)
+    board = cs.shown_rows(rows, "board").set_index(rows["measure_id"])
+    published = cs.shown_rows(rows, "published").set_index(rows["measure_id"])
+    assert board.loc["dissent_recorded", "counts"] == "3 / 4"
+    assert published.loc["dissent_recorded", "counts"] == SUPPRESSED
+    assert published.loc["dissent_recorded", ["difference", "verdict"]].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert board.loc["plan_smart", "earlier_counts"] == NOT_AVAILABLE
+    assert published.loc["icpc_timely", "counts"] == "70 / 80"
+    assert board.loc["icpc_timely", "difference"] == "+37.5"
+
+
+def test_summary_names_the_measures_by_verdict_and_the_recommendations_progress(compared):
+    table, record = compared
+    sentence = cs.summary_sentence(table, record, CURRENT, "board")
+    assert "1 measure is higher (ICPC within" in sentence
+    assert "1 measure is lower (Early help assessment completed)" in sentence
+    assert "1 measure could not be compared (Plan SMART)" in sentence
+    assert "Of its 2 recommendations, 1 is complete and 1 overdue" in sentence
+    published = cs.summary_sentence(table, record, CURRENT, "published")
+    assert "too few cases to publish a comparison (Dissent recorded" in published
+    assert cs.summary_sentence(None, None, CURRENT, "board") == ""
+
+
+def test_the_section_gives_progress_and_overlap_and_a_trend_only_with_three_audits(compared):
+    table, record = compared
+    html = cs.since_last_audit_section(table, record, CURRENT, "board", today=pd.Timestamp("2026-01-01"))
+    assert 'id="since-last-audit"' in html and "In progress (overdue)" in html
+    assert "2 children are in both audits" in html and "Over the audits" not in html
+    assert "Record dissent" in html and "no measure named" not in html
+    three = compare_audits(audit(NOW, CURRENT, "2025-09-30"),
+                           [audit("Audit of 2023", EARLIER_FINDINGS, "2023-05-31"),
+                            audit(EARLIER, EARLIER_FINDINGS, "2024-05-31")])
+    html = cs.since_last_audit_section(*three, CURRENT, "published")
+    assert "Over the audits" in html and "set out no recommendations" in html
+
+
+def test_the_later_window_check_reads_the_audit_sheet_or_the_parameter(tmp_path):
+    from helpers.measures.comparison import check_earlier_before_current
+    from helpers.run.demo import build_earlier_demo, write_workbook
+
+    path = write_workbook(build_earlier_demo(), tmp_path / "earlier.xlsx")
+    assert workbook_window_end(path) == pd.Timestamp("2025-03-31")
+    assert workbook_window_end(path, window_end="01/01/2026") == pd.Timestamp("2026-01-01")
+    with pytest.raises(AuditInputError, match="earlier.xlsx has a window ending 31/03/2025"):
+        check_earlier_before_current("earlier.xlsx", workbook_window_end(path), "now.xlsx", pd.Timestamp("2024-12-31"))
