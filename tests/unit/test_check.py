@@ -1,6 +1,7 @@
 """`make check` (issue 12): feedback the audit team can fix their workbook from, and its exit status."""
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import sys
@@ -236,3 +237,178 @@ def test_every_outcome_and_spec_issue_has_words_for_the_audit_team():
     spec_issues = {"unrecognised", "unmapped_agency", "missing_agency", "negative_interval", "no_icpc_date_in_window",
                    "unknown_measure", "unknown_local_authority", "implausible_date"}
     assert spec_issues <= set(ISSUE_WORDS)
+
+
+# --- every deliberate mess of the demo, found in the workbook itself, is in the feedback at its row -----------
+
+def written_rows(path, sheet: str, header_row: int) -> tuple[dict, list[tuple[int, dict]]]:
+    """A sheet of the written demo as the audit team sees it in Excel: header -> column, and (Excel row, cells by
+    header) for every row below the header up to the last one holding a value."""
+    worksheet = openpyxl.load_workbook(path)[sheet]
+    headers = [cell.value for cell in worksheet[header_row]]
+    rows = [(number, dict(zip(headers, (c.value for c in cells))))
+            for number, cells in enumerate(worksheet.iter_rows(min_row=header_row + 1), start=header_row + 1)]
+    while rows and all(is_empty(v) for v in rows[-1][1].values()):
+        rows.pop()
+    return headers, rows
+
+
+def is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def ref(value) -> str:
+    return "" if is_empty(value) else str(value).strip().upper()
+
+
+def planted_mess(path) -> tuple[list[tuple], list[tuple]]:
+    """What demo.py plants, located by scanning the written workbook (never through the cleaner):
+    cells to correct as (sheet, row, header, value as written or None when personal, issue), and rows left
+    out as (sheet, row, outcome, the row that supersedes it or None)."""
+    from helpers.run.demo import CASE_HEADERS, PARTLY_FORMS, RETURN_HEADERS
+
+    cells, rows = [], []
+    case_headers, cases = written_rows(path, "CASES", header_row=2)
+    h = CASE_HEADERS
+    for number, row in cases:
+        if row[h["first_core_group_date"]] == "31/02/2025":
+            cells.append(("Cases", number, h["first_core_group_date"], "31/02/2025", "unrecognised"))
+        if row[h["date_of_birth"]] == "sometime in 2019":
+            cells.append(("Cases", number, h["date_of_birth"], None, "unrecognised"))
+        if row[h["plan_smart"]] == "maybe":
+            cells.append(("Cases", number, h["plan_smart"], "maybe", "unrecognised"))
+        if row[h["father_invited"]] in PARTLY_FORMS:  # a yes/no question answered "partly"
+            cells.append(("Cases", number, h["father_invited"], row[h["father_invited"]].lower(), "unrecognised"))
+        if ref(row[h["case_ref"]]) == "SYN-0042":  # its core group is dated three working days before the ICPC
+            cells.append(("Cases", number, h["first_core_group_date"], "", "negative_interval"))
+        if all(is_empty(v) for v in row.values()):
+            rows.append(("Cases", number, "blank", None))
+        elif is_empty(row[h["case_ref"]]):
+            cells.append(("Cases", number, h["case_ref"], "", "missing_case_ref"))
+        elif ref(row[h["case_ref"]]).startswith("SYN-9"):
+            rows.append(("Cases", number, "outside_terms_of_reference", None))
+    case_rows = {}
+    for number, row in cases:
+        if not is_empty(row[h["case_ref"]]):
+            case_rows.setdefault(ref(row[h["case_ref"]]), []).append(number)
+    rows += [("Cases", numbers, "superseded_duplicate", None) for numbers in case_rows.values() if len(numbers) > 1]
+
+    h = RETURN_HEADERS
+    _, returns = written_rows(path, "Agency_Returns", header_row=1)
+    pairs = {}
+    for number, row in returns:
+        if all(is_empty(v) for v in row.values()):
+            rows.append(("Agency returns", number, "blank", None))
+            continue
+        if row[h["agency"]] == "Barnardo's Family Centre":
+            cells.append(("Agency returns", number, h["agency"], "barnardos family centre", "unmapped_agency"))
+        case = ref(row[h["case_ref"]])
+        if not case:
+            cells.append(("Agency returns", number, h["case_ref"], "", "missing_case_ref"))
+        elif case.startswith("SYN-7"):
+            cells.append(("Agency returns", number, h["case_ref"], case, "orphan_return"))
+        elif case.startswith("SYN-9"):
+            rows.append(("Agency returns", number, "outside_terms_of_reference", None))
+        else:
+            pairs.setdefault((case, row[h["agency"]]), []).append(number)
+    rows += [("Agency returns", numbers, "superseded_duplicate", None) for numbers in pairs.values()
+             if len(numbers) > 1]
+
+    _, recommendations = written_rows(path, "Recommendations ", header_row=1)
+    # The id of a column (recording_quality), not of a measure (recording_quality_good): a typo.
+    cells += [("Recommendations", number, "Measures", "recording_quality", "unknown_measure")
+              for number, row in recommendations
+              if "recording_quality" in [part.strip() for part in re.split(r"[;,]", str(row["Measures"]))]]
+    return cells, rows
+
+
+def test_every_deliberate_mess_of_the_demo_is_in_the_feedback_at_its_row_with_what_to_do(demo):
+    _, path = demo
+    cells, rows = planted_mess(path)
+    # What demo.py says it plants: the scan found all of it.
+    assert len([c for c in cells if c[4] == "unrecognised"]) == 6 and len(cells) == 13
+    assert sum(1 for r in rows if r[2] == "superseded_duplicate") == 6
+    feedback = check.check_workbook(path, bytes(range(32)))
+    problems = feedback.problems.set_index(["sheet", "row", "issue"])
+    for sheet, row, header, value, issue in cells:
+        found = problems.loc[(sheet, row, issue)]
+        assert " ".join(found["header"].split()) == " ".join(header.split()), (sheet, row, issue)
+        assert found["value"] == ("[personal data withheld]" if value is None else value), (sheet, row, issue)
+        assert found["what_is_wrong"] and found["accepted"], (sheet, row, issue)
+    # Nothing else is listed as a problem: each of the team's corrections is one the demo planted.
+    assert len(feedback.problems) == len(cells)
+    excluded = feedback.excluded.set_index(["sheet", "row"])
+    for sheet, row, outcome, _ in rows:
+        if outcome == "superseded_duplicate":
+            # One copy is kept and the other is listed with the row that supersedes it.
+            left_out = [r for r in row if (sheet, r) in excluded.index]
+            assert len(left_out) == 1, (sheet, row)
+            (other,) = set(row) - set(left_out)
+            assert excluded.loc[(sheet, left_out[0]), "detail"] == f"superseded by row {other}"
+        else:
+            assert excluded.loc[(sheet, row), "outcome"] == outcome, (sheet, row)
+            assert excluded.loc[(sheet, row), "reason"], (sheet, row)
+
+
+# --- the same refusals as `make report`, in the same words ------------------------------------------------------
+
+def refusal(capsys, run) -> str:
+    status = run()
+    printed = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(printed) == 1 and printed[0].startswith("error: ")
+    return printed[0]
+
+
+@pytest.mark.parametrize("variables", [
+    {"CPA_WINDOW_START": "09/30/2025"}, {"CPA_WINDOW_START": "01/10/2025", "CPA_WINDOW_END": "01/04/2025"},
+    {"CPA_ICPC_WORKING_DAYS": "fifteen"}, {"CPA_PUBLISH": "maybe"}])
+def test_a_make_variable_report_refuses_is_refused_with_its_words(monkeypatch, capsys, tmp_path, variables):
+    from helpers.run import pipeline
+
+    workbook = tmp_path / "audit.xlsx"
+    workbook.write_bytes(b"never read: the variables are refused first")
+    monkeypatch.setenv("CPA_RAW", str(workbook))
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    report = refusal(capsys, lambda: pipeline.main(["report"]))
+    assert refusal(capsys, lambda: check.main([])) == report
+
+
+def test_a_missing_file_or_a_folder_is_refused_with_report_s_words(capsys, tmp_path):
+    from helpers.errors import AuditInputError
+    from helpers.run.pipeline import raw_checksum
+
+    for given in (tmp_path / "missing.xlsx", tmp_path):
+        with pytest.raises(AuditInputError) as refused:
+            raw_checksum(given)  # what `make report` asks of RAW before its first notebook
+        assert refusal(capsys, lambda path=given: check.main(["--raw", str(path)])) == f"error: {refused.value}"
+
+
+@pytest.mark.parametrize("damage", ["no icpc_date column", "no Cases sheet", "window in US order"])
+def test_a_workbook_report_cannot_use_is_refused_with_the_cleaning_stage_s_words(capsys, tmp_path, damage):
+    """Notebook 01 of `make report` stops with the cleaning stage's AuditInputError, printed as `error: ...`."""
+    from helpers.errors import AuditInputError
+
+    audit = {"window_start": "09/30/2025"} if damage == "window in US order" else None
+    path = write_workbook(tmp_path / "bad.xlsx", [case_row("A1")], quorate_returns("A1"), audit,
+                          drop_case_columns=("icpc_date",) if damage == "no icpc_date column" else (),
+                          sheet_names={"cases": "Case list"} if damage == "no Cases sheet" else None)
+    with pytest.raises(AuditInputError) as refused:
+        clean_workbook(path, bytes(range(32)))
+    assert refusal(capsys, lambda: check.main(["--raw", str(path), "--out", str(tmp_path / "f.xlsx")])) == (
+        f"error: {refused.value}")
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_make_check_and_make_report_refuse_an_unusable_workbook_with_the_same_line(tmp_path):
+    path = write_workbook(tmp_path / "no ICPC date.xlsx", [case_row("A1")], quorate_returns("A1"),
+                          drop_case_columns=("icpc_date",))
+    last_lines = []
+    for target in ("check", "report"):
+        result = subprocess.run(["make", "--no-print-directory", target, f"RAW={path}"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode != 0
+        last_lines.append([line for line in result.stderr.splitlines() if line.startswith("error: ")])
+    assert len(last_lines[0]) == 1 and last_lines[0] == last_lines[1]
+    assert "icpc_date" in last_lines[0][0]
