@@ -22,11 +22,11 @@ EARLIER, NOW = "Audit of spring 2024", "Audit of autumn 2025"
 
 def findings(counts: dict[str, tuple[int, int]], default=(40, 80)) -> pd.DataFrame:
     """A findings table: every measure at `default` unless given (numerator, denominator)."""
-    from helpers.measures import MEASURES
+    from helpers.measures import MEASURES, Parameters
     from helpers.measures.findings import wilson_interval
 
     rows = pd.DataFrame({"measure_id": [m.id for m in MEASURES], "kloe": [m.kloe for m in MEASURES],
-                         "label": [m.label for m in MEASURES]})
+                         "label": [m.label_for(Parameters()) for m in MEASURES]})
     rows["numerator"] = [counts.get(m, default)[0] for m in rows["measure_id"]]
     rows["denominator"] = [counts.get(m, default)[1] for m in rows["measure_id"]]
     rows["percent"] = 100 * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
