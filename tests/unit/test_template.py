@@ -235,7 +235,8 @@ def fill_from_drop_downs(template: Path, out: Path, drop_columns: dict | None = 
                  {"recommendation": f"Recommendation {row}", "owner": "Panel", "target": 90,
                   "due_date": dt.datetime(2026, 3, 31)})
     audit = {"audit_title": "Round trip", "window_start": dt.datetime(2025, 4, 1),
-             "window_end": dt.datetime(2025, 12, 31), "population": 1000, "sampling": "every case"}
+             "window_end": dt.datetime(2025, 12, 31), "population": 1000, "sampling": "every case",
+             "local_authorities": "Hampshire; 921"}
     for row in range(2, 2 + len(AUDIT_FIELDS)):
         field = book[AUDIT.name].cell(row, 1).value
         book[AUDIT.name].cell(row, 2).value = audit.get(field)
@@ -274,6 +275,7 @@ def test_a_workbook_filled_from_its_drop_downs_cleans_without_a_problem(template
     assert set(cleaned.cases["child_participation"]) == {f"PN{d}" for d in range(8)}
     assert set(cleaned.cases["cp_category"]) == set(CATEGORIES)
     assert cleaned.settings.population == 1000 and cleaned.settings.title == "Round trip"
+    assert cleaned.settings.local_authorities == ["Hampshire", "921"]
 
 
 def test_a_workbook_from_an_older_template_without_optional_columns_still_cleans(template, tmp_path):
