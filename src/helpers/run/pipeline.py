@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import shlex
@@ -25,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +34,8 @@ from .. import config
 from ..domain.measures import Parameters
 from ..errors import AuditInputError
 from .audit_folders import AuditFolders, audit_id, folders_for, known_audits, remove_audit, replace_audit
+from .background import in_background
+from .kernel import NotebookKernel, notebook_kernel
 from .provenance import code_version, file_sha256, lock_sha256, read_run_record, stage_fingerprint, write_run_record
 
 EXIT_BAD_INPUT = 2
@@ -109,8 +111,8 @@ def request_from(args: argparse.Namespace) -> RunRequest:
 
 # --- running notebooks ---------------------------------------------------------
 
-def run_notebook(name: str, parameters: dict, step: str, executed: Path) -> Path:
-    """Execute one notebook with papermill into `executed`: a named kernel, a timeout, progress on stderr."""
+def run_notebook(name: str, parameters: dict, step: str, executed: Path, kernel: NotebookKernel) -> Path:
+    """Execute one notebook with papermill into `executed`, in the run's kernel, with a timeout and progress."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -120,9 +122,7 @@ def run_notebook(name: str, parameters: dict, step: str, executed: Path) -> Path
         papermill.execute_notebook(
             str(config.NOTEBOOKS / name), str(executed), parameters=parameters,
             kernel_name=config.KERNEL_NAME, cwd=str(config.NOTEBOOKS), progress_bar=False,
-            execution_timeout=600, log_output=False,
-            # Keep the kernel's own start-up chatter off the user's terminal.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            execution_timeout=600, log_output=False, km=kernel.kernel_for_next_notebook(),
         )
     except PapermillExecutionError as error:
         if error.ename == "AuditInputError":
@@ -130,6 +130,18 @@ def run_notebook(name: str, parameters: dict, step: str, executed: Path) -> Path
         raise StageFailed(f"notebooks/{name} failed in cell {error.exec_count}: {error.ename}: "
                           f"{error.evalue} (the executed copy is {shown(executed)})") from None
     return executed
+
+
+@functools.cache
+def code_version_of_run():
+    """The code version the report shows and the run record keeps: git is asked once, while notebooks run."""
+    return in_background(code_version)
+
+
+def run_kernel():
+    """The one kernel a run's notebooks execute in, started only when a stage has to run."""
+    # Keep the kernel's own start-up chatter off the user's terminal.
+    return notebook_kernel(config.KERNEL_NAME, str(config.NOTEBOOKS), ["--IPKernelApp.log_level=ERROR"])
 
 
 def shown(path: Path) -> str:
@@ -149,7 +161,7 @@ class AuditRun:
     record: dict
 
 
-def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditRun] = (),
+def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, earlier_runs: list[AuditRun] = (),
               role: str = "") -> AuditRun:
     """Clean, measure and report one audit into staging, then replace its folders as a whole."""
     raw_sha256 = raw_checksum(request.raw)
@@ -168,6 +180,10 @@ def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditR
         if record.get("stages") == fingerprints and all(p.exists() for p in report_paths(folders, record)):
             return AuditRun(folders, record)
 
+    # Work to do: the kernel boots and imports on one core while this process imports papermill and
+    # nbconvert on the other.
+    kernel.start(then_import_here=("papermill", "helpers.report.export"))
+    version_of_code = code_version_of_run()  # git, asked once per run, in the background
     staging = Path(tempfile.mkdtemp(prefix="run-", dir=staging_root))
     processed, reports, executed = staging / "processed", staging / "reports", staging / "notebooks"
     processed.mkdir()
@@ -175,7 +191,7 @@ def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditR
     step = f"[{role}] " if role else ""
     run_notebook("01_clean.ipynb", {"raw_path": str(request.raw.resolve()), "output_dir": str(processed),
                                      "window_start": request.window_start, "window_end": request.window_end},
-                 f"{step}[1/3 clean]", executed / "01_clean.ipynb")
+                 f"{step}[1/3 clean]", executed / "01_clean.ipynb", kernel)
     audit = json.loads((processed / "audit.json").read_text())
     folders = folders_for(audit_id(audit, request.raw.name))
     previous = read_run_record(folders.run_record)
@@ -187,26 +203,23 @@ def run_audit(request: RunRequest, staging_root: Path, earlier_runs: list[AuditR
     else:
         run_notebook("02_findings.ipynb", {"input_dir": str(processed), "output_dir": str(processed),
                                            "earlier_dirs": [str(r.folders.processed) for r in earlier_runs],
-                                           **params}, f"{step}[2/3 findings]", executed / "02_findings.ipynb")
+                                           **params}, f"{step}[2/3 findings]", executed / "02_findings.ipynb", kernel)
     versions = ["board"] + (["published"] if request.publish else [])
-    version_of_code = code_version()  # git, asked once: the report shows it and the run record keeps it
-    # The secondary-findings notebook only displays what findings computed: it runs beside the report.
-    jobs = [("03_secondary_findings.ipynb", {"input_dir": str(processed)}, f"{step}[3/3 secondary findings]",
-             executed / "03_secondary_findings.ipynb")]
-    jobs += [("04_report.ipynb", {"input_dir": str(processed), "version": version,
-                                  "code_version": json.dumps(version_of_code)},
-              f"{step}[3/3 report: {version}]", executed / f"04_report_{version}.ipynb") for version in versions]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        executed_notebooks = list(pool.map(lambda job: run_notebook(*job), jobs))
+    # The secondary-findings notebook only displays what findings computed, for analysts.
+    run_notebook("03_secondary_findings.ipynb", {"input_dir": str(processed)}, f"{step}[3/3 secondary findings]",
+                 executed / "03_secondary_findings.ipynb", kernel)
     from ..report.export import export_report
 
-    for version, notebook in zip(versions, executed_notebooks[1:]):
+    for version in versions:
+        notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
+                                                    "code_version": json.dumps(version_of_code())},
+                                f"{step}[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
         export_report(notebook, folders.report_path(version).name, reports, version)
 
     record = {"audit_id": folders.audit_id, "raw_file": request.raw.name, "raw_sha256": raw_sha256,
               "window_overrides": request.clean_inputs, "parameters": params, "publish": request.publish,
               "earlier_audits": [r.folders.audit_id for r in earlier_runs],
-              "code_version": version_of_code, "lock_sha256": lock_sha256(), "stages": fingerprints,
+              "code_version": version_of_code(), "lock_sha256": lock_sha256(), "stages": fingerprints,
               "reports": sorted(p.name for p in reports.iterdir()),
               "made_at": dt.datetime.now().replace(microsecond=0).isoformat()}
     write_run_record(processed / "run.json", record)
@@ -295,21 +308,21 @@ def command_report(args: argparse.Namespace) -> int:
     with run_lock():
         staging_root = config.BUILD / "staging"
         staging_root.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=staging_root) as staging:
-            earlier_runs = run_earlier(request, Path(staging))
-            current = run_audit(request, Path(staging), earlier_runs)
+        with tempfile.TemporaryDirectory(dir=staging_root) as staging, run_kernel() as kernel:
+            earlier_runs = run_earlier(request, Path(staging), kernel)
+            current = run_audit(request, Path(staging), kernel, earlier_runs)
     for path in report_paths(current.folders, current.record):
         print(f"report: {shown(path)}")
     print(f"data: {shown(current.folders.processed)}")
     return 0
 
 
-def run_earlier(request: RunRequest, staging: Path) -> list[AuditRun]:
+def run_earlier(request: RunRequest, staging: Path, kernel: NotebookKernel) -> list[AuditRun]:
     """Each earlier audit, cleaned and measured by this code with this run's parameters, into its own folder."""
     runs = []
     for number, raw in enumerate(request.earlier, start=1):
         earlier = RunRequest(raw=raw, params=request.params)
-        runs.append(run_audit(earlier, staging, role=f"earlier audit {number} of {len(request.earlier)}"))
+        runs.append(run_audit(earlier, staging, kernel, role=f"earlier audit {number} of {len(request.earlier)}"))
     return runs
 
 
@@ -371,7 +384,19 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def skip_iri_parser() -> None:
+    """Keep jsonschema from building an IRI parser that no notebook schema uses.
+
+    papermill and nbconvert validate notebooks with nbformat, which imports jsonschema; jsonschema imports
+    rfc3987-syntax whenever it is installed (JupyterLab's jupyter-events installs it), and that import
+    builds a Lark grammar: 3 s of CPU, more than the cleaning of the demo. nbformat's schemas check no
+    "iri" format, so without it jsonschema validates notebooks exactly as before.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    skip_iri_parser()
     args = parser().parse_args(argv)
     started = time.monotonic()
     command = {"report": command_report, "clean-outputs": command_clean_outputs}[args.command]

@@ -1,0 +1,99 @@
+"""One notebook kernel for a whole run: the notebooks execute in turn, each in a fresh namespace.
+
+Starting a kernel and importing pandas, matplotlib and seaborn into it is most of
+what a notebook stage costs on the demo. A run therefore starts one kernel, the
+first time a stage has to execute, and executes every notebook of every audit in
+it. Before each notebook the kernel's namespace is cleared (`%reset -f`), so a
+notebook sees none of the previous one's variables, exactly as in a new kernel;
+only the module cache is kept, which is what makes the second notebook's imports
+free.
+"""
+from __future__ import annotations
+
+import importlib
+from contextlib import contextmanager
+from typing import Iterator
+
+from .background import in_background
+
+# Imported into the kernel as soon as it starts, while the run is still doing
+# other work (the raw file's checksum, its own imports): the first notebook's
+# import cell then finds them loaded.
+WARM_UP = ("import matplotlib.pyplot, pandas, helpers.clean.cleaning, helpers.measures.stage, "
+           "helpers.report.charts, helpers.report.sections")
+
+
+class NotebookKernel:
+    """A lazily started kernel that papermill executes notebooks in (`km=`)."""
+
+    def __init__(self, kernel_name: str, cwd: str, extra_arguments: list[str] | None = None):
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.extra_arguments = list(extra_arguments or [])
+        self.manager = None
+
+    @property
+    def started(self) -> bool:
+        return self.manager is not None
+
+    def start(self, then_import_here: tuple[str, ...] = ()) -> None:
+        """Start the kernel and let it import the heavy libraries without waiting for them.
+
+        `then_import_here` names modules this process will need (papermill, nbconvert): they are
+        imported in a background thread while the kernel starts, so the two costs overlap.
+        """
+        if self.started:
+            return
+        if then_import_here:
+            in_background(lambda: [importlib.import_module(module) for module in then_import_here])
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        manager = AsyncKernelManager(kernel_name=self.kernel_name)
+        run_sync(manager.start_kernel)(cwd=self.cwd, extra_arguments=self.extra_arguments)
+        client = manager.client()
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=60)
+        client.execute(WARM_UP, silent=True, store_history=False)
+        client.stop_channels()
+        self.manager = manager
+
+    def fresh_namespace(self) -> None:
+        """Clear the user namespace: the next notebook starts as in a new kernel (modules stay imported)."""
+        from jupyter_core.utils import run_sync
+
+        # A client of its own each time: the previous notebook's client (papermill's) was the last to talk
+        # to the kernel, and a client's channels are not reused across clients' event-loop turns.
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            reply = run_sync(client.execute_interactive)("%reset -f", store_history=False, timeout=120,
+                                                         output_hook=lambda message: None)
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"the notebook kernel could not be reset: {reply['content']}")
+
+    def kernel_for_next_notebook(self):
+        """The kernel manager to give papermill, started and with an empty namespace."""
+        self.start()
+        self.fresh_namespace()
+        return self.manager
+
+    def shutdown(self) -> None:
+        if not self.started:
+            return
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.manager.shutdown_kernel)(now=True)
+        self.manager = None
+
+
+@contextmanager
+def notebook_kernel(kernel_name: str, cwd: str, extra_arguments: list[str] | None = None) -> Iterator[NotebookKernel]:
+    """A run's kernel, shut down at the end whatever happened."""
+    kernel = NotebookKernel(kernel_name, cwd, extra_arguments)
+    try:
+        yield kernel
+    finally:
+        kernel.shutdown()

@@ -1,0 +1,42 @@
+"""One kernel per run: notebooks execute in turn, and none sees another's variables."""
+import nbformat
+import papermill
+import pytest
+
+from helpers import config
+from helpers.run.kernel import notebook_kernel
+
+
+def _notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "Python", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_notebooks_share_a_kernel_but_not_a_namespace(tmp_path):
+    first = _notebook(tmp_path / "first.ipynb", "left_behind = 1", "import os\nprocess = os.getpid()\nprint(process)")
+    second = _notebook(tmp_path / "second.ipynb", "import os\nprint(os.getpid())",
+                       "print('left_behind' in globals())")
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        outputs = []
+        for source in (first, second):
+            executed = papermill.execute_notebook(str(source), str(tmp_path / f"out-{source.name}"),
+                                                  kernel_name=config.KERNEL_NAME, progress_bar=False,
+                                                  km=kernel.kernel_for_next_notebook())
+            outputs.append([o.get("text", "") for cell in executed.cells for o in cell.outputs])
+        manager = kernel.manager
+    first_pid, second_pid = outputs[0][0].strip(), outputs[1][0].strip()
+    assert first_pid == second_pid, "both notebooks ran in the same kernel process"
+    assert outputs[1][1].strip() == "False", "the second notebook saw the first one's variable"
+    assert not manager.has_kernel, "the kernel was shut down at the end of the run"
+
+
+def test_the_kernel_is_shut_down_when_a_notebook_fails(tmp_path):
+    broken = _notebook(tmp_path / "broken.ipynb", "raise RuntimeError('stage failed')")
+    with pytest.raises(papermill.PapermillExecutionError):
+        with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+            papermill.execute_notebook(str(broken), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
+                                       progress_bar=False, km=kernel.kernel_for_next_notebook())
+    assert not kernel.started
