@@ -462,3 +462,18 @@ def test_context_package_comes_after_cleaning_and_before_measures():
         for path in (ROOT / "src" / "helpers" / stage).glob("*.py"):
             modules = list(imported(path, f"helpers.{stage}"))
             assert not any(m.startswith("helpers.context") for m in modules), f"{stage}/{path.name} imports context"
+
+
+@pytest.mark.parametrize("written", ["2024-09-30", "30/09/2024", pd.Timestamp("2024-09-30")])
+def test_the_window_end_reads_as_audit_json_and_a_notebook_parameter_give_it(census, written):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert build_context(window_end=written, census=census).covering_year == 2025
+
+
+def test_the_audit_figure_takes_a_findings_row_indexed_by_measure_id(census):
+    findings = pd.DataFrame([ICPC_ROW]).set_index("measure_id")
+    html = context_section(build_context("Barnet", census=census), findings.loc["icpc_timely"], "board")
+    assert "69% of cases (62 of 90" in html

@@ -9,6 +9,7 @@ an authority (boundary changes) is a gap, never zero.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,14 +44,17 @@ RATE_COLUMNS = ["comparator", "role", "year", "numerator", "denominator", "perce
 
 
 def as_of(value) -> dt.date | None:
-    """A window end as a date; it may come as text from a notebook parameter (day first, as the spec reads)."""
+    """A window end as a date: audit.json's yyyy-mm-dd, or text from a notebook parameter (day first, as the
+    spec reads)."""
     if isinstance(value, str):
         value = value.strip()
         if not value:
             return None
-    elif value is None or pd.isna(value):
+        iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+        return pd.Timestamp(pd.to_datetime(value, dayfirst=not iso)).date()
+    if value is None or pd.isna(value):
         return None
-    return pd.Timestamp(pd.to_datetime(value, dayfirst=True)).date()
+    return pd.Timestamp(value).date()
 
 
 def census_year_of(date) -> int:

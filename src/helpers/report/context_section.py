@@ -120,6 +120,9 @@ def audit_figure(row, version: str) -> pd.DataFrame | None:
     if row is None:
         return None
     frame = (row.to_frame().T if isinstance(row, pd.Series) else pd.DataFrame([dict(row)])).reset_index(drop=True)
+    # A row taken from findings indexed by measure_id carries its id as its name, not as a column.
+    if "measure_id" not in frame:
+        frame.insert(0, "measure_id", "icpc_timely")
     numbers = ["numerator", "denominator", "not_applicable", "not_recorded", "percent", "ci_lower", "ci_upper"]
     frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
     return findings_display(frame, version)
