@@ -203,31 +203,38 @@ from helpers.run.provenance import package_versions
 
 inputs = load_report_inputs(input_dir)
 audit, findings, included = inputs["audit"], inputs["findings"], inputs["included_cases"]
-params, drawn = inputs["params"], inputs["charts"]"""),
+params, drawn = inputs["params"], inputs["charts"]
+withheld = sections.withheld_of(inputs, version)  # published version: what all its tables withhold, decided together
+split = sections.yes_partly_no(inputs["cases"])  # Yes, Partly and No answers of the Yes/Partly/No questions"""),
     ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
 since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version)
-display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since)))"""),
+display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since,
+                                           hidden=sections.withheld_measures(findings, version, withheld))))"""),
     ("code", """if inputs["comparison"] is not None:
     display(HTML(comparison_section.since_last_audit_section(inputs["comparison"], inputs["reaudit"], findings,
                                                              version)))"""),
-    ("code", """display(HTML(sections.summary_section(findings, audit, included, version, drawn)))"""),
-    ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn)))"""),
+    ("code", """display(HTML(sections.summary_section(findings, audit, included, version, drawn, withheld)))"""),
+    ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn, withheld,
+                                    split)))"""),
     ("code", """display(HTML(sections.secondary_section(findings, inputs["by_agency_group"], inputs["by_category"],
-                                        inputs["by_age_band"], audit, included, version, params, drawn)))"""),
+                                        inputs["by_age_band"], audit, included, version, params, drawn,
+                                        withheld)))"""),
     ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"),
                         audit.get("population"))
 icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_timely")
 display(HTML(context_section(context, icpc_timely, version)))
 population_note = method_note(context)  # the method section says it when the population differs by over half"""),
-    ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params)))
+    ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params,
+                                              withheld=withheld)))
 display(HTML(board_paper.glossary_section()))"""),
     ("code", """source = inputs["source"]
 provenance = {"raw file": source.get("raw_file", ""), "raw file SHA-256": source.get("raw_sha256", ""),
-              **sections.code_version_rows(json.loads(code_version) if code_version else {}),
-              **{f"package {name}": v for name, v in package_versions().items()}}
+              **sections.code_version_rows(json.loads(code_version) if code_version else {})}
 display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params, population_note)))"""),
-    ("code", """display(HTML(sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version)))
+    ("code", """display(HTML(sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version,
+                                           withheld)))
+display(HTML(sections.appendix_section(package_versions())))
 display(HTML(sections.footnote_section(version)))"""),
 ]
 

@@ -26,6 +26,7 @@ SECTIONS = (
     ("glossary", "Glossary"),
     ("method", "Method"),
     ("data-quality", "Annex: data quality"),
+    ("appendix", "Appendix: software versions"),
 )
 HEADING = dict(SECTIONS)
 GLOSSARY = (
@@ -105,11 +106,17 @@ def _listing(rows: pd.DataFrame) -> str:
 
 
 def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
-                      comparison_sentence: str = "") -> str:
-    """The first screen: the headline, strengths, areas for improvement, what is asked of the board."""
+                      comparison_sentence: str = "", hidden: frozenset = frozenset()) -> str:
+    """The first screen: the headline, strengths, areas for improvement, what is asked of the board.
+
+    `hidden`: measures whose percentage this version does not give (the published version's withheld
+    figures); they are left out of every list and range here, and counted.
+    """
     standards = expected_standards(findings, recommendations, params)
     key_lines = findings[findings["kloe"] != SECONDARY]
     strengths, areas = strengths_and_areas(key_lines, standards)
+    key_lines = key_lines[~key_lines["measure_id"].isin(hidden)]
+    strengths, areas = (rows[~rows["measure_id"].isin(hidden)] for rows in (strengths, areas))
     measured = key_lines[key_lines["denominator"] > 0]
     parts = [section_heading("executive-summary")]
     if measured.empty:
@@ -126,6 +133,10 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
                      + html.escape(_listing(areas) if not areas.empty else "none is clearly below its standard "
                                    "on this sample") + ". The lowest measures were "
                      + html.escape(_listing(lowest)) + ".</p>")
+    withheld_here = len([m for m in hidden if m in set(findings.loc[findings["kloe"] != SECONDARY, "measure_id"])])
+    if withheld_here:
+        parts.append(f"<p>{withheld_here} key-line measure{'s have' if withheld_here != 1 else ' has'} too few "
+                     "cases to publish a figure in this version.</p>")
     if comparison_sentence:
         parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
     if recommendations.empty:

@@ -111,10 +111,11 @@ def figure_html(figure: plt.Figure, title: str, alt: str, caption: str) -> str:
 
 
 def png_figure_html(png: bytes, title: str, alt: str, caption: str) -> str:
+    """The figure; an empty caption (said once elsewhere, such as in the method) gives no <figcaption>."""
     encoded = base64.b64encode(png).decode("ascii")
+    below = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return (f'<figure class="chart"><p class="chart-title">{html.escape(title)}</p>'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">{below}</figure>')
 
 
 # --- charts drawn once per run --------------------------------------------------
@@ -129,8 +130,9 @@ class Chart:
     caption: str
     png: bytes = b""
 
-    def html(self) -> str:
-        return png_figure_html(self.png, self.title, self.alt, self.caption)
+    def html(self, caption: bool = True) -> str:
+        """The figure; `caption=False` leaves out the caption every chart shares (the report says it once)."""
+        return png_figure_html(self.png, self.title, self.alt, self.caption if caption else "")
 
 
 def chart_of(name: str, rows: pd.DataFrame, what: str, caption: str) -> Chart:

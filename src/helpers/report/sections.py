@@ -10,11 +10,31 @@ import html
 
 import pandas as pd
 
-from ..domain.answers import UNMAPPED
+from ..domain.answers import NO, PARTLY, YES
 from ..domain.measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
+from ..domain.schema import CASES
 from . import charts, narrative
 from .board_paper import back_to_contents, contents_nav, section_heading, whole
-from .disclosure import FOOTNOTE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal, small_count_shown
+from .disclosure import (
+    AGENCY_COUNTS,
+    AGENCY_PAIRS,
+    FOOTNOTE,
+    NOT_APPLICABLE_SYMBOL,
+    SUPPRESSED,
+    WITHHELD_OR_NONE,
+    agency_key,
+    apply_suppression,
+    breakdown_key,
+    breakdown_totals,
+    count_text,
+    measure_key,
+    one_decimal,
+    percent_text,
+    report_figures,
+    rows_key,
+    small_count_shown,
+    withheld_counts,
+)
 
 BOARD, PUBLISHED = "board", "published"
 # DfE category codes as a board member reads them.
@@ -47,47 +67,122 @@ def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None,
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
-def findings_display(findings: pd.DataFrame, version: str) -> pd.DataFrame:
-    """Findings as a board member reads them: measure, %, interval, met/assessed, not counted."""
-    table = findings
+# Answer kinds whose questions are answered Yes, Partly or No (Partly counts as not met).
+YES_PARTLY_NO_KINDS = ("ypn", "outcomes")
+BY_CATEGORY, BY_AGE = "Category of abuse", "Age band"
+
+
+def yes_partly_no(cases: pd.DataFrame) -> pd.DataFrame:
+    """For each Yes/Partly/No question's measure: how many cases were answered Yes, Partly and No."""
+    rows = []
+    for column in CASES.columns:
+        if column.kind in YES_PARTLY_NO_KINDS and column.name in cases:
+            answers = cases[column.name].astype("string")
+            for measure_id in column.measures:
+                rows.append({"measure_id": measure_id, "yes": int((answers == YES).sum()),
+                             "partly": int((answers == PARTLY).sum()), "no": int((answers == NO).sum())})
+    return pd.DataFrame(rows, columns=["measure_id", "yes", "partly", "no"])
+
+
+def category_named(by_category: pd.DataFrame) -> pd.DataFrame:
+    """The category breakdown with DfE codes as a board member reads them."""
+    return by_category.assign(group=by_category["group"].map(CATEGORY_NAMES).fillna(by_category["group"]))
+
+
+def published_withheld(findings: pd.DataFrame, split: pd.DataFrame | None = None,
+                       agency_groups: pd.DataFrame | None = None, by_category: pd.DataFrame | None = None,
+                       by_age: pd.DataFrame | None = None, reconciliation: pd.DataFrame | None = None) -> set:
+    """Every count the published report withholds, decided across all its tables at once."""
+    breakdowns = {}
+    if by_category is not None:
+        breakdowns[BY_CATEGORY] = category_named(by_category)
+    if by_age is not None:
+        breakdowns[BY_AGE] = by_age
+    return withheld_counts(report_figures(findings, split, breakdowns, agency_groups, reconciliation))
+
+
+def withheld_of(inputs: dict, version: str) -> set | None:
+    """What the published version withholds, from the report's inputs; None for the board version."""
+    if version != PUBLISHED:
+        return None
+    return published_withheld(inputs["findings"], yes_partly_no(inputs["cases"]), inputs["by_agency_group"],
+                              inputs["by_category"], inputs["by_age_band"], inputs["reconciliation"])
+
+
+def findings_display(findings: pd.DataFrame, version: str, withheld: set | None = None,
+                     split: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Findings as a board member reads them: measure, %, interval, met, (Partly), assessed, not counted.
+
+    `split` (from `yes_partly_no`) adds the number answered Partly for the Yes/Partly/No questions.
+    In the published version `withheld` is what the whole report withholds; without it, each row
+    stands alone.
+    """
+    table = findings.reset_index(drop=True)
+    partly = {} if split is None else split.set_index("measure_id")["partly"].to_dict()
+    with_partly = any(m in partly for m in table["measure_id"])
+    ids = table["measure_id"]
     if version == PUBLISHED:
-        # Rows are different measures, with no published total across them: row-wise suppression only.
-        shown = apply_suppression(table, ["numerator", "denominator"], pairs=[("numerator", "denominator")],
-                                  percent_columns={"percent": ("numerator", "denominator"),
-                                                   "ci_lower": ("numerator", "denominator"),
-                                                   "ci_upper": ("numerator", "denominator")},
-                                  column_totals=False)
+        if withheld is None:
+            withheld = withheld_counts(report_figures(table, split))
+        met = [measure_key(m, "met") in withheld for m in ids]
+        assessed = [measure_key(m, "assessed") in withheld for m in ids]
+        limits = {column: [percent_text(v, p, w, n) for v, p, w, n
+                           in zip(table[column], met, assessed, table["denominator"])]
+                  for column in ("percent", "ci_lower", "ci_upper")}
+        shown_met = [count_text(v, w) for v, w in zip(table["numerator"], met)]
+        shown_assessed = [count_text(v, w) for v, w in zip(table["denominator"], assessed)]
+        shown_partly = [count_text(partly[m], measure_key(m, "partly") in withheld) if m in partly
+                        else NOT_APPLICABLE_SYMBOL for m in ids]
     else:
-        shown = table.astype(object)
-        for column in ("percent", "ci_lower", "ci_upper"):
-            shown[column] = one_decimal(table[column])
+        limits = {column: list(one_decimal(table[column])) for column in ("percent", "ci_lower", "ci_upper")}
+        shown_met, shown_assessed = list(table["numerator"]), list(table["denominator"])
+        shown_partly = [partly.get(m, NOT_APPLICABLE_SYMBOL) for m in ids]
     interval = [f"{lo} to {hi}" if lo not in WITHHELD_OR_NONE else lo
-                for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])]
-    display = {"Measure": table["label"], "% met": shown["percent"], "95% interval (%)": interval,
-               "Met": shown["numerator"], "Assessed": shown["denominator"]}
+                for lo, hi in zip(limits["ci_lower"], limits["ci_upper"])]
+    display = {"Measure": table["label"], "% met": limits["percent"], "95% interval (%)": interval,
+               "Met": shown_met}
+    if with_partly:
+        display["Partly (not met)"] = shown_partly
+    display["Assessed"] = shown_assessed
     if version == BOARD:  # the counts left out can be 1 to 5: only the board sees them
         display.update({"Not applicable": table["not_applicable"], "Not recorded": table["not_recorded"]})
     return pd.DataFrame(display)
 
 
-NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Assessed", "Not applicable", "Not recorded")
+def hidden_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> set:
+    """Measures whose percentage the report does not give (withheld, or nothing to measure)."""
+    shown = findings_display(findings, version, withheld)
+    return set(findings["measure_id"][shown["% met"].isin(WITHHELD_OR_NONE).to_numpy()])
 
 
-def _chart(findings: pd.DataFrame, what: str, audit: dict, included: int, version: str,
-           drawn: dict | None = None) -> str:
-    """The chart of these findings: the one the findings stage drew when it shows the same measures."""
+def withheld_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> frozenset:
+    """Measures whose percentage this version withholds (`c`); none in the board version."""
+    shown = findings_display(findings, version, withheld)
+    return frozenset(findings["measure_id"][(shown["% met"] == SUPPRESSED).to_numpy()])
+
+
+NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Partly (not met)", "Assessed", "Not applicable",
+                    "Not recorded")
+
+
+def _chart(findings: pd.DataFrame, what: str, version: str, drawn: dict | None = None,
+           withheld: set | None = None) -> str:
+    """The chart of these findings (the one the findings stage drew when it shows the same measures).
+
+    None for fewer than two bars: one finding reads better as its sentence and table. The caption that
+    every chart shares is in the method, so a chart here has its title and alt text only.
+    """
     rows = findings
     if version == PUBLISHED:
-        # No percentage on fewer than 10 cases, and none that reveals a count of 1 to 5.
-        display = findings_display(findings, PUBLISHED)
-        rows = findings[~display["% met"].isin(WITHHELD_OR_NONE).to_numpy()]
-        if rows.empty:
-            return "<p>Too few cases to show this chart in the published version.</p>"
+        # No percentage on fewer than 10 cases, and none that reveals a withheld count.
+        rows = findings[~findings["measure_id"].isin(hidden_measures(findings, PUBLISHED, withheld)).to_numpy()]
+    if len(rows) < 2:
+        return ""
     by_measures = {tuple(chart.measure_ids): chart for chart in (drawn or {}).values()}
     chart = by_measures.get(tuple(rows["measure_id"]))
     if chart is None:
-        chart = charts.chart_of("", rows, what, narrative.caption(rows, audit, included))
-    return chart.html()
+        chart = charts.chart_of("", rows, what, "")
+    return chart.html(caption=False)
 
 
 def title_section(audit: dict, included: int, version: str, synthetic: bool, present: tuple[str, ...] = ()) -> str:
@@ -108,37 +203,40 @@ def title_section(audit: dict, included: int, version: str, synthetic: bool, pre
 
 
 def summary_section(findings: pd.DataFrame, audit: dict, included: int, version: str,
-                    drawn: dict | None = None) -> str:
+                    drawn: dict | None = None, withheld: set | None = None) -> str:
+    """The key lines at a glance: one chart; its numbers are in each key line's table below."""
     key_lines = findings[findings["kloe"] != SECONDARY]
     parts = [section_heading("summary"),
              "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
              "where the standard could be assessed, with its 95% interval (the range the true figure "
-             "for all children on plans is likely to lie in).</p>",
-             _chart(key_lines, "the percentage of cases meeting each key-line standard", audit, included, version,
-                    drawn),
-             html_table(findings_display(key_lines, version), "Headline findings by measure",
-                        numeric=NUMERIC_FINDINGS), back_to_contents()]
-    return "\n".join(parts)
+             "for all children on plans is likely to lie in). The numbers behind the chart are in the table "
+             'of each <a href="#key-lines">key line</a> below.</p>',
+             _chart(key_lines, "the percentage of cases meeting each key-line standard", version, drawn, withheld),
+             back_to_contents()]
+    return "\n".join(p for p in parts if p)
 
 
 def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: str,
-                  params: Parameters | None = None, drawn: dict | None = None) -> str:
-    parts = [section_heading("key-lines")]
+                  params: Parameters | None = None, drawn: dict | None = None, withheld: set | None = None,
+                  split: pd.DataFrame | None = None) -> str:
+    parts = [section_heading("key-lines"),
+             "<p>For the questions answered Yes, Partly or No, the tables give the number answered Partly: "
+             "Partly counts as not met.</p>"]
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
-        parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version, params))}</li>" for _, row in rows.iterrows())
-                     + "</ul>")
-        parts.append(_chart(rows, f"{title.lower()} measures", audit, included, version, drawn))
-        parts.append(html_table(findings_display(rows, version), f"{title}: findings", numeric=NUMERIC_FINDINGS))
+        parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version, params, withheld))}</li>"
+                                      for _, row in rows.iterrows()) + "</ul>")
+        parts.append(_chart(rows, f"{title.lower()} measures", version, drawn, withheld))
+        parts.append(html_table(findings_display(rows, version, withheld, split), f"{title}: findings",
+                                numeric=NUMERIC_FINDINGS))
         parts.append("</section>")
-    return "\n".join(parts + [back_to_contents()])
+    return "\n".join([p for p in parts if p] + [back_to_contents()])
 
 
-def _sentence(row: pd.Series, version: str, params: Parameters | None) -> str:
+def _sentence(row: pd.Series, version: str, params: Parameters | None, withheld: set | None = None) -> str:
     if version == PUBLISHED:
-        display = findings_display(row.to_frame().T, PUBLISHED).iloc[0]
-        if display["% met"] in WITHHELD_OR_NONE:
+        if row["measure_id"] in hidden_measures(row.to_frame().T, PUBLISHED, withheld):
             return f"{row['label']}: too few cases to publish a figure."
         # The counts left out can be 1 to 5: the published version does not give them.
         return narrative.measure_sentence(row, show_exclusions=False, params=params)
@@ -147,73 +245,106 @@ def _sentence(row: pd.Series, version: str, params: Parameters | None) -> str:
 
 def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_category: pd.DataFrame,
                       by_age: pd.DataFrame, audit: dict, included: int, version: str,
-                      params: Parameters | None = None, drawn: dict | None = None) -> str:
+                      params: Parameters | None = None, drawn: dict | None = None,
+                      withheld: set | None = None) -> str:
+    params = params or Parameters()
     rows = findings[findings["kloe"] == SECONDARY]
     parts = [section_heading("secondary"),
              "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
              "before step-down.</p>",
-             "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params))}</li>" for _, r in rows.iterrows()) + "</ul>",
-             _chart(rows, "secondary measures", audit, included, version, drawn),
-             html_table(findings_display(rows, version), "Secondary findings", numeric=NUMERIC_FINDINGS),
+             "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params, withheld))}</li>"
+                              for _, r in rows.iterrows()) + "</ul>",
+             _chart(rows, "secondary measures", version, drawn, withheld),
+             html_table(findings_display(rows, version, withheld), "Secondary findings", numeric=NUMERIC_FINDINGS),
              "<h3>Attendance and reports by agency group</h3>",
              "<p>Each agency group's returns across the audited cases: whether it attended the initial "
              "conference, submitted a report, and shared that report with parents in time.</p>",
-             agency_group_table(agency_groups, version),
+             agency_group_table(agency_groups, version, withheld, findings, params),
+             '<div class="breakdowns">',
              "<h3>By category of abuse</h3>",
-             breakdown_table(by_category.assign(group=by_category["group"].map(CATEGORY_NAMES).fillna(by_category["group"])),
-                             "Category of abuse", version),
+             breakdown_table(category_named(by_category), BY_CATEGORY, version, withheld),
              "<h3>By age band at the initial conference</h3>",
-             breakdown_table(by_age, "Age band", version), back_to_contents()]
-    return "\n".join(parts)
+             breakdown_table(by_age, BY_AGE, version, withheld), "</div>",
+             f"<p>A difference between groups is called a difference only when their 95% intervals do not "
+             f"overlap; groups with fewer than {narrative.SMALLEST_RANKED_GROUP} cases, and cases whose group is "
+             "not known, are never called the highest or lowest.</p>",
+             back_to_contents()]
+    return "\n".join(p for p in parts if p)
 
 
-def agency_group_table(table: pd.DataFrame, version: str) -> str:
-    counts = ["returns", "attended", "reports_submitted", "reports_shared_in_time"]
+def agency_display(table: pd.DataFrame, version: str, withheld: set | None = None) -> pd.DataFrame:
+    """Returns, attendance and reports by agency group, as published (withheld counts as `c`)."""
     if version == PUBLISHED:
-        shown = apply_suppression(table, counts, pairs=[("attended", "returns"), ("reports_submitted", "returns"),
-                                                        ("reports_shared_in_time", "reports_submitted")],
-                                  percent_columns={"percent_in_time": ("reports_shared_in_time", "reports_submitted")})
+        if withheld is None:
+            withheld = withheld_counts(report_figures(None, agency_groups=table))
+        mask = pd.DataFrame({c: [agency_key(g, c) in withheld for g in table["agency_group"]] for c in AGENCY_COUNTS},
+                            index=table.index)
+        shown = apply_suppression(table, list(AGENCY_COUNTS), list(AGENCY_PAIRS),
+                                  {"percent_in_time": ("reports_shared_in_time", "reports_submitted")}, mask=mask)
     else:
         shown = table.astype(object)
         shown["percent_in_time"] = one_decimal(table["percent_in_time"])
-    frame = pd.DataFrame({"Agency group": table["agency_group"], "Returns": shown["returns"],
-                          "Attended": shown["attended"], "Reports submitted": shown["reports_submitted"],
-                          "Shared in time": shown["reports_shared_in_time"],
-                          "% shared in time": shown["percent_in_time"]})
+    return pd.DataFrame({"Agency group": table["agency_group"], "Returns": shown["returns"],
+                         "Attended": shown["attended"], "Reports submitted": shown["reports_submitted"],
+                         "Shared in time": shown["reports_shared_in_time"],
+                         "% shared in time": shown["percent_in_time"]})
+
+
+def agency_group_table(table: pd.DataFrame, version: str, withheld: set | None = None,
+                       findings: pd.DataFrame | None = None, params: Parameters | None = None) -> str:
+    frame = agency_display(table, version, withheld)
     table_html = html_table(frame, "Returns, attendance and reports by agency group",
                             numeric=("Returns", "Attended", "Reports submitted", "Shared in time", "% shared in time"))
     comparable = table.rename(columns={"reports_shared_in_time": "met", "reports_submitted": "assessed",
                                        "percent_in_time": "percent"})
-    comparable = comparable[comparable["agency_group"] != UNMAPPED]
-    if version == PUBLISHED:
-        comparable = comparable[(shown.loc[comparable.index, "percent_in_time"] != SUPPRESSED).to_numpy()]
+    comparable = comparable[(frame["% shared in time"].map(lambda v: v not in WITHHELD_OR_NONE)).to_numpy()]
     sentence = narrative.group_comparison(comparable, "agency_group", "Reports shared in time")
-    return table_html + f"<p>{esc(sentence)}</p>"
+    parts = [table_html, f"<p>{esc(sentence)}</p>"]
+    if findings is not None:
+        case_level = findings[findings["measure_id"] == "reports_shared_timely"]
+        if not case_level.empty:
+            shown = findings_display(case_level, version, withheld).iloc[0]["% met"]
+            parts.append(f"<p>{esc(narrative.sharing_rates_differ(shown, params or Parameters()))}</p>")
+    return "\n".join(parts)
 
 
-def breakdown_table(table: pd.DataFrame, group_name: str, version: str) -> str:
+def breakdown_display(rows: pd.DataFrame, dimension: str, version: str, withheld: set | None = None) -> pd.DataFrame:
+    """One measure's breakdown as published: met, assessed, % met and its 95% interval by group."""
+    rows = rows.reset_index(drop=True)
+    if version == PUBLISHED:
+        if withheld is None:
+            # Standing alone, each column adds up to the headline figure the findings table publishes.
+            withheld = withheld_counts(report_figures(breakdown_totals(rows), breakdowns={dimension: rows}))
+        mask = pd.DataFrame({c: [breakdown_key(dimension, m, g, c) in withheld
+                                 for m, g in zip(rows["measure_id"], rows["group"])] for c in ("met", "assessed")})
+        shown = apply_suppression(rows, ["met", "assessed"], [("met", "assessed")],
+                                  {c: ("met", "assessed") for c in ("percent", "ci_lower", "ci_upper")}, mask=mask)
+    else:
+        shown = rows.astype(object)
+        for column in ("percent", "ci_lower", "ci_upper"):
+            shown[column] = one_decimal(rows[column])
+    interval = [f"{lo} to {hi}" if lo not in WITHHELD_OR_NONE else lo
+                for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])]
+    return pd.DataFrame({dimension: rows["group"], "Met": shown["met"], "Assessed": shown["assessed"],
+                         "% met": shown["percent"], "95% interval (%)": interval})
+
+
+def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld: set | None = None) -> str:
     parts = []
     for measure_id, rows in table.groupby("measure_id", sort=False):
         rows = rows.reset_index(drop=True)
-        if version == PUBLISHED:
-            shown = apply_suppression(rows, ["met", "assessed"], pairs=[("met", "assessed")],
-                                      percent_columns={"percent": ("met", "assessed")})
-        else:
-            shown = rows.astype(object)
-            shown["percent"] = one_decimal(rows["percent"])
-        frame = pd.DataFrame({group_name: rows["group"], "Met": shown["met"], "Assessed": shown["assessed"],
-                              "% met": shown["percent"]})
+        frame = breakdown_display(rows, dimension, version, withheld)
         label = MEASURES_BY_ID[measure_id].label
-        parts.append(html_table(frame, f"{label}, by {group_name.lower()}", numeric=("Met", "Assessed", "% met")))
-        comparable = rows if version == BOARD else rows[(shown["percent"] != SUPPRESSED).to_numpy()]
+        parts.append(html_table(frame, f"{label}, by {dimension.lower()}",
+                                numeric=("Met", "Assessed", "% met", "95% interval (%)")))
+        comparable = rows[(~frame["% met"].isin(WITHHELD_OR_NONE)).to_numpy()]
         parts.append(f"<p>{esc(narrative.group_comparison(comparable, 'group', label))}</p>")
-    parts.append("<p>A difference between groups is called a difference only when their 95% intervals do not "
-                 "overlap.</p>")
     return "\n".join(parts)
 
 
 def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFrame, version: str,
-                            params: Parameters | None = None, today: pd.Timestamp | None = None) -> str:
+                            params: Parameters | None = None, today: pd.Timestamp | None = None,
+                            withheld: set | None = None) -> str:
     """Each recommendation with its evidence now, target and whether it is met, owner, due date and status."""
     params = params or Parameters()
     today = today or pd.Timestamp.today().normalize()
@@ -222,7 +353,7 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         parts += ["<p>The workbook has no Recommendations sheet.</p>", back_to_contents(), "</section>"]
         return "\n".join(parts)
     by_id = findings.set_index("measure_id")
-    display = findings_display(findings, version).set_index(findings["measure_id"])
+    display = findings_display(findings, version, withheld).set_index(findings["measure_id"])
     parts.append('<ol class="recommendations">')
     for _, rec in recommendations.iterrows():
         ids = [m.strip() for m in str(rec["measures"]).split(";") if m.strip() and m.strip() in by_id.index]
@@ -289,19 +420,59 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              "The 95% intervals are Wilson score intervals"
              + (" with a finite population correction (the sample is a sizeable part of all children on plans)"
                 if population else "") + ".</p>",
+             f"<p>{esc(narrative.chart_note(audit, included))}</p>",
              html_table(pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES],
                                       "Key line": [m.kloe for m in MEASURES],
-                                      "Met / assessed": [m.definition_for(params) for m in MEASURES]}),
+                                      "Met / assessed": [narrative.plain_definition(m.definition_for(params))
+                                                         for m in MEASURES]}),
                         "Definitions of the measures"),
-             html_table(pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
-                        "Thresholds and settings used"),
-             html_table(pd.DataFrame({"Item": list(provenance), "Value": [str(v) for v in provenance.values()]}),
+             html_table(settings_in_words(parameters), "Thresholds and settings used"),
+             html_table(pd.DataFrame({"Item": [k for k in provenance if not k.startswith(PACKAGE_PREFIX)],
+                                      "Value": [str(v) for k, v in provenance.items()
+                                                if not k.startswith(PACKAGE_PREFIX)]}),
                         "What this run used"),
              f"<p>The expected standard for a measure is the target its recommendation sets; for a measure with no "
-             f"target it is {params.expected_standard}% (the expected_standard setting of this run). Strengths and "
-             "areas for improvement are measures whose whole 95% interval lies above or below it.</p>",
+             f"target it is {params.expected_standard}% (the expected standard set for this run). Strengths and "
+             "areas for improvement are measures whose whole 95% interval lies above or below it. The versions "
+             'of the software used are in the <a href="#appendix">appendix</a>.</p>',
              back_to_contents()]
     return "\n".join(parts)
+
+
+# The run's settings in a board member's words (one line per field of Parameters).
+SETTING_WORDS = {
+    "report_share_working_days": "Reports shared with parents in time: at least this many working days before "
+                                 "the initial conference",
+    "icpc_working_days": "Initial conference in time: within this many working days of the strategy discussion",
+    "core_group_working_days": "First core group in time: within this many working days of the initial conference",
+    "health_counts_as_one": "Quoracy: all health agencies count as one agency group",
+    "expected_standard": "Expected standard where a recommendation sets no target",
+}
+PACKAGE_PREFIX = "package "
+
+
+def settings_in_words(parameters: dict) -> pd.DataFrame:
+    """The thresholds and settings of the run as words and values, with no setting's code name."""
+    values = []
+    for name, value in parameters.items():
+        if isinstance(value, bool):
+            values.append("Yes" if value else "No")
+        elif name == "expected_standard":
+            values.append(f"{value}%")
+        elif name.endswith("working_days"):
+            values.append(f"{value} working days")
+        else:
+            values.append(str(value))
+    return pd.DataFrame({"Setting": [SETTING_WORDS.get(name, name.replace("_", " ").capitalize())
+                                     for name in parameters], "Value": values})
+
+
+def appendix_section(versions: dict) -> str:
+    """The versions of the software the run used (for analysts reproducing the report)."""
+    table = pd.DataFrame({"Package": list(versions), "Version": [str(v) for v in versions.values()]})
+    return "\n".join([section_heading("appendix"),
+                      "<p>The report was produced with these versions of the Python packages it uses.</p>",
+                      html_table(table, "Software versions"), back_to_contents()])
 
 
 def code_version_rows(version: dict) -> dict:
@@ -312,16 +483,23 @@ def code_version_rows(version: dict) -> dict:
     return {"code version": f"git commit {version.get('commit', 'unknown')}{modified}"}
 
 
-def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFrame, version: str) -> str:
+def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFrame, version: str,
+                         withheld: set | None = None) -> str:
     outcome_words = {"blank": "Blank row", "missing_case_ref": "No case reference",
                      "orphan_return": "Return for a case not in the audit",
                      "superseded_duplicate": "Older duplicate (superseded)",
-                     "outside_terms_of_reference": "ICPC outside the audit window", "included": "Included"}
+                     "outside_terms_of_reference": "ICPC outside the audit window", "included": "Included",
+                     "missing_agency": "No agency given"}
     recon = reconciliation.assign(outcome=reconciliation["outcome"].map(outcome_words))
     totals = recon.groupby("sheet", sort=False)["rows"].sum()
     if version == PUBLISHED:
-        # Rows of each sheet add up to its published total, so withhold in pairs at least.
-        recon = pd.concat([apply_suppression(part, ["rows"]) for _, part in recon.groupby("sheet", sort=False)])
+        # Rows of each sheet add up to its published total; returns included add up to the agency groups' returns.
+        if withheld is None:
+            withheld = withheld_counts(report_figures(None, reconciliation=reconciliation))
+        mask = pd.DataFrame({"rows": [rows_key(sheet, outcome) in withheld for sheet, outcome
+                                      in zip(reconciliation["sheet"], reconciliation["outcome"])]},
+                            index=recon.index)
+        recon = apply_suppression(recon, ["rows"], mask=mask)
     parts = [section_heading("data-quality"),
              "<p>What was received and what was analysed. Every row of the workbook is accounted for: "
              + esc("; ".join(f"{sheet}: {total} rows" for sheet, total in totals.items())) + ".</p>",
