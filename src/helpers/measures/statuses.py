@@ -22,11 +22,10 @@ STATUSES = (MET, NOT_MET, NOT_APPLICABLE, NOT_RECORDED)
 # --- building blocks ---------------------------------------------------------
 
 def _status(index, met, in_denominator, not_applicable) -> pd.Series:
-    """Met / not met inside the denominator, else not applicable, else not recorded."""
-    return pd.Series(np.select(
-        [np.asarray(met & in_denominator, dtype=bool), np.asarray(in_denominator, dtype=bool),
-         np.asarray(not_applicable, dtype=bool)],
-        [MET, NOT_MET, NOT_APPLICABLE], default=NOT_RECORDED), index=index)
+    """Met / not met inside the denominator, else not applicable, else not recorded (a categorical of STATUSES)."""
+    codes = np.select([np.asarray(met & in_denominator, dtype=bool), np.asarray(in_denominator, dtype=bool),
+                       np.asarray(not_applicable, dtype=bool)], [0, 1, 2], default=3)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES), index=index)
 
 
 def answer_status(values: pd.Series, met: set, denominator: set) -> pd.Series:
@@ -69,8 +68,11 @@ def case_positions(cases: pd.DataFrame, returns: pd.DataFrame) -> np.ndarray:
     """Each return's row position in `cases` (-1 for a return of no included case): one hash lookup.
 
     Counting per case through these integers (`np.bincount`) replaces grouping by the text case_id,
-    which sorts 100,000s of strings for every measure.
+    which sorts 100,000s of strings for every measure. `measure_statuses` looks them up once and keeps
+    them in the column `case_position`.
     """
+    if "case_position" in returns:
+        return returns["case_position"].to_numpy()
     return pd.Index(cases["case_id"]).get_indexer(returns["case_id"])
 
 
@@ -213,8 +215,18 @@ COMPUTE: dict[str, Callable[[pd.DataFrame, pd.DataFrame, Parameters], pd.Series]
 }
 
 
+def as_statuses(status: pd.Series) -> pd.Series:
+    """A measure's statuses as a categorical of STATUSES (most already are; `where` may have made text)."""
+    if isinstance(status.dtype, pd.CategoricalDtype) and list(status.dtype.categories) == list(STATUSES):
+        return status
+    return pd.Series(pd.Categorical(status, categories=STATUSES), index=status.index)
+
+
 def measure_statuses(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """One row per included case, one column per measure (in declaration order), plus `case_id`."""
-    statuses = pd.DataFrame({m.id: COMPUTE[m.id](cases, returns, params) for m in MEASURES}, index=cases.index)
+    returns = returns.assign(case_position=case_positions(cases, returns))
+    # Categoricals: counting and comparing statuses then works on small integer codes, not on text.
+    statuses = pd.DataFrame({m.id: as_statuses(COMPUTE[m.id](cases, returns, params)) for m in MEASURES},
+                            index=cases.index)
     statuses.insert(0, "case_id", cases["case_id"])
     return statuses
