@@ -145,7 +145,7 @@ AUDIT_FIELD_COLUMNS = (
            question="How were the cases chosen (for example a random sample of ICPCs in the window)?"),
     Column("local_authorities", "text",
            question="The local authorities the partnership covers: DfE codes, E-codes or names, separated by "
-                    "commas."),
+                    "commas or semicolons (for example Hampshire; Isle of Wight)."),
 )
 AUDIT_FIELDS = tuple(c.name for c in AUDIT_FIELD_COLUMNS)
 
