@@ -417,7 +417,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     issues.append(issue_rows(returns_raw, unmapped, "agency", agencies["agency"], "unmapped_agency"))
     no_agency = return_outcome == "missing_agency"
     issues.append(issue_rows(returns_raw, no_agency, "agency",
-                             normalise_answer_text(returns_raw.rows["agency"]), "missing_agency"))
+                             normalise_answer_text(returns_raw.rows.loc[no_agency, "agency"]), "missing_agency"))
     issues += flagged_case_issues(cases, settings, raw.cases, included_cases)
     issues += implausible_date_issues(raw.cases, cases_read.values)
     for sheet in (raw.cases, raw.agency_returns, raw.recommendations):

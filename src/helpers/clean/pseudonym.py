@@ -25,7 +25,12 @@ def load_or_create_key(path: Path | None = None) -> bytes:
 
 def case_ids(case_refs: pd.Series, key: bytes) -> pd.Series:
     """16 hex characters of HMAC-SHA256(key, case_ref): stable for one key, unguessable without it."""
-    # A hash per case is unavoidable (at most a few hundred cases per audit).
-    return case_refs.map(
-        lambda ref: hmac.new(key, str(ref).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-    ).astype("string")
+    # A hash per case is unavoidable; the key is prepared once and each case's hash starts from a copy.
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def case_id(ref) -> str:
+        digest = keyed.copy()
+        digest.update(str(ref).encode("utf-8"))
+        return digest.hexdigest()[:16]
+
+    return pd.Series([case_id(ref) for ref in case_refs], index=case_refs.index, dtype="string")

@@ -39,8 +39,14 @@ def remove_invisible_marks(text: str) -> str:
     return text.translate(_DELETE_MARKS)
 
 
+# What `plain_spaces` changes: a mark, or whitespace other than the plain space.
+_NOT_PLAIN = re.compile("[\u200b-\u200f\u2060\ufeff]|[^\\S ]")
+
+
 def plain_spaces(text: pd.Series) -> pd.Series:
     """Zero-width marks removed and every Unicode space to a space, column-wise."""
+    if not _NOT_PLAIN.search("".join(text.dropna().astype(str))):
+        return text  # one search over the whole column: most columns have nothing to change
     text = text.str.replace(INVISIBLE_MARKS, "", regex=True)
     return text.str.replace(UNICODE_SPACES, " ", regex=True)
 

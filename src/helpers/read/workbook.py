@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
-from .cells import normalise_header, normalise_sheet_name, remove_invisible_marks
+from .cells import INVISIBLE_MARKS, normalise_header, normalise_sheet_name, remove_invisible_marks
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -524,7 +524,19 @@ def distinct_cells(column: np.ndarray) -> tuple[np.ndarray, list]:
 def text_column(column: np.ndarray) -> TextColumn:
     """A column of cells as text (see `cell_to_text`), each distinct cell converted once."""
     codes, uniques = distinct_cells(column)
-    return column_of_texts(codes, [cell_to_text(u) for u in uniques])
+    return column_of_texts(codes, cells_to_texts(uniques))
+
+
+def cells_to_texts(cells: list) -> list:
+    """`cell_to_text` of each cell; text cells, most of them, are checked for invisible marks all at once."""
+    texts = [None if type(cell) is str else cell_to_text(cell) for cell in cells]
+    positions = [i for i, cell in enumerate(cells) if type(cell) is str]
+    strings = [cells[i] for i in positions]
+    if strings and INVISIBLE_MARKS.search("".join(strings)):
+        strings = [remove_invisible_marks(text) for text in strings]
+    for position, text in zip(positions, strings):
+        texts[position] = text or None
+    return texts
 
 
 def column_of_texts(codes: np.ndarray, texts: list) -> TextColumn:
@@ -699,7 +711,7 @@ def displayed_column(workbook: OpenWorkbook, sheet_name: str, cells: np.ndarray,
     shown once."""
     codes, uniques = distinct_cells(cells)
     numbers = [i for i, u in enumerate(uniques) if isinstance(u, (int, float)) and not isinstance(u, bool)]
-    texts = [cell_to_text(u) for u in uniques]
+    texts = cells_to_texts(uniques)
     numeric = np.flatnonzero(np.isin(codes, numbers))
     if not len(numeric):
         return column_of_texts(codes, texts)
