@@ -26,16 +26,45 @@ def test_measure_sentence_with_nothing_to_measure():
     assert narrative.measure_sentence(row).startswith("No included case could be assessed")
 
 
-def test_titles_have_ten_words_or_fewer_and_state_the_finding():
+def test_titles_state_one_finding_in_twelve_words_or_fewer():
     low = finding("eha_completed", "Early help assessment completed", 23, 100, 23.0, 16.2, 31.7)
     high = finding("plan_linked_to_needs", "Plan linked to presenting needs", 90, 100, 90.0, 83.0, 94.3)
     near = finding("plan_progress_monitored", "Progress of the plan monitored", 85, 100, 85.0, 76.7, 90.7)
-    assert narrative.chart_title(pd.DataFrame([low])) == "Early help assessment completed in 23% of cases"
-    assert narrative.chart_title(pd.DataFrame([low, high])) == "Early help assessment completed lowest, at 23%"
-    # Overlapping intervals: no "lowest" claim.
-    assert narrative.chart_title(pd.DataFrame([near, high])) == "Standards met in 85% to 90% of cases"
-    for rows in ([low], [low, high], [near, high]):
-        assert len(narrative.chart_title(pd.DataFrame(rows)).split()) <= 10
+    title = narrative.chart_title(pd.DataFrame([low, high]))
+    assert title == "Early help assessment completed in 23% of cases, the lowest"
+    # Overlapping intervals: the lowest is stated, not called the lowest; never a range.
+    assert narrative.chart_title(pd.DataFrame([near, high])) == "Progress of the plan monitored in 85% of cases"
+    for rows in ([low, high], [near, high]):
+        title = narrative.chart_title(pd.DataFrame(rows))
+        assert len(title.split()) <= narrative.MAX_TITLE_WORDS and " to " not in title
+
+
+def test_small_and_unknown_groups_are_never_highest_or_lowest():
+    groups = pd.DataFrame({"group": ["A", "B", "Not known", "C"], "met": [45, 5, 1, 0], "assessed": [50, 50, 1, 9],
+                           "percent": [90.0, 10.0, 100.0, 0.0], "ci_lower": [78.6, 4.3, 20.7, 0.0],
+                           "ci_upper": [95.7, 21.4, 100.0, 29.9]})
+    sentence = narrative.group_comparison(groups, "group", "X")
+    assert "higher for A (90%) than for B (10%)" in sentence and "Not known" not in sentence and "C (" not in sentence
+    assert "too few groups with 10 or more cases" in narrative.group_comparison(groups.iloc[1:], "group", "X")
+
+
+def test_the_sharing_rates_sentence_says_why_they_differ():
+    from helpers.domain.measures import Parameters
+    text = narrative.sharing_rates_differ("66.7", Parameters())
+    assert "(67%)" in text and "every report submitted" in text and "2 working days" in text
+    assert "(" not in narrative.sharing_rates_differ("c", Parameters())
+
+
+def test_definitions_and_settings_have_no_signs_or_code_names():
+    from dataclasses import asdict
+
+    from helpers.domain.measures import MEASURES, Parameters
+    from helpers.report import sections
+    assert all("<=" not in narrative.plain_definition(m.definition) and ">=" not in
+               narrative.plain_definition(m.definition) for m in MEASURES)
+    words = sections.settings_in_words(asdict(Parameters()))
+    assert set(sections.SETTING_WORDS) == set(asdict(Parameters()))  # a new setting needs its words
+    assert not words["Setting"].str.contains("_").any()
 
 
 def test_group_comparison_only_calls_separated_intervals_a_difference():
