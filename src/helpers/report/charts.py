@@ -37,7 +37,8 @@ def use_style() -> None:
 def _bar_label(row) -> str:
     if pd.isna(row["percent"]):
         return "no cases (0/0)"
-    return f"{row['percent']:.1f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
+    # Whole numbers on the chart, as in prose; the table beside it keeps one decimal place.
+    return f"{row['percent']:.0f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
 
 
 def build_chart(findings: pd.DataFrame) -> plt.Figure:
