@@ -40,7 +40,8 @@ defaults, it cleans the **synthetic** demo into the demo audit's folder only."""
 raw_path = ""      # the workbook; empty means the synthetic demo
 output_dir = ""    # where outputs go; empty means the demo audit's folder in data/processed
 window_start = ""  # overrides the Audit sheet's window start (dd/mm/yyyy or yyyy-mm-dd)
-window_end = ""    # overrides the Audit sheet's window end"""),
+window_end = ""    # overrides the Audit sheet's window end
+earlier_audit = False  # an earlier audit compared with (re-audit) may lack answer columns"""),
     ("code", """from pathlib import Path
 
 import pandas as pd
@@ -49,12 +50,14 @@ from IPython.display import Markdown, display
 from helpers.clean.cleaning import clean_raw_workbook
 from helpers.clean.pseudonym import load_or_create_key
 from helpers.context import with_unknown_local_authorities
+from helpers.domain.schema import earlier_audit_may_lack
 from helpers.read.workbook import read_workbook
 from helpers.run.loaders import demo_workbook, output_folder
 from helpers.run.outputs import write_clean_outputs, write_source_record
 
 raw = Path(raw_path) if raw_path else demo_workbook()
-workbook = read_workbook(raw)
+# An earlier audit's tool may have asked fewer questions: its lacking columns are listed, not an error.
+workbook = read_workbook(raw, may_lack=earlier_audit_may_lack() if earlier_audit else frozenset())
 cleaned = clean_raw_workbook(workbook, load_or_create_key(), window_start=window_start, window_end=window_end)
 # Then the context step: a local authority the census does not know gets one data-quality line (spec 8).
 cleaned = with_unknown_local_authorities(cleaned, workbook.audit)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..domain.answers import MISSING_VALUES
 from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
-from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet
+from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet, earlier_audit_may_lack
 from ..domain.workdays import working_days_between
 from ..errors import AuditInputError
 from ..read.cells import (
@@ -93,6 +93,14 @@ class CleanedAudit:
     # (ROW_OUTCOME_COLUMNS): no case reference, name, date of birth or comment in either.
     data_quality_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATA_QUALITY_ROW_COLUMNS))
     row_outcomes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_OUTCOME_COLUMNS))
+    missing_columns: tuple[str, ...] = ()  # required columns an earlier audit's workbook lacked
+
+    def audit_record(self) -> dict:
+        """audit.json: the Audit sheet's fields, and the columns an earlier audit's workbook lacked, if any."""
+        record = self.settings.as_dict()
+        if self.missing_columns:
+            record["missing_columns"] = list(self.missing_columns)
+        return record
 
 
 # --- reading columns --------------------------------------------------------
@@ -378,8 +386,11 @@ def implausible_date_issues(raw: RawSheet, values: pd.DataFrame) -> list:
 
 # --- the whole stage --------------------------------------------------------
 
-def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=None) -> CleanedAudit:
-    raw = read_workbook(path)
+def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=None,
+                   earlier: bool = False) -> CleanedAudit:
+    """Clean one workbook. An `earlier` audit's workbook may lack answer columns (spec section 9): they read
+    as not recorded and are listed in `missing_columns`, so the measures reading them are not comparable."""
+    raw = read_workbook(path, may_lack=earlier_audit_may_lack() if earlier else frozenset())
     return clean_raw_workbook(raw, key, window_start, window_end)
 
 
@@ -437,7 +448,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
         case_outcomes=case_outcome, return_outcomes=return_outcome,
         reconciliation=reconciliation_table({CASES.name: case_outcome, AGENCY_RETURNS.name: return_outcome}),
         data_quality=data_quality_table(quality_rows), settings=settings, recommendations=recommendations,
-        data_quality_rows=quality_rows, row_outcomes=row_outcomes,
+        data_quality_rows=quality_rows, row_outcomes=row_outcomes, missing_columns=raw.missing_columns,
     )
 
 

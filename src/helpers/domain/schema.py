@@ -149,6 +149,17 @@ AUDIT_FIELD_COLUMNS = (
 )
 AUDIT_FIELDS = tuple(c.name for c in AUDIT_FIELD_COLUMNS)
 
+# An earlier audit (spec section 9) may come from a tool that asked fewer questions: it may lack any
+# required column of Cases or Agency returns except these, which say which rows are cases and returns
+# of the audit. The measures that read a lacking column are then not comparable.
+IDENTIFYING_COLUMNS = frozenset({"case_ref", "icpc_date", "agency"})
+
+
+def earlier_audit_may_lack() -> frozenset[str]:
+    """The required columns of Cases and Agency returns that an earlier audit's workbook may lack."""
+    return frozenset(c.name for sheet in (CASES, AGENCY_RETURNS) for c in sheet.columns
+                     if c.required and c.name not in IDENTIFYING_COLUMNS)
+
 SHEETS = (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)
 
 # Kinds whose values are read through an answer vocabulary (spec section 2).

@@ -608,10 +608,12 @@ def grid_text_block(block: np.ndarray) -> np.ndarray:
     return np.column_stack([grid_text(block[:, j]) for j in range(block.shape[1])]) if block.size else block
 
 
-def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: Path) -> tuple[dict, dict]:
+def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: Path,
+                may_lack: frozenset[str] = frozenset()) -> tuple[dict, dict]:
     """Canonical column -> position, and position -> header as written for the columns not used.
 
-    A column matched twice (a name and its alias, or two aliases) is an error naming both headers.
+    A column matched twice (a name and its alias, or two aliases) is an error naming both headers. A
+    required column missing is an error, unless it is one of `may_lack` (an earlier audit's workbook).
     """
     lookup = _column_lookup(sheet)
     positions: dict[str, int] = {}
@@ -629,7 +631,7 @@ def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: P
                      "to its header) and run again")
         else:
             positions[canonical] = position
-    missing = [c.name for c in sheet.columns if c.required and c.name not in positions]
+    missing = [c.name for c in sheet.columns if c.required and c.name not in positions and c.name not in may_lack]
     if missing:
         raise AuditInputError(
             f"required column{'s' if len(missing) > 1 else ''} missing", file=file, sheet=sheet.name,
@@ -641,7 +643,7 @@ def map_columns(header: list[str | None], sheet: Sheet, header_row: int, file: P
 # --- one sheet ----------------------------------------------------------------
 
 def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.ndarray | None = None,
-               merged: list | None = None) -> RawSheet:
+               merged: list | None = None, may_lack: frozenset[str] = frozenset()) -> RawSheet:
     """Read one sheet: find the header, map its columns, fill merged ranges, convert cells to text.
 
     Cases and Agency returns hold their columns as categoricals of text (one entry per distinct value);
@@ -660,7 +662,7 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
                 f"cell {uncalculated} holds a formula saved without its calculated value", file=file,
                 sheet=sheet.name, hint="open the workbook in Excel and save it, so its formulas are calculated")
     header = list(grid_text(grid[header_index]))
-    positions, unused_positions = map_columns(header, sheet, header_index + 1, file)
+    positions, unused_positions = map_columns(header, sheet, header_index + 1, file, may_lack)
     body = grid[header_index + 1:]
     first_row = header_index + 2
     kind_at = {positions[c.name]: c.kind for c in sheet.columns if c.name in positions}
@@ -739,13 +741,15 @@ class RawWorkbook:
     audit: RawSheet | None
     recommendations: RawSheet | None
     format: str = "xlsx"
+    missing_columns: tuple[str, ...] = ()  # required columns an earlier audit's workbook lacks (`may_lack`)
 
 
-def read_workbook(path: str | Path) -> RawWorkbook:
+def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> RawWorkbook:
     """Read every sheet the spec names; a missing required sheet is an error.
 
     The sheets are found first and parsed side by side in the background, then read in the spec's order,
-    whose first problem is the one reported (Cases is checked first).
+    whose first problem is the one reported (Cases is checked first). Required columns named in `may_lack`
+    may be absent (an earlier audit's workbook): they read as empty and are listed in `missing_columns`.
     """
     workbook = open_workbook(path)
     found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
@@ -756,12 +760,15 @@ def read_workbook(path: str | Path) -> RawWorkbook:
             name = found[sheet.name]
             if isinstance(name, AuditInputError):
                 raise name
-            sheets[sheet.name] = None if name is None else read_parsed_sheet(workbook, name, sheet, parsing.pop(name))
+            sheets[sheet.name] = None if name is None else read_parsed_sheet(workbook, name, sheet, parsing.pop(name),
+                                                                             may_lack)
     finally:
         for pending in parsing.values():
             pending.cancel()
+    lacking = tuple(c.name for sheet in (CASES, AGENCY_RETURNS) for c in sheet.columns
+                    if c.required and c.name not in sheets[sheet.name].headers)
     return RawWorkbook(workbook.path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
-                       sheets["Recommendations"], workbook.format)
+                       sheets["Recommendations"], workbook.format, tuple(dict.fromkeys(lacking)))
 
 
 def sheet_or_problem(workbook: OpenWorkbook, sheet: Sheet) -> str | None | AuditInputError:
@@ -780,7 +787,8 @@ def sheet_or_problem(workbook: OpenWorkbook, sheet: Sheet) -> str | None | Audit
 SHEETS = (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)
 
 
-def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing) -> RawSheet | None:
+def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing,
+                      may_lack: frozenset[str] = frozenset()) -> RawSheet | None:
     """Read one sheet once its parse is done; an empty optional sheet is the same as none."""
     try:
         parsed = parsing.result()
@@ -790,4 +798,4 @@ def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing) 
     del parsed, parsing  # calamine's copy of the cells is let go before the text columns are built
     if not sheet.required and grid.size == 0:
         return None
-    return read_sheet(workbook, name, sheet, grid, merged)
+    return read_sheet(workbook, name, sheet, grid, merged, may_lack)

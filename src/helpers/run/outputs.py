@@ -36,7 +36,7 @@ def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]
     if rows is not None:  # one row per problem cell, so the audit team can find each in their workbook
         written.append(write_csv(rows, folder / "data_quality_rows.csv"))
     audit_path = folder / "audit.json"
-    audit_path.write_text(json.dumps(cleaned.settings.as_dict(), indent=2, sort_keys=True) + "\n")
+    audit_path.write_text(json.dumps(cleaned.audit_record(), indent=2, sort_keys=True) + "\n")
     return written + [audit_path]
 
 

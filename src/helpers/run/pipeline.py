@@ -70,10 +70,15 @@ class RunRequest:
     publish: bool = False
     earlier: list[Path] = field(default_factory=list)
     allow_later: bool = False
+    earlier_audit: bool = False  # this is an earlier audit compared with: it may lack answer columns
+
+    @property
+    def window_overrides(self) -> dict:
+        return {"window_start": self.window_start, "window_end": self.window_end}
 
     @property
     def clean_inputs(self) -> dict:
-        return {"window_start": self.window_start, "window_end": self.window_end}
+        return {**self.window_overrides, **({"earlier_audit": True} if self.earlier_audit else {})}
 
 
 def flag(name: str, value: str) -> bool:
@@ -190,7 +195,8 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
     reports.mkdir()
     step = f"[{role}] " if role else ""
     run_notebook("01_clean.ipynb", {"raw_path": str(request.raw.resolve()), "output_dir": str(processed),
-                                     "window_start": request.window_start, "window_end": request.window_end},
+                                     "window_start": request.window_start, "window_end": request.window_end,
+                                     "earlier_audit": request.earlier_audit},
                  f"{step}[1/3 clean]", executed / "01_clean.ipynb", kernel)
     audit = json.loads((processed / "audit.json").read_text())
     folders = folders_for(audit_id(audit, request.raw.name))
@@ -217,7 +223,7 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
         export_report(notebook, folders.report_path(version).name, reports, version)
 
     record = {"audit_id": folders.audit_id, "raw_file": request.raw.name, "raw_sha256": raw_sha256,
-              "window_overrides": request.clean_inputs, "parameters": params, "publish": request.publish,
+              "window_overrides": request.window_overrides, "parameters": params, "publish": request.publish,
               "earlier_audits": [r.folders.audit_id for r in earlier_runs],
               "code_version": version_of_code(), "lock_sha256": lock_sha256(), "stages": fingerprints,
               "reports": sorted(p.name for p in reports.iterdir()),
@@ -321,7 +327,7 @@ def run_earlier(request: RunRequest, staging: Path, kernel: NotebookKernel) -> l
     """Each earlier audit, cleaned and measured by this code with this run's parameters, into its own folder."""
     runs = []
     for number, raw in enumerate(request.earlier, start=1):
-        earlier = RunRequest(raw=raw, params=request.params)
+        earlier = RunRequest(raw=raw, params=request.params, earlier_audit=True)
         runs.append(run_audit(earlier, staging, kernel, role=f"earlier audit {number} of {len(request.earlier)}"))
     return runs
 
