@@ -211,12 +211,12 @@ withheld = sections.withheld_of(inputs, version)  # published version: what all 
 split = sections.yes_partly_no(inputs["cases"])  # Yes, Partly and No answers of the Yes/Partly/No questions"""),
     ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
-since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version)
+since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version, withheld)
 display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since,
                                            hidden=sections.withheld_measures(findings, version, withheld))))"""),
     ("code", """if inputs["comparison"] is not None:
     display(HTML(comparison_section.since_last_audit_section(inputs["comparison"], inputs["reaudit"], findings,
-                                                             version)))"""),
+                                                             version, withheld=withheld)))"""),
     ("code", """display(HTML(sections.summary_section(findings, audit, included, version, drawn, withheld)))"""),
     ("code", """display(HTML(sections.kloe_sections(findings, audit, included, version, params, drawn, withheld,
                                     split)))"""),
@@ -226,7 +226,7 @@ display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], 
     ("code", """context = build_context(audit.get("local_authorities") or None, audit.get("window_end"),
                         audit.get("population"))
 icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_timely")
-display(HTML(context_section(context, icpc_timely, version)))
+display(HTML(context_section(context, icpc_timely, version, withheld)))
 population_note = method_note(context)  # the method section says it when the population differs by over half"""),
     ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params,
                                               withheld=withheld)))

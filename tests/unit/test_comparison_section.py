@@ -171,3 +171,25 @@ def test_the_later_window_check_reads_the_audit_sheet_or_the_parameter(tmp_path)
     assert workbook_window_end(path, window_end="01/01/2026") == pd.Timestamp("2026-01-01")
     with pytest.raises(AuditInputError, match="earlier.xlsx has a window ending 31/03/2025"):
         check_earlier_before_current("earlier.xlsx", workbook_window_end(path), "now.xlsx", pd.Timestamp("2024-12-31"))
+
+
+def test_published_comparison_shows_this_audits_figures_as_the_whole_report_decided(compared):
+    """A count the report-wide decision withholds (for example a secondary suppression of a count above 5) is
+    withheld in the comparison too, and its change and verdict with it: nothing the other tables protect leaks."""
+    from helpers.report.disclosure import measure_key
+
+    table, record = compared
+    rows = cs.latest_rows(table, record, CURRENT)
+    withheld = {measure_key("eha_completed", "met"), measure_key("eha_completed", "assessed")}
+    current = cs.current_shown(CURRENT, "published", withheld)
+    shown = cs.shown_rows(rows, "published", current).set_index(rows["measure_id"])
+    assert shown.loc["eha_completed", "counts"] == SUPPRESSED
+    assert shown.loc["eha_completed", "percent"] == SUPPRESSED
+    assert shown.loc["eha_completed", "verdict"] == SUPPRESSED
+    # Without the report-wide decision the same row stands alone, and 20 of 80 would be shown.
+    alone = cs.shown_rows(rows, "published").set_index(rows["measure_id"])
+    assert alone.loc["eha_completed", "counts"] == "20 / 80"
+    assert shown.loc["icpc_timely", "counts"] == "70 / 80"
+    assert cs.current_shown(CURRENT, "board", withheld) is None
+    html = cs.since_last_audit_section(table, record, CURRENT, "published", withheld=withheld)
+    assert "20 / 80" not in html

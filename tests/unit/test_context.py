@@ -407,6 +407,17 @@ def test_section_published_version_withholds_a_small_audit_figure(census):
     assert "too few cases" in html and "75.0" not in html
 
 
+def test_section_published_version_follows_the_report_wide_decision(census):
+    """A count the whole report withholds (a secondary suppression of a large count) is withheld here too."""
+    from helpers.report.disclosure import measure_key
+
+    withheld = {measure_key("icpc_timely", "met"), measure_key("icpc_timely", "assessed")}
+    large = dict(ICPC_ROW, numerator=61, denominator=80, percent=76.3, ci_lower=65.8, ci_upper=84.2)
+    alone = context_section(build_context("Barnet", census=census), large, "published")
+    decided = context_section(build_context("Barnet", census=census), large, "published", withheld)
+    assert "76.3" in alone and "76.3" not in decided and ">61<" not in decided
+
+
 def esc_free(text: str) -> str:
     return text.replace("&#x27;", "'").replace("&quot;", '"')
 

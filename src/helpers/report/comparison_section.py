@@ -27,7 +27,7 @@ from ..measures.comparison import (
 from . import charts
 from .board_paper import back_to_contents, section_heading, whole
 from .disclosure import NOT_AVAILABLE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal
-from .sections import PUBLISHED, esc, html_table
+from .sections import PUBLISHED, esc, findings_display, html_table
 
 EARLIER_COLOUR = "#F46A25"  # Analysis Function orange beside the focus dark blue
 MIN_AUDITS_FOR_TREND = 3
@@ -59,9 +59,25 @@ def latest_rows(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame)
     return rows.reset_index()
 
 
-def shown_rows(rows: pd.DataFrame, version: str) -> pd.DataFrame:
+def current_shown(findings: pd.DataFrame, version: str, withheld: set | None) -> pd.DataFrame | None:
+    """This audit's figures exactly as the rest of the published report shows them (by measure_id), so the
+    comparison withholds what every other table withholds and reveals nothing they protect; None for the
+    board version or when the report-wide decision is not given."""
+    if version != PUBLISHED or withheld is None:
+        return None
+    display = findings_display(findings, version, withheld)
+    return pd.DataFrame({"percent": display["% met"].to_numpy(), "interval": display["95% interval (%)"].to_numpy(),
+                         "counts": [m if SUPPRESSED in (m, a) else f"{m} / {a}"
+                                    for m, a in zip(display["Met"], display["Assessed"])]},
+                        index=findings["measure_id"].to_numpy())
+
+
+def shown_rows(rows: pd.DataFrame, version: str, current: pd.DataFrame | None = None) -> pd.DataFrame:
     """Both audits' numbers as the table shows them: text, with counts of 1 to 5 (and any percentage on fewer
-    than 10 cases) withheld in the published version, and `x` for a question the earlier workbook lacked."""
+    than 10 cases) withheld in the published version, and `x` for a question the earlier workbook lacked.
+
+    `current` (from `current_shown`) gives this audit's side as the whole published report decided it.
+    """
     shown = pd.DataFrame(index=rows.index)
     for prefix in ("earlier_", ""):
         side = pd.DataFrame({"numerator": rows[f"{prefix}numerator"].fillna(0).astype(int),
@@ -85,6 +101,9 @@ def shown_rows(rows: pd.DataFrame, version: str) -> pd.DataFrame:
                                       for lo, hi in zip(text["ci_lower"], text["ci_upper"])]
         shown[f"{prefix}counts"] = [n if n in (SUPPRESSED, NOT_AVAILABLE) else f"{n} / {d}"
                                     for n, d in zip(text["numerator"], text["denominator"])]
+    if current is not None:
+        for column in ("percent", "interval", "counts"):
+            shown[column] = current[column].reindex(rows["measure_id"]).to_numpy()
     withheld = shown["earlier_percent"].eq(SUPPRESSED) | shown["percent"].eq(SUPPRESSED)
     comparable = rows["verdict"] != NOT_COMPARABLE
     shown["difference"] = np.where(comparable, rows["difference"].map(_points), NOT_APPLICABLE_TEXT)
@@ -140,7 +159,7 @@ def _published_sentence(row: pd.Series, shown: pd.Series, earlier_name: str) -> 
 
 
 def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, findings: pd.DataFrame,
-                     version: str) -> str:
+                     version: str, withheld: set | None = None) -> str:
     """The executive summary's words on the re-audit: how many measures are higher, lower and show no clear
     change since the last audit, naming them, and what became of its recommendations. Empty with no
     earlier audit."""
@@ -148,7 +167,7 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
         return ""
     earlier = most_recent(reaudit)
     rows = latest_rows(comparison, reaudit, findings)
-    verdicts = shown_rows(rows, version)["verdict"]
+    verdicts = shown_rows(rows, version, current_shown(findings, version, withheld))["verdict"]
     groups = {v: rows.loc[verdicts == v, "label"].tolist() for v in (HIGHER, LOWER, NO_CLEAR_CHANGE)}
     parts = [f"Since the last audit ({earlier['name']}): "
              + "; ".join(f"{_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})"
@@ -316,7 +335,9 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
     return figure
 
 
-def trend_html(series: pd.DataFrame, version: str) -> str:
+def trend_html(series: pd.DataFrame, version: str, current: pd.DataFrame | None = None) -> str:
+    """The trend over three or more audits; this audit's percentages as `current` (the published report's
+    decision) gives them."""
     shown = series
     if version == PUBLISHED:
         text = apply_suppression(series.assign(numerator=series["numerator"].fillna(0).astype(int),
@@ -325,6 +346,10 @@ def trend_html(series: pd.DataFrame, version: str) -> str:
                                  percent_columns={c: ("numerator", "denominator")
                                                   for c in ("percent", "ci_lower", "ci_upper")},
                                  column_totals=False)
+        if current is not None:
+            this_audit = (series["order"] == series["order"].max()).to_numpy()
+            text.loc[this_audit, "percent"] = current["percent"].reindex(
+                series.loc[this_audit, "measure_id"]).to_numpy()
         shown = series[~text["percent"].isin(WITHHELD_OR_NONE)]
         table_values = text["percent"]
     else:
@@ -393,11 +418,13 @@ def comparison_frame(rows: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
 
 
 def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame, version: str,
-                             today=None) -> str:
+                             today=None, withheld: set | None = None) -> str:
+    """The "Since the last audit" section; `withheld` is what the whole published report withholds."""
     earlier = most_recent(reaudit)
     name = earlier["name"]
     rows = latest_rows(comparison, reaudit, findings)
-    shown = shown_rows(rows, version)
+    current = current_shown(findings, version, withheld)
+    shown = shown_rows(rows, version, current)
     key = (rows["kloe"] != SECONDARY).to_numpy()
     parts = ['<section class="since-last-audit">', section_heading("since-last-audit"),
              f"<p>This audit compared with {esc(name)} ({esc(_window(earlier))}, {earlier['cases']} cases), both "
@@ -425,7 +452,7 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
     parts += [f"<p>{esc(s)}</p>" for s in independence_sentences(reaudit["audit"], earlier, version)]
     if len(reaudit["earlier"]) + 1 >= MIN_AUDITS_FOR_TREND:
         parts.append("<h3>Over the audits</h3>")
-        parts.append(trend_html(trend_series(comparison, reaudit, findings), version))
+        parts.append(trend_html(trend_series(comparison, reaudit, findings), version, current))
     parts.append("<h3>Progress on the last audit's recommendations</h3>")
     progress = progress_rows(reaudit, comparison, today)
     if progress is None:

@@ -115,8 +115,9 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
     return sentence + "."
 
 
-def audit_figure(row, version: str) -> pd.DataFrame | None:
-    """The audit's own icpc_timely as the findings tables show it (with this report's disclosure control)."""
+def audit_figure(row, version: str, withheld: set | None = None) -> pd.DataFrame | None:
+    """The audit's own icpc_timely as the findings tables show it (with this report's disclosure control:
+    `withheld` is what the whole published report withholds, so this table reveals nothing the others hide)."""
     if row is None:
         return None
     frame = (row.to_frame().T if isinstance(row, pd.Series) else pd.DataFrame([dict(row)])).reset_index(drop=True)
@@ -125,7 +126,7 @@ def audit_figure(row, version: str) -> pd.DataFrame | None:
         frame.insert(0, "measure_id", "icpc_timely")
     numbers = ["numerator", "denominator", "not_applicable", "not_recorded", "percent", "ci_lower", "ci_upper"]
     frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
-    return findings_display(frame, version)
+    return findings_display(frame, version, withheld)
 
 
 def audit_sentence(shown: pd.DataFrame | None) -> str:
@@ -287,12 +288,12 @@ def _source(context) -> str:
             "z = not applicable; u = low reliability.")
 
 
-def context_section(context, audit_icpc_timely_row=None, version: str = BOARD) -> str:
+def context_section(context, audit_icpc_timely_row=None, version: str = BOARD, withheld: set | None = None) -> str:
     """The Context section's HTML: census ICPC timeliness and repeat plans beside the audit's own figure."""
     authorities = get(context, "authorities") or ()
     timeliness, repeats = get(context, "icpc_timeliness"), get(context, "repeat_plans")
     names = get(context, "authority_names") or ""
-    shown = audit_figure(audit_icpc_timely_row, version)
+    shown = audit_figure(audit_icpc_timely_row, version, withheld)
     parts = [section_heading("context")]
     if authorities:
         parts.append(f"<p>How the children in need census figures for {esc(names)} compare with their region, "
