@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASE_COLUMNS, KEY, RETURN_COLUMNS, case_row, return_row, write_workbook
+from conftest import CASE_COLUMNS, KEY, RETURN_COLUMNS, case_row, damage_workbook, return_row, write_workbook
 from helpers.clean.cleaning import OUTCOMES, clean_raw_workbook, clean_workbook
 from helpers.domain.schema import AGENCY_RETURNS, CASES
 from helpers.errors import AuditInputError
@@ -165,36 +165,6 @@ DAMAGE = st.fixed_dictionaries({"merge_refs": st.booleans(), "format_bottom": st
                                 "title_rows": st.integers(0, 4), "pad_refs": st.booleans()})
 
 
-def damage(path, damages) -> None:
-    """What an audit team's Excel does to a workbook: merged runs of case refs, formatting to the bottom,
-    a title block above the header, numeric refs shown zero-padded."""
-    import openpyxl
-    from openpyxl.styles import PatternFill
-
-    book = openpyxl.load_workbook(path)
-    first = 2 + damages["title_rows"]  # the first data row once the title block is in
-    for sheet in (book["Cases"], book["Agency returns"]):
-        # Title rows first: openpyxl's insert_rows does not move merged ranges.
-        if damages["title_rows"]:
-            sheet.insert_rows(1, damages["title_rows"])
-            sheet["A1"] = f"{sheet.title}: audit of child protection conferences"
-        if damages["pad_refs"]:
-            for (cell,) in sheet.iter_rows(min_row=first, max_col=1):
-                if cell.value:
-                    cell.value, cell.number_format = int(cell.value), "000000"
-        if damages["merge_refs"] and sheet.title == "Agency returns":
-            run_start = first
-            for row in range(first + 1, sheet.max_row + 2):
-                if sheet.cell(row, 1).value != sheet.cell(run_start, 1).value:
-                    if row - 1 > run_start:
-                        sheet.merge_cells(start_row=run_start, start_column=1, end_row=row - 1, end_column=1)
-                    run_start = row
-        if damages["format_bottom"]:
-            sheet.cell(1_048_576, 3).fill = PatternFill("solid", fgColor="FFFF00")
-            sheet.cell(3000, 9).fill = PatternFill("solid", fgColor="FFFF00")
-    book.save(path)
-
-
 def comparable(cleaned) -> tuple:
     return (cleaned.reconciliation.to_csv(), cleaned.cases.drop(columns="case_id").to_csv(),
             cleaned.agency_returns.drop(columns="case_id").to_csv(), sorted(cleaned.cases["case_id"]))
@@ -207,7 +177,7 @@ def test_realistic_damage_gives_the_same_numbers_or_one_line(tmp_path, audit, da
     window = {"window_start": "01/04/2025", "window_end": "30/09/2025"}
     clean_path = write_workbook(tmp_path / "clean.xlsx", cases, returns, window)
     damaged_path = write_workbook(tmp_path / "damaged.xlsx", cases, returns, window)
-    damage(damaged_path, damages)
+    damage_workbook(damaged_path, **damages)
     try:
         expected = comparable(clean_workbook(clean_path, KEY))
     except AuditInputError as error:  # every case outside the window: the damaged copy must say the same

@@ -33,4 +33,4 @@ def case_ids(case_refs: pd.Series, key: bytes) -> pd.Series:
         digest.update(str(ref).encode("utf-8"))
         return digest.hexdigest()[:16]
 
-    return pd.Series([case_id(ref) for ref in case_refs], index=case_refs.index, dtype="string")
+    return pd.Series([case_id(ref) for ref in case_refs.tolist()], index=case_refs.index, dtype="string")
