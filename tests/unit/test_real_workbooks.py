@@ -3,14 +3,13 @@ each building its workbook in code; each gives the right numbers or one clear li
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.styles import Border, PatternFill, Side
 
-from conftest import KEY, RETURN_COLUMNS, case_row, quorate_returns, return_row, write_workbook
+from conftest import KEY, RETURN_COLUMNS, case_row, quorate_returns, return_row, write_ods, write_workbook
 from helpers.clean.cleaning import clean_workbook
 from helpers.errors import AuditInputError
 from helpers.measures import Parameters
@@ -203,35 +202,6 @@ def test_case_13_xlsx_without_an_extension_is_read(tmp_path):
     bare.write_bytes(path.read_bytes())
     assert workbook_format(bare) == "xlsx"
     assert quoracy(clean_workbook(bare, KEY)) == (1, 1)
-
-
-def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """A minimal OpenDocument spreadsheet (what LibreOffice saves), cells as text."""
-    def cell(value):
-        if value is None:
-            return "<table:table-cell/>"
-        return f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
-    tables = "".join(
-        f'<table:table table:name="{name}">'
-        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
-        + "</table:table>" for name, rows in sheets.items())
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
-               "</office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content)
-        archive.writestr("META-INF/manifest.xml", manifest)
-    return path
 
 
 def test_case_13_ods_is_read(tmp_path):
