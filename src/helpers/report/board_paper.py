@@ -125,6 +125,8 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
         parts.append(f"<p>The audit looked at {included} cases against {len(measured)} key-line standards. "
                      f"Key-line standards were met in between {whole(measured['percent'].min())} and "
                      f"{whole(measured['percent'].max())} of cases.</p>")
+        if comparison_sentence:  # "are we getting better?" comes straight after the headline
+            parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
         lowest = measured.nsmallest(3, "percent").merge(standards, on="measure_id")
         parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard): "
                      + html.escape(_listing(strengths) if not strengths.empty else "none is clearly above its "
@@ -137,7 +139,7 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
     if withheld_here:
         parts.append(f"<p>{withheld_here} key-line measure{'s have' if withheld_here != 1 else ' has'} too few "
                      "cases to publish a figure in this version.</p>")
-    if comparison_sentence:
+    if comparison_sentence and measured.empty:
         parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
     if recommendations.empty:
         parts.append("<p>The workbook sets out no recommendations for the board.</p>")
