@@ -1,4 +1,7 @@
-"""`make screenshots`: the demo report's first screen, one key line and the recommendations."""
+"""`make screenshots`: the demo report's first screen, one key line and the recommendations.
+
+With `--reaudit` (the demo run with its earlier audit): the first screen and the "Since the last audit" section.
+"""
 from __future__ import annotations
 
 import argparse
@@ -24,14 +27,19 @@ def board_report() -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/screenshots.py")
     parser.add_argument("--out", default=str(config.PROJECT_ROOT / "docs" / "screenshots"))
+    parser.add_argument("--reaudit", action="store_true", help="the demo report made with EARLIER=")
     args = parser.parse_args(argv)
     if chromium_path() is None:
         print(f"error: Chromium not found: {INSTALL_HINT}", file=sys.stderr)
         return 1
     report, out = board_report(), Path(args.out)
-    shots = [screenshot(report, out / "first-screen.png"),
-             screenshot(report, out / "key-line-4-planning.png", "section.kloe >> nth=3"),
-             screenshot(report, out / "recommendations.png", "section#recommendations")]
+    if args.reaudit:
+        shots = [screenshot(report, out / "first-screen-reaudit.png"),
+                 screenshot(report, out / "since-last-audit.png", "section.since-last-audit")]
+    else:
+        shots = [screenshot(report, out / "first-screen.png"),
+                 screenshot(report, out / "key-line-4-planning.png", "section.kloe >> nth=3"),
+                 screenshot(report, out / "recommendations.png", "section#recommendations")]
     for shot in shots:
         print(f"screenshots: wrote {shot}")
     return 0

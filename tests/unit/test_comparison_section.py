@@ -193,3 +193,12 @@ def test_published_comparison_shows_this_audits_figures_as_the_whole_report_deci
     assert cs.current_shown(CURRENT, "board", withheld) is None
     html = cs.since_last_audit_section(table, record, CURRENT, "published", withheld=withheld)
     assert "20 / 80" not in html
+
+
+def test_sentences_name_the_earlier_audit_by_its_months_once_the_section_gave_its_title(compared):
+    table, record = compared
+    html = cs.since_last_audit_section(table, record, CURRENT, "board", today=pd.Timestamp("2026-01-01"))
+    assert html.count(EARLIER) >= 1
+    assert "lower than in the audit of January 2024 to May 2024" in html
+    assert cs.short_name({"name": EARLIER, "window_start": None, "window_end": "2024-05-31"}) == EARLIER
+    assert "Since the last audit (January 2024 to May 2024):" in cs.summary_sentence(table, record, CURRENT, "board")

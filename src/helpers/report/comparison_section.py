@@ -169,7 +169,7 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
     rows = latest_rows(comparison, reaudit, findings)
     verdicts = shown_rows(rows, version, current_shown(findings, version, withheld))["verdict"]
     groups = {v: rows.loc[verdicts == v, "label"].tolist() for v in (HIGHER, LOWER, NO_CLEAR_CHANGE)}
-    parts = [f"Since the last audit ({earlier['name']}): "
+    parts = [f"Since the last audit ({short_name(earlier).removeprefix('the audit of ')}): "
              + "; ".join(f"{_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})"
                                                                                   if names else "")
                          for verdict, names in groups.items()) + "."]
@@ -224,6 +224,15 @@ def independence_sentences(current: dict, earlier: dict, version: str) -> list[s
     else:
         second = f"The windows do not overlap ({_window(earlier)} earlier; {_window(current)} now)."
     return [first, second]
+
+
+def short_name(audit: dict) -> str:
+    """How the sentences name an earlier audit once the section has given its title: by its months
+    ("the audit of October 2024 to March 2025"), or by its title when its window is not known."""
+    start, end = audit.get("window_start"), audit.get("window_end")
+    if not (start and end):
+        return audit["name"]
+    return f"the audit of {pd.Timestamp(start):%B %Y} to {pd.Timestamp(end):%B %Y}"
 
 
 def _window(audit: dict) -> str:
@@ -431,7 +440,8 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
              "measured by the same code with the same thresholds. A change is in percentage points with its 95% "
              "interval; a measure is called higher or lower only when that whole interval lies above or below "
              "0, and otherwise shows no clear change.</p>"]
-    words = [_published_sentence(r, s, name) if version == PUBLISHED else change_sentence(r, name)
+    named = short_name(earlier)  # the intro gives the title; each sentence names the audit by its months
+    words = [_published_sentence(r, s, named) if version == PUBLISHED else change_sentence(r, named)
              for (_, r), (_, s) in zip(rows[key].iterrows(), shown[key].iterrows())]
     parts.append("<ul>" + "".join(f"<li>{esc(w)}</li>" for w in words) + "</ul>")
     charted = key & (rows["verdict"] != NOT_COMPARABLE).to_numpy() & (shown["verdict"] != SUPPRESSED).to_numpy()
