@@ -110,8 +110,10 @@ def damage_workbook(path: Path, merge_refs: bool = False, format_bottom: bool = 
 
 def workbook_rows(cases: list[dict], returns: list[dict], audit: dict | None = None) -> dict[str, list[list]]:
     """The sheets `write_workbook` writes, as rows of cells (for writers of other formats)."""
-    sheets = {"Cases": [CASE_COLUMNS] + [[(row or {}).get(c) for c in CASE_COLUMNS] for row in cases],
-              "Agency returns": [RETURN_COLUMNS] + [[(row or {}).get(c) for c in RETURN_COLUMNS] for row in returns]}
+    # Header rows are copies: a test may add a column to one without changing every later workbook.
+    sheets = {"Cases": [list(CASE_COLUMNS)] + [[(row or {}).get(c) for c in CASE_COLUMNS] for row in cases],
+              "Agency returns": [list(RETURN_COLUMNS)]
+              + [[(row or {}).get(c) for c in RETURN_COLUMNS] for row in returns]}
     if audit is not None:
         sheets["Audit"] = [["field", "value"]] + [[name, value] for name, value in audit.items()]
     return sheets
