@@ -35,10 +35,10 @@ answer, date, case reference and agency name as `docs/input-format.md` describes
 and writes the pseudonymised, included data. Names, dates of birth, case references and comments stop here.
 
 `make report` runs it through papermill into a staging folder. Run top to bottom in JupyterLab with its
-defaults, it cleans the **synthetic** demo into the demo audit's folder only."""),
+defaults, it cleans the **synthetic** demo into `build/notebooks-by-hand/`, never into data/processed."""),
     ("code", """# Parameters: papermill injects the run's values in a cell after this one.
 raw_path = ""      # the workbook; empty means the synthetic demo
-output_dir = ""    # where outputs go; empty means the demo audit's folder in data/processed
+output_dir = ""    # where outputs go; empty means the synthetic demo's folder in build/notebooks-by-hand
 window_start = ""  # overrides the Audit sheet's window start (dd/mm/yyyy or yyyy-mm-dd)
 window_end = ""    # overrides the Audit sheet's window end
 earlier_audit = False  # an earlier audit compared with (re-audit) may lack answer columns"""),
@@ -98,7 +98,7 @@ Computes, once for the whole run, every included case's status on the 22 measure
 them beside the cleaned data. Then it shows each key line of enquiry with its words, chart and table.
 Notebook 03 and the report display what this notebook wrote; they compute nothing again."""),
     ("code", """# Parameters: empty values take the defaults in helpers.measures.Parameters (the only place they live).
-input_dir = ""     # cleaned data; empty means the demo audit's folder (cleaned first if empty)
+input_dir = ""     # cleaned data; empty means the by-hand demo folder (cleaned first if empty)
 output_dir = ""    # empty means the same folder
 earlier_dirs = []  # processed folders of earlier audits to compare with (re-audit)
 report_share_working_days = ""
@@ -165,7 +165,7 @@ Recording quality, fathers, escalation of drift and delay, quoracy and step-down
 agency group (attendance, reports submitted and shared in time), by category of abuse and by age band.
 Everything here was computed once by notebook 02; this notebook displays it."""),
     ("code", """# Parameters.
-input_dir = \"\"  # findings; empty means the demo audit's folder"""),
+input_dir = \"\"  # findings; empty means the by-hand demo folder"""),
     ("code", """from IPython.display import HTML, Markdown, display
 
 from helpers.measures import SECONDARY
@@ -191,7 +191,7 @@ outputs. `make report` executes this notebook with papermill and nbconvert expor
 no code, no markdown written for analysts, no warnings) as one self-contained file in `reports/<audit-id>/`.
 `version = "published"` applies disclosure control for a version that can be shared beyond the board."""),
     ("code", """# Parameters.
-input_dir = \"\"     # processed outputs; empty means the demo audit's folder
+input_dir = \"\"     # processed outputs; empty means the by-hand demo folder
 version = "board"  # board or published
 code_version = \"\"  # the git commit and whether the work tree differed, given by `make report`"""),
     ("code", """import json

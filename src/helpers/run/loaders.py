@@ -1,10 +1,10 @@
 """What the notebooks load, so each also runs on its own, top to bottom, with its defaults.
 
 `make report` always passes explicit folders. A notebook run with its
-defaults (in JupyterLab) works on the synthetic demo audit's folder only, so
-it can never change what `make report RAW=x` reports for x. When it writes
-there, it removes that folder's run record: the next `make report` of the
-demo then re-runs every stage instead of trusting outputs made by hand.
+defaults (in JupyterLab) cleans the synthetic demo into a folder of its own,
+`build/notebooks-by-hand/<demo audit id>/`, never into data/processed: so it
+can never change what `make report` wrote for any audit, not even for a
+corrected workbook with the demo's title and window (the same audit id).
 """
 from __future__ import annotations
 
@@ -40,13 +40,17 @@ def demo_workbook() -> Path:
     return config.DEMO_WORKBOOK
 
 
+def by_hand_folder() -> Path:
+    """Where notebooks run with their defaults read and write: outside data/processed, named by the demo audit."""
+    return config.BUILD / "notebooks-by-hand" / demo_audit_folder().name
+
+
 def output_folder(output_dir: str) -> Path:
-    """Where a notebook writes: the folder it was given, or the demo audit's folder (then marked as hand-made)."""
+    """Where a notebook writes: the folder it was given, or the by-hand folder of the synthetic demo."""
     if output_dir:
         return Path(output_dir)
-    folder = demo_audit_folder()
+    folder = by_hand_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.json").unlink(missing_ok=True)
     return folder
 
 
@@ -59,8 +63,8 @@ def clean_demo_into(folder: Path) -> None:
 
 
 def load_cleaned(input_dir: str = "") -> tuple[dict, Path]:
-    """The cleaned outputs and their folder; with no folder given, the demo's (cleaned first if empty)."""
-    folder = Path(input_dir) if input_dir else demo_audit_folder()
+    """The cleaned outputs and their folder; with no folder given, the by-hand demo's (cleaned first if empty)."""
+    folder = Path(input_dir) if input_dir else by_hand_folder()
     if not (folder / "cases.csv").exists():
         if input_dir:
             raise AuditInputError("no cleaned data here", file=folder,
@@ -72,10 +76,11 @@ def load_cleaned(input_dir: str = "") -> tuple[dict, Path]:
 
 def load_findings(input_dir: str = "") -> tuple[dict, Path]:
     """Cleaned outputs plus what the findings stage wrote (findings, breakdowns, charts)."""
-    folder = Path(input_dir) if input_dir else demo_audit_folder()
+    folder = Path(input_dir) if input_dir else by_hand_folder()
     if not (folder / "findings.csv").exists():
-        raise AuditInputError("no findings here", file=folder,
-                              hint="run notebooks/02_findings.ipynb or `make report` first")
+        hint = ("run notebooks/02_findings.ipynb first, or give input_dir the folder `make report` printed as data:"
+                if not input_dir else "run notebooks/02_findings.ipynb or `make report` first")
+        raise AuditInputError("no findings here", file=folder, hint=hint)
     from ..report.charts import read_charts
 
     inputs = load_clean_outputs(folder)
