@@ -201,7 +201,7 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
     audit = json.loads((processed / "audit.json").read_text())
     folders = folders_for(audit_id(audit, request.raw.name))
     previous = read_run_record(folders.run_record)
-    say_if_replacing(folders, previous, raw_sha256)
+    say_if_replacing(folders, previous, raw_sha256, request, earlier_runs)
 
     if previous.get("stages", {}).get("findings") == findings_fp and copy_stage(folders.processed, processed,
                                                                                 FINDINGS_FILES):
@@ -243,11 +243,32 @@ def raw_checksum(raw: Path) -> str:
     return file_sha256(raw)
 
 
-def say_if_replacing(folders: AuditFolders, previous: dict, raw_sha256: str) -> None:
-    """A second workbook with the same title and window is the same audit re-run: say so on one line."""
-    if previous and previous.get("raw_sha256") != raw_sha256:
-        progress(f"replacing the outputs of {folders.audit_id} (made from {previous.get('raw_file', '?')}, "
-                 f"{previous.get('made_at', '?')})")
+def say_if_replacing(folders: AuditFolders, previous: dict, raw_sha256: str, request: RunRequest,
+                     earlier_runs: list[AuditRun] = ()) -> None:
+    """Say what this run replaces in an audit's folders, one line each: another workbook of the same audit
+    (same title and window), and outputs of the previous run that this one does not make again."""
+    for line in replacement_notes(folders.audit_id, previous, raw_sha256, request.raw.name, request.publish,
+                                  [r.folders.audit_id for r in earlier_runs]):
+        progress(line)
+
+
+def replacement_notes(audit_id_: str, previous: dict, raw_sha256: str, raw_file: str, publish: bool,
+                      earlier_audits: list[str]) -> list[str]:
+    if not previous:
+        return []
+    notes = []
+    if previous.get("raw_sha256") != raw_sha256 or previous.get("raw_file") != raw_file:
+        notes.append(f"replacing the outputs of {audit_id_} (made from {previous.get('raw_file', '?')}, "
+                     f"{previous.get('made_at', '?')})")
+    before = previous.get("earlier_audits") or []
+    if before and before != earlier_audits:
+        notes.append(f"note: the last run of {audit_id_} compared it with {', '.join(before)}; this run "
+                     + (f"compares it with {', '.join(earlier_audits)}" if earlier_audits
+                        else "has no EARLIER=, so the comparison is removed (give EARLIER= again to keep it)"))
+    if previous.get("publish") and not publish:
+        notes.append(f"note: the published version of {audit_id_} is removed, as this run has no PUBLISH=1 "
+                     "(give PUBLISH=1 to keep it)")
+    return notes
 
 
 def copy_stage(source: Path, target: Path, names: tuple[str, ...]) -> bool:
