@@ -185,8 +185,11 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
         if record.get("stages") == fingerprints and all(p.exists() for p in report_paths(folders, record)):
             return AuditRun(folders, record)
 
-    # Work to do: the kernel boots and imports on one core while this process imports papermill and
-    # nbconvert on the other.
+    # Work to do. A file that is no workbook (empty, a CSV, Excel's lock file) stops here, before any notebook.
+    from ..read.workbook import workbook_format
+
+    workbook_format(request.raw)
+    # The kernel boots and imports on one core while this process imports papermill and nbconvert on the other.
     kernel.start(then_import_here=("papermill", "helpers.report.export"))
     version_of_code = code_version_of_run()  # git, asked once per run, in the background
     staging = Path(tempfile.mkdtemp(prefix="run-", dir=staging_root))
