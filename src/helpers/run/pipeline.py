@@ -361,14 +361,32 @@ def check_earlier_windows(request: RunRequest) -> None:
     workbooks' Audit sheets before any stage runs, so that swapped RAW and EARLIER change nothing."""
     if not request.earlier or request.allow_later:
         return
+    for raw in request.earlier:
+        if not raw.exists():
+            raise AuditInputError("file not found", file=raw, hint="check the paths given as EARLIER=...")
+    # These workbooks' windows were checked before: a no-op run reads no workbook (and stays under a second).
+    checked = windows_checked_key(request)
+    if checked in read_run_record(config.BUILD / WINDOWS_CHECKED):
+        return
     from ..measures.comparison import check_earlier_before_current
     from .loaders import workbook_window_end
 
     current_end = workbook_window_end(request.raw, request.window_start, request.window_end)
     for raw in request.earlier:
-        if not raw.exists():
-            raise AuditInputError("file not found", file=raw, hint="check the paths given as EARLIER=...")
         check_earlier_before_current(raw.name, workbook_window_end(raw), request.raw.name, current_end)
+    remembered = read_run_record(config.BUILD / WINDOWS_CHECKED)
+    remembered[checked] = True
+    config.BUILD.mkdir(parents=True, exist_ok=True)
+    write_run_record(config.BUILD / WINDOWS_CHECKED, remembered)
+
+
+WINDOWS_CHECKED = "windows-checked.json"  # the RAW and EARLIER contents (and window overrides) found in order
+
+
+def windows_checked_key(request: RunRequest) -> str:
+    """The current and earlier workbooks' contents and the window overrides: what the window order depends on."""
+    return json.dumps([raw_checksum(request.raw), request.window_start, request.window_end,
+                       [raw_checksum(raw) for raw in request.earlier]])
 
 
 def command_clean_outputs(args: argparse.Namespace) -> int:
