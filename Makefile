@@ -21,8 +21,18 @@ $(foreach name,$(USER_VARIABLES),$(eval export CPA_$(name) = $$(value $(name))))
 
 .PHONY: help setup report check template test lab demo screenshots benchmark lock clean-outputs
 
-help: ## List the targets
+help: ## List the targets and the values make report accepts
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
+	@echo ""
+	@echo "make report accepts, each optional (make check takes RAW and the window):"
+	@echo "  RAW=path.xlsx                the audit workbook (default: the synthetic demo)"
+	@echo "  EARLIER=\"a.xlsx b.xlsx\"      earlier audits to compare with; ALLOW_LATER=1 when one ends after RAW's window"
+	@echo "  WINDOW_START=dd/mm/yyyy      override the Audit sheet's window (WINDOW_END likewise)"
+	@echo "  PUBLISH=1                    also the published version, with small counts withheld"
+	@echo "  REPORT_SHARE_WORKING_DAYS=N  whole numbers of working days (defaults in docs/measures.md);"
+	@echo "  ICPC_WORKING_DAYS=N          likewise CORE_GROUP_WORKING_DAYS=N"
+	@echo "  HEALTH_COUNTS_AS_ONE=true    or false: health agencies count as one group for quoracy"
+	@echo "  EXPECTED_STANDARD=80         the percentage a measure is judged against when no target is set"
 
 setup: $(VENV_STAMP) ## Create the virtual environment, Jupyter kernel and git filters
 

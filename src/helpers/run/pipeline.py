@@ -200,7 +200,7 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
     run_notebook("01_clean.ipynb", {"raw_path": str(request.raw.resolve()), "output_dir": str(processed),
                                      "window_start": request.window_start, "window_end": request.window_end,
                                      "earlier_audit": request.earlier_audit},
-                 f"{step}[1/3 clean]", executed / "01_clean.ipynb", kernel)
+                 f"{step}[1/4 clean]", executed / "01_clean.ipynb", kernel)
     audit = json.loads((processed / "audit.json").read_text())
     folders = folders_for(audit_id(audit, request.raw.name))
     previous = read_run_record(folders.run_record)
@@ -208,21 +208,21 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
 
     if previous.get("stages", {}).get("findings") == findings_fp and copy_stage(folders.processed, processed,
                                                                                 FINDINGS_FILES):
-        progress(f"{step}[2/3 findings] unchanged since the last run of {folders.audit_id}: reused")
+        progress(f"{step}[2/4 findings] unchanged since the last run of {folders.audit_id}: reused")
     else:
         run_notebook("02_findings.ipynb", {"input_dir": str(processed), "output_dir": str(processed),
                                            "earlier_dirs": [str(r.folders.processed) for r in earlier_runs],
-                                           **params}, f"{step}[2/3 findings]", executed / "02_findings.ipynb", kernel)
+                                           **params}, f"{step}[2/4 findings]", executed / "02_findings.ipynb", kernel)
     versions = ["board"] + (["published"] if request.publish else [])
     # The secondary-findings notebook only displays what findings computed, for analysts.
-    run_notebook("03_secondary_findings.ipynb", {"input_dir": str(processed)}, f"{step}[3/3 secondary findings]",
+    run_notebook("03_secondary_findings.ipynb", {"input_dir": str(processed)}, f"{step}[3/4 secondary findings]",
                  executed / "03_secondary_findings.ipynb", kernel)
     from ..report.export import export_report
 
     for version in versions:
         notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
                                                     "code_version": json.dumps(version_of_code())},
-                                f"{step}[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
+                                f"{step}[4/4 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
         export_report(notebook, folders.report_path(version).name, reports, version)
 
     record = {"audit_id": folders.audit_id, "raw_file": request.raw.name, "raw_sha256": raw_sha256,
