@@ -412,3 +412,18 @@ def test_make_check_and_make_report_refuse_an_unusable_workbook_with_the_same_li
         last_lines.append([line for line in result.stderr.splitlines() if line.startswith("error: ")])
     assert len(last_lines[0]) == 1 and last_lines[0] == last_lines[1]
     assert "icpc_date" in last_lines[0][0]
+
+
+def test_an_orphan_return_and_a_negative_interval_say_what_to_write():
+    import pandas as pd
+
+    from helpers.run.check import cell_problems, row_problems
+
+    orphan = row_problems(pd.DataFrame({"sheet": ["Agency returns"], "row": [7], "outcome": ["orphan_return"],
+                                        "detail": [""]}), {}, {("Agency returns", 7): "CP-9"})
+    assert orphan["accepted"].tolist() == ["a case reference that is on the Cases sheet: check its spelling, or "
+                                           "add the case to Cases"]
+    negative = cell_problems(pd.DataFrame({"sheet": ["Cases"], "row": [4], "column": ["icpc_date"],
+                                           "header": ["ICPC date"], "value": ["01/05/2025"],
+                                           "issue": ["negative_interval"]}))
+    assert negative["accepted"].tolist() == ["a date on or after the date it should follow: check both dates"]

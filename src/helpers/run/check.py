@@ -87,6 +87,13 @@ def accepted_for(sheet: str, column: str) -> str:
     return declared.question if declared.kind == "text" else accepted_form(declared)
 
 
+# Where the fix is not the column's usual form: what to write for these problems.
+ACCEPTED_FOR_PROBLEM = {
+    "negative_interval": "a date on or after the date it should follow: check both dates",
+    "orphan_return": "a case reference that is on the Cases sheet: check its spelling, or add the case to Cases",
+}
+
+
 def _issue_words(issue: str) -> str:
     return ISSUE_WORDS.get(issue) or OUTCOME_WORDS.get(issue) or issue.replace("_", " ")
 
@@ -98,7 +105,8 @@ def cell_problems(data_quality_rows: pd.DataFrame) -> pd.DataFrame:
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": rows["column"],
         "header": rows["header"].fillna(rows["column"]), "value": rows["value"].fillna("").astype(str),
         "issue": rows["issue"], "what_is_wrong": rows["issue"].map(_issue_words),
-        "accepted": [accepted_for(s, c) for s, c in zip(rows["sheet"], rows["column"])],
+        "accepted": [ACCEPTED_FOR_PROBLEM.get(i) or accepted_for(s, c)
+                     for s, c, i in zip(rows["sheet"], rows["column"], rows["issue"])],
     }, columns=PROBLEM_COLUMNS)
 
 
@@ -109,7 +117,7 @@ def row_problems(row_outcomes: pd.DataFrame, headers: dict, case_refs: dict) -> 
     column = rows["outcome"].map(lambda o: "agency" if o == "missing_agency" else "case_ref")
     detail = rows["detail"].fillna("").astype(str)
     what = rows["outcome"].map(OUTCOME_WORDS.get) + detail.map(lambda d: f" ({d})" if d else "")
-    accepted = [f"{accepted_for(s, c)}{' that is in Cases' if o == 'orphan_return' else ''}"
+    accepted = [ACCEPTED_FOR_PROBLEM.get(o) or accepted_for(s, c)
                 for s, c, o in zip(rows["sheet"], column, rows["outcome"])]
     return pd.DataFrame({
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": column,
