@@ -2,6 +2,8 @@
 published version, a question the earlier workbook lacked is `not comparable`, overlap stated."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -201,4 +203,28 @@ def test_sentences_name_the_earlier_audit_by_its_months_once_the_section_gave_it
     assert html.count(EARLIER) >= 1
     assert "lower than in the audit of January 2024 to May 2024" in html
     assert cs.short_name({"name": EARLIER, "window_start": None, "window_end": "2024-05-31"}) == EARLIER
-    assert "Since the last audit (January 2024 to May 2024):" in cs.summary_sentence(table, record, CURRENT, "board")
+    summary = cs.summary_sentence(table, record, CURRENT, "board")
+    assert "Since the last audit (January 2024 to May 2024), of all 22 measures:" in summary
+
+
+def test_the_chart_title_and_the_summary_each_say_which_measures_they_count(compared):
+    table, record = compared
+    rows = cs.latest_rows(table, record, CURRENT)
+    key = rows[(rows["kloe"] != "secondary") & (rows["verdict"] != "not comparable")]
+    title = cs.change_chart_title(key)
+    assert title.startswith("Key-line measures: ") and title.endswith("no clear change")
+    counts = [int(n) for n in re.findall(r"(\d+) (?:higher|lower|no clear)", title)]
+    assert sum(counts) == len(key)
+    assert f"of all {len(rows)} measures:" in cs.summary_sentence(table, record, CURRENT, "board")
+
+
+def test_the_change_in_points_is_rounded_once_from_the_counts():
+    row = pd.Series({"label": "X", "verdict": "higher", "numerator": 25, "denominator": 40,
+                     "earlier_numerator": 0, "earlier_denominator": 1, "difference": 62.5,
+                     "difference_ci_lower": 40.04, "difference_ci_upper": 75.0})
+    sentence = cs.change_sentence(row, "the last audit")
+    assert "63% now against 0%" in sentence and "a change of +63 points" in sentence
+    exact = cs.exact_difference(pd.Series({"numerator": 249, "denominator": 400, "earlier_numerator": 0,
+                                           "earlier_denominator": 1}))
+    assert cs._points(exact) == "+62.3"
+    assert cs._whole_points(-2.5) == "-3" and cs._points(-0.04) == "+0.0"

@@ -488,3 +488,22 @@ def test_the_audit_figure_takes_a_findings_row_indexed_by_measure_id(census):
     findings = pd.DataFrame([ICPC_ROW]).set_index("measure_id")
     html = context_section(build_context("Barnet", census=census), findings.loc["icpc_timely"], "board")
     assert "69% of cases (62 of 90" in html
+
+
+def two_rates(local: float, england: float) -> pd.DataFrame:
+    return pd.DataFrame({"year": [2025, 2025], "role": ["local", "england"], "comparator": ["Barnet", "England"],
+                         "percent": [local, england], "symbol": ["", ""], "range_low": [float("nan")] * 2,
+                         "range_high": [float("nan")] * 2})
+
+
+def test_figures_that_differ_are_never_called_the_same():
+    from helpers.report.context_section import comparison_sentence, timeliness_title
+
+    close = comparison_sentence(two_rates(80.8, 81.4), "conferences in time")
+    assert "the same as" not in close and "80.8% of conferences in time, below England (81.4%)" in close
+    assert timeliness_title(two_rates(80.8, 81.4)).endswith("below England")
+    same = comparison_sentence(two_rates(81.4, 81.4), "conferences in time")
+    assert "81% of conferences in time, the same as England (81%)" in same
+    assert timeliness_title(two_rates(81.4, 81.4)).endswith("matches England")
+    assert "83% of conferences in time, above England (81%)" in comparison_sentence(two_rates(83.0, 81.4),
+                                                                                    "conferences in time")

@@ -297,3 +297,42 @@ def test_the_board_sees_everything():
     findings = findings_table(pd.DataFrame({m.id: [MET, NOT_MET, MET] for m in MEASURES}))
     shown = sections.findings_display(findings[findings["kloe"] != SECONDARY], sections.BOARD)
     assert C not in shown.to_numpy()
+
+
+# --- the words beside the published tables ------------------------------------------------------
+
+def test_published_breakdown_names_no_highest_or_lowest_when_a_group_of_10_or_more_is_withheld():
+    rows = pd.DataFrame({"measure_id": ["partnership_working_effective"] * 3,
+                         "group": ["Neglect (NEG)", "Emotional abuse (EMO)", "Physical abuse (PHY)"],
+                         "met": [40, 17, 12], "assessed": [50, 22, 15], "percent": [80.0, 77.3, 80.0],
+                         "ci_lower": [67.0, 56.6, 54.8], "ci_upper": [88.8, 89.9, 93.0]})
+    withheld = {("breakdown", "Category of abuse", "partnership_working_effective", "Physical abuse (PHY)", "met")}
+    published = sections.breakdown_table(rows, "Category of abuse", "published", withheld)
+    assert "none is named highest or lowest" in published
+    assert "lowest for" not in published and "too few groups" not in published
+    board = sections.breakdown_table(rows, "Category of abuse", "board")
+    assert "among the known groups with 10 or more cases: highest for" in board
+
+
+def test_a_recommendation_naming_an_unknown_measure_says_so_beside_its_evidence():
+    findings = pd.DataFrame({"measure_id": ["plan_smart"], "kloe": ["4 Planning"], "label": ["Plan SMART"],
+                             "numerator": [25], "denominator": [40], "percent": [62.5], "ci_lower": [47.0],
+                             "ci_upper": [75.8], "not_applicable": [0], "not_recorded": [0]})
+    recommendations = pd.DataFrame({"recommendation": ["Make plans SMART and improve recording quality"],
+                                    "measures": ["plan_smart; recording_quality"], "target": ["62.5"]})
+    text = sections.recommendations_section(recommendations, findings, "board")
+    assert "unknown measure &#x27;recording_quality&#x27;" in text
+    assert "Plan SMART: 63% (25 of 40); target 62.5%: met" in text
+
+
+def test_the_symbols_are_keyed_where_the_first_table_is():
+    from helpers.domain.measures import MEASURES, Parameters
+
+    findings = pd.DataFrame({"measure_id": [m.id for m in MEASURES], "kloe": [m.kloe for m in MEASURES],
+                             "label": [m.label_for(Parameters()) for m in MEASURES], "numerator": 0,
+                             "denominator": 0, "percent": float("nan"), "ci_lower": float("nan"),
+                             "ci_upper": float("nan"), "not_applicable": 0, "not_recorded": 0})
+    board = sections.kloe_sections(findings, {}, 10, "board")
+    assert board.index("z = not applicable") < board.index("<table>")
+    published = sections.kloe_sections(findings, {}, 10, "published")
+    assert published.index("c = a count of 1 to 5") < published.index("<table>")

@@ -13,6 +13,7 @@ import html
 import pandas as pd
 
 from ..domain.measures import SECONDARY, Parameters
+from .narrative import standard_text, whole_percent
 
 # The report's sections, in order: (anchor, heading). The contents list and every heading read this.
 SECTIONS = (
@@ -49,11 +50,6 @@ GLOSSARY = (
     ("Working days", "Monday to Friday, not counting bank holidays in England and Wales."),
     ("Partly", "For Yes, Partly or No questions, Partly counts as not meeting the standard."),
 )
-
-
-def whole(value: float) -> str:
-    """A percentage in prose: a whole number."""
-    return f"{value:.0f}%"
 
 
 def section_heading(anchor: str) -> str:
@@ -100,52 +96,81 @@ def strengths_and_areas(findings: pd.DataFrame, standards: pd.DataFrame) -> tupl
     return measured[measured["ci_lower"] > measured["standard"]], measured[measured["ci_upper"] < measured["standard"]]
 
 
-def _listing(rows: pd.DataFrame) -> str:
-    return "; ".join(f"{r['label']} ({whole(r['percent'])}, against {whole(r['standard'])})"
-                     for _, r in rows.iterrows())
+LOWEST_NAMED = 3  # the summary names this many of the lowest key-line measures
+
+
+def _item(row: pd.Series) -> str:
+    return (f"{row['label']}: {whole_percent(row['numerator'], row['denominator'])} "
+            f"(standard {standard_text(row['standard'])})")
+
+
+def _lowest_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows in order of their unrounded proportion met, lowest first (declaration order breaks ties)."""
+    share = rows["numerator"] / rows["denominator"]
+    return rows.assign(_share=share).sort_values("_share", kind="stable").drop(columns="_share")
+
+
+def _bullets(rows: pd.DataFrame) -> str:
+    return '<ul class="summary-list">' + "".join(f"<li>{html.escape(_item(r))}</li>"
+                                                 for _, r in rows.iterrows()) + "</ul>"
+
+
+def lowest_not_listed(measured: pd.DataFrame, areas: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
+    """The lowest key-line measures that the areas for improvement do not already name, lowest first."""
+    lowest = _lowest_first(measured).head(LOWEST_NAMED)
+    return lowest[~lowest["measure_id"].isin(areas["measure_id"])].merge(standards, on="measure_id")
 
 
 def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
                       comparison_sentence: str = "", hidden: frozenset = frozenset()) -> str:
-    """The first screen: the headline, strengths, areas for improvement, what is asked of the board.
+    """The first screen: the headline, the re-audit, what is asked of the board, strengths, areas for improvement.
 
-    `hidden`: measures whose percentage this version does not give (the published version's withheld
-    figures); they are left out of every list and range here, and counted.
+    Strengths and areas are short bulleted lists; the areas are in order, lowest first, and the lowest
+    measures are named again only when the areas do not already list them. `hidden`: measures whose
+    percentage this version does not give (the published version's withheld figures); they are left out
+    of every list and range here, and counted.
     """
     standards = expected_standards(findings, recommendations, params)
     key_lines = findings[findings["kloe"] != SECONDARY]
     strengths, areas = strengths_and_areas(key_lines, standards)
     key_lines = key_lines[~key_lines["measure_id"].isin(hidden)]
-    strengths, areas = (rows[~rows["measure_id"].isin(hidden)] for rows in (strengths, areas))
+    strengths, areas = (_lowest_first(rows[~rows["measure_id"].isin(hidden)]) for rows in (strengths, areas))
     measured = key_lines[key_lines["denominator"] > 0]
     parts = [section_heading("executive-summary")]
     if measured.empty:
         parts.append(f"<p>The audit included {included} cases, but none could be assessed on the key lines.</p>")
     else:
+        ordered = _lowest_first(measured)
+        low, high = ordered.iloc[0], ordered.iloc[-1]
         parts.append(f"<p>The audit looked at {included} cases against {len(measured)} key-line standards. "
-                     f"Key-line standards were met in between {whole(measured['percent'].min())} and "
-                     f"{whole(measured['percent'].max())} of cases.</p>")
-        if comparison_sentence:  # "are we getting better?" comes straight after the headline
-            parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
-        lowest = measured.nsmallest(3, "percent").merge(standards, on="measure_id")
-        parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard): "
-                     + html.escape(_listing(strengths) if not strengths.empty else "none is clearly above its "
-                                   "standard on this sample") + ".</p>")
-        parts.append("<p><strong>Areas for improvement</strong> (the whole 95% interval below the expected standard): "
-                     + html.escape(_listing(areas) if not areas.empty else "none is clearly below its standard "
-                                   "on this sample") + ". The lowest measures were "
-                     + html.escape(_listing(lowest)) + ".</p>")
+                     f"Key-line standards were met in between {whole_percent(low['numerator'], low['denominator'])}"
+                     f" and {whole_percent(high['numerator'], high['denominator'])} of cases.</p>")
+    if comparison_sentence:  # "are we getting better?" comes straight after the headline
+        parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
+    if not recommendations.empty:  # the ask, reachable from the first lines
+        count = len(recommendations)
+        parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{count} '
+                     f"recommendation{'s' if count != 1 else ''}</a> (listed at the end of this summary).</p>")
+    if not measured.empty:
+        parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard)"
+                     + (":</p>" + _bullets(strengths) if not strengths.empty
+                        else ": none is clearly above its standard on this sample.</p>"))
+        parts.append("<p><strong>Areas for improvement</strong> (the whole 95% interval below the expected "
+                     "standard)" + (", lowest first:</p>" + _bullets(areas) if not areas.empty
+                                    else ": none is clearly below its standard on this sample.</p>"))
+        others = lowest_not_listed(measured, areas, standards)
+        if not others.empty:
+            lead = ("The lowest measures" if areas.empty else "Also among the lowest, not clearly below the standard")
+            parts.append(f"<p>{lead}: " + html.escape("; ".join(_item(r) for _, r in others.iterrows())) + ".</p>")
     withheld_here = len([m for m in hidden if m in set(findings.loc[findings["kloe"] != SECONDARY, "measure_id"])])
     if withheld_here:
         parts.append(f"<p>{withheld_here} key-line measure{'s have' if withheld_here != 1 else ' has'} too few "
                      "cases to publish a figure in this version.</p>")
-    if comparison_sentence and measured.empty:
-        parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
     if recommendations.empty:
         parts.append("<p>The workbook sets out no recommendations for the board.</p>")
     else:
         asks = "".join(f"<li>{html.escape(text)}</li>" for text in recommendations["recommendation"])
-        parts.append(f"<p>The audit panel asks the board to agree {len(recommendations)} "
+        parts.append(f'<p id="board-asks">The audit panel asks the board to agree {len(recommendations)} '
                      f"recommendation{'s' if len(recommendations) != 1 else ''}:</p><ol>{asks}</ol>")
     return "\n".join(parts)
 

@@ -20,6 +20,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .narrative import table_percent, whole_percent  # noqa: E402
+
 # Analysis Function focus colour (report guide); the afcharts style carries the rest of the palette.
 FOCUS = "#12436D"
 TEXT = "#0B0C0C"
@@ -37,8 +39,9 @@ def use_style() -> None:
 def _bar_label(row) -> str:
     if pd.isna(row["percent"]):
         return "no cases (0/0)"
-    # Whole numbers on the chart, as in prose; the table beside it keeps one decimal place.
-    return f"{row['percent']:.0f}%  ({int(row['numerator'])}/{int(row['denominator'])})"
+    # Whole numbers on the chart, as in prose (from the counts); the table beside it keeps one decimal place.
+    met, assessed = int(row["numerator"]), int(row["denominator"])
+    return f"{whole_percent(met, assessed)}  ({met}/{assessed})"
 
 
 def build_chart(findings: pd.DataFrame) -> plt.Figure:
@@ -94,13 +97,14 @@ def figure_png(figure: plt.Figure) -> bytes:
 
 
 def alt_text(findings: pd.DataFrame, what: str) -> str:
-    """Says what the chart shows and every number on it."""
+    """Says what the chart shows and every number on it (percentages as the tables give them)."""
     parts = []
-    for _, row in findings.iterrows():
-        if pd.isna(row["percent"]):
+    percents = table_percent(findings["numerator"], findings["denominator"])
+    for percent, (_, row) in zip(percents, findings.iterrows()):
+        if pd.isna(percent):
             parts.append(f"{row['label']}: no cases to measure")
         else:
-            parts.append(f"{row['label']}: {row['percent']:.1f}% ({int(row['numerator'])} of "
+            parts.append(f"{row['label']}: {percent:.1f}% ({int(row['numerator'])} of "
                          f"{int(row['denominator'])} cases; 95% interval {row['ci_lower']:.1f}% to "
                          f"{row['ci_upper']:.1f}%)")
     return f"Horizontal bar chart of {what}. " + "; ".join(parts) + "."

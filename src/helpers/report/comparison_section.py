@@ -10,6 +10,7 @@ report does (disclosure.py).
 from __future__ import annotations
 
 import textwrap
+from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,8 +26,9 @@ from ..measures.comparison import (
     recommendation_progress,
 )
 from . import charts
-from .board_paper import back_to_contents, section_heading, whole
+from .board_paper import back_to_contents, section_heading
 from .disclosure import NOT_AVAILABLE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal
+from .narrative import half_up, standard_text, table_percent, whole_percent
 from .sections import PUBLISHED, esc, findings_display, html_table
 
 EARLIER_COLOUR = "#F46A25"  # Analysis Function orange beside the focus dark blue
@@ -51,9 +53,11 @@ def latest_rows(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame)
     limits = newcombe_difference(rows["numerator"].fillna(0), rows["denominator"].fillna(0),
                                  rows["earlier_numerator"].fillna(0), rows["earlier_denominator"].fillna(0),
                                  reaudit["audit"].get("population"), earlier.get("population"))
-    rows = rows.drop(columns=["percent", "earlier_percent"]).join(limits[["percent", "ci_lower", "ci_upper",
-                                                                          "earlier_percent", "earlier_ci_lower",
-                                                                          "earlier_ci_upper"]])
+    # Unrounded: prose and tables round them once (the difference itself exactly, from the counts).
+    unrounded = ["percent", "ci_lower", "ci_upper", "earlier_percent", "earlier_ci_lower", "earlier_ci_upper",
+                 "difference_ci_lower", "difference_ci_upper"]
+    rows = rows.drop(columns=["percent", "earlier_percent", "difference_ci_lower", "difference_ci_upper"]).join(
+        limits[unrounded])
     rows["kloe"] = findings.set_index("measure_id")["kloe"].reindex(rows.index)
     rows["missing_column"] = rows.index.isin(earlier.get("not_comparable_missing_column", []))
     return rows.reset_index()
@@ -80,9 +84,10 @@ def shown_rows(rows: pd.DataFrame, version: str, current: pd.DataFrame | None = 
     """
     shown = pd.DataFrame(index=rows.index)
     for prefix in ("earlier_", ""):
-        side = pd.DataFrame({"numerator": rows[f"{prefix}numerator"].fillna(0).astype(int),
-                             "denominator": rows[f"{prefix}denominator"].fillna(0).astype(int),
-                             "percent": rows[f"{prefix}percent"], "ci_lower": rows[f"{prefix}ci_lower"],
+        numerator = rows[f"{prefix}numerator"].fillna(0).astype(int)
+        denominator = rows[f"{prefix}denominator"].fillna(0).astype(int)
+        side = pd.DataFrame({"numerator": numerator, "denominator": denominator,
+                             "percent": table_percent(numerator, denominator), "ci_lower": rows[f"{prefix}ci_lower"],
                              "ci_upper": rows[f"{prefix}ci_upper"]})
         if version == PUBLISHED:
             text = apply_suppression(side, ["numerator", "denominator"], pairs=[("numerator", "denominator")],
@@ -106,7 +111,9 @@ def shown_rows(rows: pd.DataFrame, version: str, current: pd.DataFrame | None = 
             shown[column] = current[column].reindex(rows["measure_id"]).to_numpy()
     withheld = shown["earlier_percent"].eq(SUPPRESSED) | shown["percent"].eq(SUPPRESSED)
     comparable = rows["verdict"] != NOT_COMPARABLE
-    shown["difference"] = np.where(comparable, rows["difference"].map(_points), NOT_APPLICABLE_TEXT)
+    shown["difference"] = np.where(comparable, [_points(exact_difference(r)) if ok else ""
+                                                for ok, (_, r) in zip(comparable, rows.iterrows())],
+                                   NOT_APPLICABLE_TEXT)
     shown["difference_interval"] = np.where(
         comparable, [f"{_points(lo)} to {_points(hi)}" for lo, hi in
                      zip(rows["difference_ci_lower"], rows["difference_ci_upper"])], NOT_APPLICABLE_TEXT)
@@ -119,14 +126,22 @@ def shown_rows(rows: pd.DataFrame, version: str, current: pd.DataFrame | None = 
 NOT_APPLICABLE_TEXT = "z"
 
 
-def _points(value: float) -> str:
-    """A change in points to one decimal, signed; never "-0.0"."""
-    return f"{round(float(value), 1) + 0.0:+.1f}" if pd.notna(value) else ""
+def exact_difference(row: pd.Series) -> Fraction:
+    """Now minus then in percentage points, exactly, from both audits' counts (both denominators above 0)."""
+    return (Fraction(100 * int(row["numerator"]), int(row["denominator"]))
+            - Fraction(100 * int(row["earlier_numerator"]), int(row["earlier_denominator"])))
 
 
-def _whole_points(value: float) -> str:
-    """Points in prose: whole, signed except 0."""
-    points = int(round(float(value)))
+def _points(value) -> str:
+    """A change in points to one decimal (halves away from 0), signed; never "-0.0"."""
+    if not isinstance(value, Fraction) and pd.isna(value):
+        return ""
+    return f"{half_up(Fraction(value), 1):+.1f}"
+
+
+def _whole_points(value) -> str:
+    """Points in prose: whole (halves away from 0), signed except 0."""
+    points = int(half_up(Fraction(value)))
     return f"{points:+d}" if points else "0"
 
 
@@ -144,9 +159,10 @@ def change_sentence(row: pd.Series, earlier_name: str) -> str:
         why = ("the earlier workbook did not ask this question" if row.get("missing_column", False)
                else "no case could be assessed on it in one of the two audits")
         return f"{label}: not comparable with {earlier_name} ({why})."
-    interval = (f"a change of {_points_phrase(row['difference'])}, 95% interval "
+    interval = (f"a change of {_points_phrase(exact_difference(row))}, 95% interval "
                 f"{_whole_points(row['difference_ci_lower'])} to {_whole_points(row['difference_ci_upper'])}")
-    now_then = f"{whole(row['percent'])} now against {whole(row['earlier_percent'])}"
+    now_then = (f"{whole_percent(row['numerator'], row['denominator'])} now against "
+                f"{whole_percent(row['earlier_numerator'], row['earlier_denominator'])}")
     if verdict in (HIGHER, LOWER):
         return f"{label}: {now_then}, {verdict} than in {earlier_name} ({interval})."
     return f"{label}: {now_then} in {earlier_name}: no clear change ({interval}, which includes no change)."
@@ -169,7 +185,8 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
     rows = latest_rows(comparison, reaudit, findings)
     verdicts = shown_rows(rows, version, current_shown(findings, version, withheld))["verdict"]
     groups = {v: rows.loc[verdicts == v, "label"].tolist() for v in (HIGHER, LOWER, NO_CLEAR_CHANGE)}
-    parts = [f"Since the last audit ({short_name(earlier).removeprefix('the audit of ')}): "
+    parts = [f"Since the last audit ({short_name(earlier).removeprefix('the audit of ')}), of all {len(rows)} "
+             "measures: "
              + "; ".join(f"{_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})"
                                                                                   if names else "")
                          for verdict, names in groups.items()) + "."]
@@ -261,7 +278,8 @@ def change_chart(rows: pd.DataFrame, earlier_name: str) -> plt.Figure:
         axis.scatter(rows[f"{prefix}percent"], y + shift, s=46, facecolor=face, edgecolor=colour, linewidth=1.8,
                      zorder=3, label=name)
     for position, (_, row) in zip(y, rows.iterrows()):
-        axis.text(101.5, position, f"{row['earlier_percent']:.0f}% → {row['percent']:.0f}%  "
+        axis.text(101.5, position, f"{whole_percent(row['earlier_numerator'], row['earlier_denominator'])} → "
+                  f"{whole_percent(row['numerator'], row['denominator'])}  "
                   f"{VERDICT_WORDS[row['verdict']]}", va="center", ha="left", color=charts.TEXT, fontsize=9)
     axis.set_yticks(y, [textwrap.fill(label, 28) for label in rows["label"]], color=charts.TEXT)
     axis.set_xlim(0, 160)  # room on the right for the direct labels
@@ -274,14 +292,23 @@ def change_chart(rows: pd.DataFrame, earlier_name: str) -> plt.Figure:
     return figure
 
 
-def change_chart_html(rows: pd.DataFrame, earlier_name: str, current: dict) -> str:
+def change_chart_title(rows: pd.DataFrame) -> str:
+    """The chart's title: the verdicts of the key-line measures it shows, said to be key-line measures (the
+    executive summary counts every measure)."""
     counts = rows["verdict"].value_counts()
-    title = (f"{counts.get(HIGHER, 0)} higher, {counts.get(LOWER, 0)} lower, "
-             f"{counts.get(NO_CLEAR_CHANGE, 0)} no clear change")
+    return (f"Key-line measures: {counts.get(HIGHER, 0)} higher, {counts.get(LOWER, 0)} lower, "
+            f"{counts.get(NO_CLEAR_CHANGE, 0)} no clear change")
+
+
+def change_chart_html(rows: pd.DataFrame, earlier_name: str, current: dict) -> str:
+    title = change_chart_title(rows)
+    then = table_percent(rows["earlier_numerator"], rows["earlier_denominator"])
+    now = table_percent(rows["numerator"], rows["denominator"])
     alt = ("Dot chart of the key-line measures in the earlier audit and now, each with its 95% interval. "
-           + "; ".join(f"{r['label']}: {r['earlier_percent']:.1f}% (95% interval {r['earlier_ci_lower']:.1f}% to "
-                       f"{r['earlier_ci_upper']:.1f}%) earlier, {r['percent']:.1f}% ({r['ci_lower']:.1f}% to "
-                       f"{r['ci_upper']:.1f}%) now, {VERDICT_WORDS[r['verdict']]}" for _, r in rows.iterrows())
+           + "; ".join(f"{r['label']}: {e:.1f}% (95% interval {r['earlier_ci_lower']:.1f}% to "
+                       f"{r['earlier_ci_upper']:.1f}%) earlier, {c:.1f}% ({r['ci_lower']:.1f}% to "
+                       f"{r['ci_upper']:.1f}%) now, {VERDICT_WORDS[r['verdict']]}"
+                       for e, c, (_, r) in zip(then, now, rows.iterrows()))
            + ".")
     caption = (f"Percentage of audited cases meeting each key-line standard in {earlier_name} (hollow) and in this "
                f"audit (filled), with 95% intervals. A measure is higher or lower only when the 95% interval of "
@@ -347,6 +374,7 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
 def trend_html(series: pd.DataFrame, version: str, current: pd.DataFrame | None = None) -> str:
     """The trend over three or more audits; this audit's percentages as `current` (the published report's
     decision) gives them."""
+    series = series.assign(percent=table_percent(series["numerator"], series["denominator"]))
     shown = series
     if version == PUBLISHED:
         text = apply_suppression(series.assign(numerator=series["numerator"].fillna(0).astype(int),
@@ -404,7 +432,8 @@ def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) ->
                                                                progress["recommendation"])],
         "Measure": progress["label"].fillna("no measure named"),
         "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
-        "Target (%)": progress["target"].map(lambda v: f"{v:.0f}", na_action="ignore").fillna(""),
+        "Target (%)": progress["target"].map(lambda v: standard_text(v).removesuffix("%"),
+                                             na_action="ignore").fillna(""),
         "Target now": target_met.fillna(""),
         "Owner": progress["owner"].fillna(""),
         "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import charts
 from .board_paper import back_to_contents, section_heading
+from .narrative import whole_of, whole_percent
 from .sections import BOARD, NUMERIC_FINDINGS, esc, findings_display, html_table
 
 LOCAL, REGION, ENGLAND, NEIGHBOURS = "local", "region", "england", "neighbours"
@@ -41,7 +42,20 @@ def get(context, name: str):
 
 
 def whole(value: float) -> str:
-    return f"{value:.0f}%"
+    """A census rate (or interval limit) in a sentence: DfE publishes the rate, not its counts."""
+    return whole_of(value)
+
+
+def relation_to_england(local: float, england: float) -> tuple[str, str, str]:
+    """Ours against England on the one-decimal figures DfE publishes: (relation, ours, England) as a sentence gives
+    them. Figures that differ are never "the same": when their whole numbers read alike, both keep one decimal."""
+    ours, theirs = f"{float(local):.1f}", f"{float(england):.1f}"
+    if ours == theirs:
+        return "the same as", whole(local), whole(england)
+    relation = "above" if float(ours) > float(theirs) else "below"
+    if whole(local) == whole(england):
+        return relation, f"{ours}%", f"{theirs}%"
+    return relation, whole(local), whole(england)
 
 
 def cell(row: pd.Series) -> str:
@@ -98,11 +112,9 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
     elif england["symbol"]:
         sentence = f"{period}, in {local['comparator']} {whole(local['percent'])} of {what}"
     else:
-        ours_whole, england_whole = round(local["percent"]), round(england["percent"])
-        relation = ("the same as" if ours_whole == england_whole
-                    else "above" if ours_whole > england_whole else "below")
-        sentence = (f"{period}, in {local['comparator']} {whole(local['percent'])} of {what}, {relation} England "
-                    f"({whole(england['percent'])})")
+        relation, ours_text, england_text = relation_to_england(local["percent"], england["percent"])
+        sentence = (f"{period}, in {local['comparator']} {ours_text} of {what}, {relation} England "
+                    f"({england_text})")
     for _, region in latest[latest["role"] == REGION].iterrows():
         sentence += f"; {region['comparator']} {_series_words(region)}"
     neighbours = latest[latest["role"] == NEIGHBOURS]
@@ -138,7 +150,7 @@ def audit_sentence(shown: pd.DataFrame | None) -> str:
         return "In this audit, too few cases could be assessed to give a figure for initial conferences in time."
     low, high = (float(v) for v in row["95% interval (%)"].split(" to "))
     return (f"In this audit, the initial conference was held within 15 working days of the strategy discussion in "
-            f"{whole(float(row['% met']))} of cases ({row['Met']} of {row['Assessed']}; 95% interval "
+            f"{whole_percent(row['Met'], row['Assessed'])} of cases ({row['Met']} of {row['Assessed']}; 95% interval "
             f"{whole(low)} to {whole(high)}).")
 
 
@@ -212,7 +224,7 @@ def _audit_panel(side: plt.Axes, shown: pd.DataFrame | None, row) -> None:
     percent, lower, upper = (float(row[k]) for k in ("percent", "ci_lower", "ci_upper"))
     side.errorbar([0], [percent], yerr=[[percent - lower], [upper - percent]], fmt="o", color=charts.FOCUS,
                   ecolor=charts.TEXT, capsize=4, markersize=7)
-    side.annotate(f"{percent:.1f}%", (0, percent), xytext=(8, 0), textcoords="offset points", va="center",
+    side.annotate(f"{shown.iloc[0]['% met']}%", (0, percent), xytext=(8, 0), textcoords="offset points", va="center",
                   color=charts.TEXT, fontsize=9)
     side.set_title("From strategy\ndiscussion", fontsize=9, color=charts.TEXT)
 
@@ -250,10 +262,10 @@ def timeliness_title(rates: pd.DataFrame) -> str:
     ours, england = latest[latest["role"] == LOCAL], latest[latest["role"] == ENGLAND].iloc[0]
     if not ours.empty and not ours.iloc[0]["symbol"] and not england["symbol"]:
         local = ours.iloc[0]
-        if round(local["percent"]) == round(england["percent"]):
+        relation = relation_to_england(local["percent"], england["percent"])[0]
+        if relation == "the same as":
             return "Census timeliness of initial conferences matches England"
-        side = "above" if local["percent"] > england["percent"] else "below"
-        return f"Census timeliness of initial conferences {side} England"
+        return f"Census timeliness of initial conferences {relation} England"
     if england["symbol"]:
         return "Census timeliness of initial conferences"
     return f"{whole(england['percent'])} of initial conferences in England within 15 days"

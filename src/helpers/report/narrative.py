@@ -1,6 +1,10 @@
 """Words generated from the numbers: every sentence here is true for any data it is given."""
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from fractions import Fraction
+
 import pandas as pd
 
 from ..domain.answers import AGE_BANDS, UNMAPPED
@@ -12,9 +16,53 @@ SMALLEST_RANKED_GROUP = 10
 UNRANKED_GROUPS = (AGE_BANDS[-1], UNMAPPED)  # "Not known", and agencies not in the list
 
 
-def _pct(value: float) -> str:
-    """Percentages in prose are whole numbers; tables keep one decimal place."""
-    return f"{value:.0f}%"
+def half_up(value: Fraction, places: int = 0) -> Decimal:
+    """An exact number rounded to `places` decimals, halves away from 0 (UK convention: 62.5 -> 63, -2.5 -> -3).
+
+    Integer arithmetic on the fraction: floor(|x| * 10^places + 1/2), so no binary float ever rounds a half.
+    """
+    value = Fraction(value)
+    scaled = math.floor(abs(value) * 10 ** places + Fraction(1, 2))
+    return Decimal(-scaled if value < 0 else scaled).scaleb(-places)
+
+
+def rounded_percent(numerator, denominator, places: int = 0) -> Decimal:
+    """100 x numerator / denominator from the unrounded counts, rounded half up to `places` decimals.
+
+    The one rounding every percentage of the report goes through: prose and charts use whole numbers
+    (`whole_percent`), tables one decimal place (`table_percent`). The denominator must be above 0.
+    """
+    return half_up(Fraction(100 * int(numerator), int(denominator)), places)
+
+
+def whole_percent(numerator, denominator) -> str:
+    """A percentage in prose or on a chart: the whole number, from the counts (48 of 82 -> "59%")."""
+    return f"{rounded_percent(numerator, denominator)}%"
+
+
+def table_percent(numerators: pd.Series, denominators: pd.Series) -> pd.Series:
+    """One-decimal percentages for a table, half up from the counts; empty (NaN) where the denominator is 0.
+
+    Floats of the form k/10, so any `:.1f` formatting of them shows exactly the half-up figure.
+    """
+    return pd.Series([float(rounded_percent(n, d, 1)) if pd.notna(d) and d > 0 and pd.notna(n) else float("nan")
+                      for n, d in zip(numerators, denominators)], index=numerators.index, dtype=float)
+
+
+def whole_of(value: float) -> str:
+    """A whole-number percentage of a figure that has no counts behind it (an interval limit, a census rate,
+    a target), rounded half up from its decimal value as a table shows it (62.5 -> "63%")."""
+    return f"{half_up(Fraction(Decimal(str(float(value)))))}%"
+
+
+def _pct(row: pd.Series, numerator: str = "numerator", denominator: str = "denominator") -> str:
+    return whole_percent(row[numerator], row[denominator])
+
+
+def standard_text(value: float) -> str:
+    """An expected standard or target as set (80 -> "80%", 62.5 -> "62.5%"): it is not a measurement, so it is
+    not rounded, and a figure is never said to be below a standard that reads the same."""
+    return f"{Decimal(str(float(value))).normalize():f}%"
 
 
 def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Parameters | None = None) -> str:
@@ -23,8 +71,8 @@ def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Param
     if row["denominator"] == 0:
         sentence = f"No included case could be assessed on whether {statement}."
     else:
-        sentence = (f"In {_pct(row['percent'])} of cases ({int(row['numerator'])} of {int(row['denominator'])}) "
-                    f"{statement} (95% interval {_pct(row['ci_lower'])} to {_pct(row['ci_upper'])}).")
+        sentence = (f"In {_pct(row)} of cases ({int(row['numerator'])} of {int(row['denominator'])}) "
+                    f"{statement} (95% interval {whole_of(row['ci_lower'])} to {whole_of(row['ci_upper'])}).")
     left_out = []
     if row["not_applicable"]:
         left_out.append(f"{int(row['not_applicable'])} not applicable")
@@ -42,23 +90,33 @@ def intervals_separate(a: pd.Series, b: pd.Series) -> bool:
     return bool(a["ci_upper"] < b["ci_lower"] or b["ci_upper"] < a["ci_lower"])
 
 
-def group_comparison(table: pd.DataFrame, group_column: str, what: str) -> str:
+RANKED_AMONG = f"among the known groups with {SMALLEST_RANKED_GROUP} or more cases"
+
+
+def group_comparison(table: pd.DataFrame, group_column: str, what: str, published: pd.Series | None = None) -> str:
     """Highest against lowest group of a breakdown (columns met, assessed, percent, ci_lower, ci_upper).
 
-    Only groups with at least SMALLEST_RANKED_GROUP cases assessed, whose group is known, are ranked;
-    a difference is called one only when the two 95% intervals do not overlap.
+    Only groups with at least SMALLEST_RANKED_GROUP cases assessed, whose group is known, are ranked, and the
+    sentence says so (a table above it may show a small or unknown group with a higher figure); a difference
+    is called one only when the two 95% intervals do not overlap. `published` (aligned with `table`) marks
+    the groups whose percentage this version shows: when any rankable group is withheld, none is named,
+    because the highest or lowest of the rest could be false.
     """
-    rows = rankable_groups(table, group_column).assign(denominator=lambda t: t["assessed"],
-                                                       numerator=lambda t: t["met"])
+    eligible = rankable_groups(table, group_column)
+    if published is not None and not published.reindex(eligible.index).fillna(False).astype(bool).all():
+        return (f"{what}: not every group with {SMALLEST_RANKED_GROUP} or more cases can be published, so none "
+                "is named highest or lowest.")
+    rows = eligible.assign(denominator=lambda t: t["assessed"], numerator=lambda t: t["met"])
     if len(rows) < 2:
-        return f"{what}: too few groups with {SMALLEST_RANKED_GROUP} or more cases to compare."
-    highest = rows.loc[rows["percent"].idxmax()]
-    lowest = rows.loc[rows["percent"].idxmin()]
+        return f"{what}: too few groups with {SMALLEST_RANKED_GROUP} or more cases (whose group is known) to compare."
+    share = rows["met"] / rows["assessed"]  # ranked on the unrounded proportion
+    highest, lowest = rows.loc[share.idxmax()], rows.loc[share.idxmin()]
+    high, low = _pct(highest, "met", "assessed"), _pct(lowest, "met", "assessed")
     if intervals_separate(highest, lowest):
-        return (f"{what}: higher for {highest[group_column]} ({_pct(highest['percent'])}) than for "
-                f"{lowest[group_column]} ({_pct(lowest['percent'])}); the 95% intervals do not overlap.")
-    return (f"{what}: highest for {highest[group_column]} ({_pct(highest['percent'])}) and lowest for "
-            f"{lowest[group_column]} ({_pct(lowest['percent'])}), but too few cases to tell whether they differ.")
+        return (f"{what}, {RANKED_AMONG}: higher for {highest[group_column]} ({high}) than for "
+                f"{lowest[group_column]} ({low}); the 95% intervals do not overlap.")
+    return (f"{what}, {RANKED_AMONG}: highest for {highest[group_column]} ({high}) and lowest for "
+            f"{lowest[group_column]} ({low}), but too few cases to tell whether they differ.")
 
 
 def rankable_groups(table: pd.DataFrame, group_column: str) -> pd.DataFrame:
@@ -66,21 +124,16 @@ def rankable_groups(table: pd.DataFrame, group_column: str) -> pd.DataFrame:
     return table[(table["assessed"] >= SMALLEST_RANKED_GROUP) & ~table[group_column].isin(UNRANKED_GROUPS)]
 
 
-def sharing_rates_differ(case_level_percent: str, params: Parameters) -> str:
-    """Why the agency groups' sharing rates differ from the case-level rate (as the findings table shows it)."""
-    figure = f" ({float(case_level_percent):.0f}%)" if _is_number(case_level_percent) else ""
+def sharing_rates_differ(case_level: tuple[int, int] | None, params: Parameters) -> str:
+    """Why the agency groups' sharing rates differ from the case-level rate.
+
+    `case_level` is the case-level measure's (met, assessed) when this version shows its percentage, else None.
+    """
+    figure = f" ({whole_percent(*case_level)})" if case_level else ""
     return (f"The agency groups' rates count reports, one agency at a time; the case-level measure of reports "
             f"shared in time{figure} counts cases, and a case meets it only when every report submitted for it was "
             f"shared at least {params.report_share_working_days} working days before the conference, so one late "
             "report makes the whole case late and the case-level rate can be lower than every agency's.")
-
-
-def _is_number(text) -> bool:
-    try:
-        float(text)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def chart_title(findings: pd.DataFrame) -> str:
@@ -92,16 +145,16 @@ def chart_title(findings: pd.DataFrame) -> str:
     measured = findings[findings["denominator"] > 0]
     if measured.empty:
         return "No included case could be assessed on these measures"
-    lowest = measured.loc[measured["percent"].idxmin()]
+    lowest = measured.loc[(measured["numerator"] / measured["denominator"]).idxmin()]
     others = measured.drop(index=lowest.name)
     separate = not others.empty and all(intervals_separate(lowest, other) for _, other in others.iterrows())
-    title = f"{lowest['label']} in {lowest['percent']:.0f}% of cases" + (", the lowest" if separate else "")
+    title = f"{lowest['label']} in {_pct(lowest)} of cases" + (", the lowest" if separate else "")
     if len(title.split()) <= MAX_TITLE_WORDS:
         return title
-    title = f"{lowest['label']} in {lowest['percent']:.0f}% of cases"
+    title = f"{lowest['label']} in {_pct(lowest)} of cases"
     if len(title.split()) <= MAX_TITLE_WORDS:
         return title
-    return f"{lowest['percent']:.0f}% of cases met the lowest standard shown"
+    return f"{_pct(lowest)} of cases met the lowest standard shown"
 
 
 def chart_note(audit: dict, included_cases: int) -> str:

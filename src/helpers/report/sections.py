@@ -7,6 +7,7 @@ The `published` version applies disclosure control (see disclosure.py).
 from __future__ import annotations
 
 import html
+from fractions import Fraction
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ from ..domain.answers import NO, PARTLY, YES
 from ..domain.measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
 from ..domain.schema import CASES
 from . import charts, narrative
-from .board_paper import back_to_contents, contents_nav, section_heading, whole
+from .board_paper import back_to_contents, contents_nav, section_heading
 from .disclosure import (
     AGENCY_COUNTS,
     AGENCY_PAIRS,
@@ -118,6 +119,7 @@ def findings_display(findings: pd.DataFrame, version: str, withheld: set | None 
     stands alone.
     """
     table = findings.reset_index(drop=True)
+    table = table.assign(percent=narrative.table_percent(table["numerator"], table["denominator"]))
     partly = {} if split is None else split.set_index("measure_id")["partly"].to_dict()
     with_partly = any(m in partly for m in table["measure_id"])
     ids = table["measure_id"]
@@ -221,7 +223,8 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
                   split: pd.DataFrame | None = None) -> str:
     parts = [section_heading("key-lines"),
              "<p>For the questions answered Yes, Partly or No, the tables give the number answered Partly: "
-             "Partly counts as not met.</p>"]
+             "Partly counts as not met.</p>",
+             f"<p>{esc(table_key(version))}</p>"]
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
@@ -232,6 +235,13 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
                                 numeric=NUMERIC_FINDINGS))
         parts.append("</section>")
     return "\n".join([p for p in parts if p] + [back_to_contents()])
+
+
+def table_key(version: str) -> str:
+    """The symbols of the tables, said where the first findings table is (the footnote says them again)."""
+    if version == PUBLISHED:
+        return f"Key to the tables: {FOOTNOTE}"
+    return f"Key to the tables: {NOT_APPLICABLE_SYMBOL} = not applicable (no case to measure)."
 
 
 def _sentence(row: pd.Series, version: str, params: Parameters | None, withheld: set | None = None) -> str:
@@ -274,6 +284,8 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
 
 def agency_display(table: pd.DataFrame, version: str, withheld: set | None = None) -> pd.DataFrame:
     """Returns, attendance and reports by agency group, as published (withheld counts as `c`)."""
+    table = table.assign(percent_in_time=narrative.table_percent(table["reports_shared_in_time"],
+                                                                 table["reports_submitted"]))
     if version == PUBLISHED:
         if withheld is None:
             withheld = withheld_counts(report_figures(None, agency_groups=table))
@@ -297,20 +309,23 @@ def agency_group_table(table: pd.DataFrame, version: str, withheld: set | None =
                             numeric=("Returns", "Attended", "Reports submitted", "Shared in time", "% shared in time"))
     comparable = table.rename(columns={"reports_shared_in_time": "met", "reports_submitted": "assessed",
                                        "percent_in_time": "percent"})
-    comparable = comparable[(frame["% shared in time"].map(lambda v: v not in WITHHELD_OR_NONE)).to_numpy()]
-    sentence = narrative.group_comparison(comparable, "agency_group", "Reports shared in time")
+    published = pd.Series((~frame["% shared in time"].isin(WITHHELD_OR_NONE)).to_numpy(), index=comparable.index)
+    sentence = narrative.group_comparison(comparable, "agency_group", "Reports shared in time", published)
     parts = [table_html, f"<p>{esc(sentence)}</p>"]
     if findings is not None:
         case_level = findings[findings["measure_id"] == "reports_shared_timely"]
         if not case_level.empty:
             shown = findings_display(case_level, version, withheld).iloc[0]["% met"]
-            parts.append(f"<p>{esc(narrative.sharing_rates_differ(shown, params or Parameters()))}</p>")
+            row = case_level.iloc[0]
+            counts = None if shown in WITHHELD_OR_NONE else (row["numerator"], row["denominator"])
+            parts.append(f"<p>{esc(narrative.sharing_rates_differ(counts, params or Parameters()))}</p>")
     return "\n".join(parts)
 
 
 def breakdown_display(rows: pd.DataFrame, dimension: str, version: str, withheld: set | None = None) -> pd.DataFrame:
     """One measure's breakdown as published: met, assessed, % met and its 95% interval by group."""
     rows = rows.reset_index(drop=True)
+    rows = rows.assign(percent=narrative.table_percent(rows["met"], rows["assessed"]))
     if version == PUBLISHED:
         if withheld is None:
             # Standing alone, each column adds up to the headline figure the findings table publishes.
@@ -337,8 +352,8 @@ def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld:
         label = MEASURES_BY_ID[measure_id].label
         parts.append(html_table(frame, f"{label}, by {dimension.lower()}",
                                 numeric=("Met", "Assessed", "% met", "95% interval (%)")))
-        comparable = rows[(~frame["% met"].isin(WITHHELD_OR_NONE)).to_numpy()]
-        parts.append(f"<p>{esc(narrative.group_comparison(comparable, 'group', label))}</p>")
+        published = pd.Series((~frame["% met"].isin(WITHHELD_OR_NONE)).to_numpy(), index=rows.index)
+        parts.append(f"<p>{esc(narrative.group_comparison(rows, 'group', label, published))}</p>")
     return "\n".join(parts)
 
 
@@ -356,10 +371,14 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
     display = findings_display(findings, version, withheld).set_index(findings["measure_id"])
     parts.append('<ol class="recommendations">')
     for _, rec in recommendations.iterrows():
-        ids = [m.strip() for m in str(rec["measures"]).split(";") if m.strip() and m.strip() in by_id.index]
+        named = [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]
+        ids = [m for m in named if m in by_id.index]
+        unknown = [m for m in named if m not in by_id.index]
         items = [f"<p>{esc(rec['recommendation'])}</p>"]
         if not ids:
             items.append('<p class="evidence">Evidence now: no measure named.</p>')
+        if unknown:
+            items.append(f'<p class="evidence">{esc(unknown_measures_note(unknown))}</p>')
         for measure_id in ids:
             row, shown = by_id.loc[measure_id], display.loc[measure_id]
             target = _target(rec)
@@ -368,9 +387,11 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
                 why = "too few cases to publish" if shown["% met"] == SUPPRESSED else "no cases to measure"
                 now = f"{row['label']}: {why}"
             else:
-                now = f"{row['label']}: {whole(row['percent'])} ({shown['Met']} of {shown['Assessed']})"
+                now = (f"{row['label']}: {narrative.whole_percent(row['numerator'], row['denominator'])} "
+                       f"({shown['Met']} of {shown['Assessed']})")
                 if target is not None:
-                    now += f"; target {whole(target)}: {'met' if row['percent'] >= target else 'not yet met'}"
+                    reached = target_reached(row["numerator"], row["denominator"], target)
+                    now += f"; target {narrative.standard_text(target)}: {'met' if reached else 'not yet met'}"
             items.append(f'<p class="evidence">Evidence now: <a href="#{anchor}">{esc(now)}</a></p>')
         tracking = _tracking(rec, today)
         if tracking:
@@ -378,6 +399,17 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         parts.append("<li>" + "".join(items) + "</li>")
     parts += ["</ol>", back_to_contents(), "</section>"]
     return "\n".join(parts)
+
+
+def unknown_measures_note(unknown: list[str]) -> str:
+    """Beside the evidence of a recommendation that also names measures the report does not know."""
+    names = ", ".join(f"'{m}'" for m in unknown)
+    return f"Evidence not shown for the unknown measure{'s' if len(unknown) != 1 else ''} {names}."
+
+
+def target_reached(numerator, denominator, target: float) -> bool:
+    """Whether 100 x met / assessed (unrounded, exact) is at least the target."""
+    return 100 * Fraction(int(numerator), int(denominator)) >= Fraction(str(float(target)))
 
 
 def _target(rec: pd.Series) -> float | None:
