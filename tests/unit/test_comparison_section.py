@@ -228,3 +228,18 @@ def test_the_change_in_points_is_rounded_once_from_the_counts():
                                            "earlier_denominator": 1}))
     assert cs._points(exact) == "+62.3"
     assert cs._whole_points(-2.5) == "-3" and cs._points(-0.04) == "+0.0"
+
+
+def test_the_summary_gives_each_verdict_its_own_line_read_as_a_list(compared):
+    from helpers.report.board_paper import lines_html
+
+    table, record = compared
+    text = cs.summary_sentence(table, record, CURRENT, "board")
+    lines = text.split("\n")
+    assert lines[0].startswith("Since the last audit (January 2024 to May 2024), of all 22 measures:")
+    assert "- 1 measure is higher (ICPC within" in text and "- 1 measure is lower (Early help" in text
+    assert lines[-1].startswith("Of its 2 recommendations")
+    html = lines_html(text)
+    assert html.startswith("<p>Since the last audit") and html.count("<ul>") == 1
+    assert "<li>1 measure is lower (Early help assessment completed)</li>" in html
+    assert html.endswith("measure targets are now met.</p>")

@@ -121,6 +121,22 @@ def lowest_not_listed(measured: pd.DataFrame, areas: pd.DataFrame, standards: pd
     return lowest[~lowest["measure_id"].isin(areas["measure_id"])].merge(standards, on="measure_id")
 
 
+def lines_html(text: str) -> str:
+    """Text of one point per line as HTML: lines starting "- " become a list, the others paragraphs."""
+    blocks, items = [], []
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            items.append(f"<li>{html.escape(line[2:])}</li>")
+            continue
+        if items:
+            blocks.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        blocks.append(f"<p>{html.escape(line)}</p>")
+    if items:
+        blocks.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(blocks)
+
+
 def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
                       comparison_sentence: str = "", hidden: frozenset = frozenset()) -> str:
     """The first screen: the headline, the re-audit, what is asked of the board, strengths, areas for improvement.
@@ -146,7 +162,7 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
                      f"Key-line standards were met in between {whole_percent(low['numerator'], low['denominator'])}"
                      f" and {whole_percent(high['numerator'], high['denominator'])} of cases.</p>")
     if comparison_sentence:  # "are we getting better?" comes straight after the headline
-        parts.append(f"<p>{html.escape(comparison_sentence)}</p>")
+        parts.append(lines_html(comparison_sentence))
     if not recommendations.empty:  # the ask, reachable from the first lines
         count = len(recommendations)
         parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{count} '

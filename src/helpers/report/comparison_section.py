@@ -178,7 +178,7 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
                      version: str, withheld: set | None = None) -> str:
     """The executive summary's words on the re-audit: how many measures are higher, lower and show no clear
     change since the last audit, naming them, and what became of its recommendations. Empty with no
-    earlier audit."""
+    earlier audit. One line per point; the lines starting "- " are read as a list (`board_paper`)."""
     if comparison is None or not reaudit or not reaudit.get("earlier"):
         return ""
     earlier = most_recent(reaudit)
@@ -186,17 +186,16 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
     verdicts = shown_rows(rows, version, current_shown(findings, version, withheld))["verdict"]
     groups = {v: rows.loc[verdicts == v, "label"].tolist() for v in (HIGHER, LOWER, NO_CLEAR_CHANGE)}
     parts = [f"Since the last audit ({short_name(earlier).removeprefix('the audit of ')}), of all {len(rows)} "
-             "measures: "
-             + "; ".join(f"{_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})"
-                                                                                  if names else "")
-                         for verdict, names in groups.items()) + "."]
+             "measures:"]
+    parts += [f"- {_count(len(names))} {_verb(len(names), verdict)}" + (f" ({', '.join(names)})" if names else "")
+              for verdict, names in groups.items()]
     others = rows.loc[verdicts == NOT_COMPARABLE, "label"].tolist()
     if others:
-        parts.append(f"{_count(len(others)).capitalize()} could not be compared ({', '.join(others)}).")
+        parts.append(f"- {_count(len(others))} could not be compared ({', '.join(others)})")
     withheld = rows.loc[verdicts == SUPPRESSED, "label"].tolist()
     if withheld:
-        parts.append(f"{_count(len(withheld)).capitalize()} had too few cases to publish a comparison "
-                     f"({', '.join(withheld)}).")
+        parts.append(f"- {_count(len(withheld))} had too few cases to publish a comparison "
+                     f"({', '.join(withheld)})")
     progress = progress_rows(reaudit, comparison)
     if progress is not None and not progress.empty:
         per_rec = progress.drop_duplicates("recommendation_number")
@@ -205,7 +204,7 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
         parts.append(f"Of its {len(per_rec)} recommendation{'s' if len(per_rec) != 1 else ''}, {complete} "
                      f"{'is' if complete == 1 else 'are'} complete and {int(per_rec['overdue'].sum())} overdue; "
                      f"{int(targets['target_met'].sum())} of {len(targets)} measure targets are now met.")
-    return " ".join(parts)
+    return "\n".join(parts)
 
 
 def _count(n: int) -> str:
