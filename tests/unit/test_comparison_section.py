@@ -155,6 +155,7 @@ def test_the_section_gives_progress_and_overlap_and_a_trend_only_with_three_audi
     table, record = compared
     html = cs.since_last_audit_section(table, record, CURRENT, "board", today=pd.Timestamp("2026-01-01"))
     assert 'id="since-last-audit"' in html and "In progress (overdue)" in html
+    assert "the due date had passed on 1 January 2026, when this report was made" in html
     assert "2 children are in both audits" in html and "Over the audits" not in html
     assert "Record dissent" in html and "no measure named" not in html
     three = compare_audits(audit(NOW, CURRENT, "2025-09-30"),

@@ -496,6 +496,9 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
     if progress is None:
         parts.append(f"<p>{esc(name)} set out no recommendations.</p>")
     else:
+        as_at = today if today is not None else pd.Timestamp.today().normalize()
+        parts.append(f"<p>Overdue: the due date had passed on {as_at:%-d %B %Y}, when this report was made, and "
+                     "the status is not Complete.</p>")
         parts.append(html_table(progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version),
                                 f"Recommendations of {name}: their measures then and now",
                                 numeric=("Then (%)", "Now (%)", "Target (%)")))
