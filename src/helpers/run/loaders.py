@@ -83,7 +83,7 @@ def load_findings(input_dir: str = "") -> tuple[dict, Path]:
         raise AuditInputError("no findings here", file=folder, hint=hint)
     from ..report.charts import read_charts
 
-    inputs = load_clean_outputs(folder)
+    inputs = load_clean_outputs(folder, with_returns=False)  # shown through what the findings computed
     inputs.update(load_findings_outputs(folder))
     inputs["charts"] = read_charts(folder / "charts")
     inputs["included_cases"] = len(inputs["cases"])

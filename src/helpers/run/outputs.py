@@ -48,8 +48,12 @@ def write_source_record(raw: Path, folder: Path) -> Path:
                                                           "raw_sha256": file_sha256(raw)})
 
 
-def load_clean_outputs(folder: str | Path) -> dict:
-    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text)."""
+def load_clean_outputs(folder: str | Path, with_returns: bool = True) -> dict:
+    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text).
+
+    `with_returns=False` leaves out the agency returns: the report and notebook 03 show what the findings stage
+    computed from them, and at 100,000 cases they are half a million rows to read for nothing.
+    """
     folder = Path(folder)
     cases = pd.read_csv(folder / "cases.csv", dtype="string", keep_default_na=False, na_values=[""])
     for name in CASE_DATE_COLUMNS:
@@ -59,12 +63,9 @@ def load_clean_outputs(folder: str | Path) -> dict:
         cases[name] = pd.to_numeric(cases[name]).astype("Int64")
     for name in ("no_icpc_date", "strategy_to_icpc_negative", "icpc_to_core_group_negative"):
         cases[name] = cases[name] == "True"
-    returns = pd.read_csv(folder / "agency_returns.csv", dtype="string", keep_default_na=False, na_values=[""])
-    returns["report_shared_date"] = pd.to_datetime(returns["report_shared_date"], format="%Y-%m-%d")
-    returns["report_shared_date_not_applicable"] = returns["report_shared_date_not_applicable"] == "True"
     return {
         "cases": cases,
-        "agency_returns": returns,
+        **({"agency_returns": load_agency_returns(folder)} if with_returns else {}),
         "reconciliation": pd.read_csv(folder / "reconciliation.csv"),
         "data_quality": pd.read_csv(folder / "data_quality.csv", dtype={"value": "string"},
                                     keep_default_na=False),
@@ -72,6 +73,13 @@ def load_clean_outputs(folder: str | Path) -> dict:
                                        keep_default_na=False),
         "audit": json.loads((folder / "audit.json").read_text()),
     }
+
+
+def load_agency_returns(folder: Path) -> pd.DataFrame:
+    returns = pd.read_csv(folder / "agency_returns.csv", dtype="string", keep_default_na=False, na_values=[""])
+    returns["report_shared_date"] = pd.to_datetime(returns["report_shared_date"], format="%Y-%m-%d")
+    returns["report_shared_date_not_applicable"] = returns["report_shared_date_not_applicable"] == "True"
+    return returns
 
 
 BREAKDOWN_FILES = {"by_agency_group": "breakdown_agency_group.csv", "by_category": "breakdown_category.csv",
