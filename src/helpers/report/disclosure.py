@@ -32,7 +32,9 @@ SMALLEST_SHOWN = 6
 SMALLEST_PERCENT_BASE = 10
 FOOTNOTE = ("c = a count of 1 to 5, or a figure from which one could be worked out, withheld to protect "
             "children's identities; z = not applicable (no case to measure); x = not available. "
-            "No percentage is shown for fewer than 10 cases.")
+            "No percentage is shown for fewer than 10 cases. The number of audited cases a measure could not "
+            "be assessed for (the cases audited less those assessed) is not treated as sensitive, and is not "
+            "withheld.")
 
 Key = tuple
 
