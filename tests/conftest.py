@@ -258,3 +258,19 @@ def report_files(workdir: Path) -> dict:
     found = {"board": [p for p in reports if not p.stem.endswith("-published")],
              "published": [p for p in reports if p.stem.endswith("-published")]}
     return {version: paths[0] for version, paths in found.items() if paths}
+
+
+SPEC_Z = 1.959964  # the spec's z (section 7)
+
+
+def wilson_by_hand(x, n, population=None):
+    """Spec section 7 written out (proportion kept, n replaced by n_eff), as a proportion: a check on the
+    library call that does not use it."""
+    import math
+
+    p = x / n
+    if population and population > n:
+        n = n * (population - 1) / (population - n)
+    centre = (p + SPEC_Z**2 / (2 * n)) / (1 + SPEC_Z**2 / n)
+    half = SPEC_Z / (1 + SPEC_Z**2 / n) * math.sqrt(p * (1 - p) / n + SPEC_Z**2 / (4 * n**2))
+    return centre - half, centre + half

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from conftest import wilson_by_hand
 from helpers.clean.pseudonym import case_ids
 from helpers.errors import AuditInputError
 from helpers.measures import MEASURE_IDS
@@ -34,18 +35,6 @@ from helpers.measures.comparison import (
 )
 from helpers.measures.findings import ALPHA
 from helpers.run.outputs import write_csv
-
-Z = 1.959964  # the spec's z
-
-
-def wilson_by_hand(x, n, population=None):
-    """Spec section 7 written out (proportion kept, n replaced by n_eff), as a check independent of the library."""
-    p = x / n
-    if population and population > n:
-        n = n * (population - 1) / (population - n)
-    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
-    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
-    return centre - half, centre + half
 
 
 def newcombe_by_hand(x_c, n_c, x_e, n_e, population_c=None, population_e=None):

@@ -1,28 +1,21 @@
 """The findings table: counts, percent, Wilson intervals with the finite population correction."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import wilson_by_hand as wilson_proportions
 from helpers.measures import MEASURES
 from helpers.measures.findings import FINDINGS_COLUMNS, effective_sample_size, findings_table, wilson_interval
 
-Z = 1.959964  # the spec's z
-
 
 def wilson_by_hand(x, n, population=None):
-    """The spec's formula written out, as an independent check on the library call."""
-    p = x / n
-    if population and population > n:
-        n = n * (population - 1) / (population - n)
-    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
-    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
-    return 100 * (centre - half), 100 * (centre + half)
+    """The spec's formula written out (conftest), in percent as findings.csv gives it."""
+    lower, upper = wilson_proportions(x, n, population)
+    return 100 * lower, 100 * upper
 
 
 @pytest.mark.parametrize("x, n, population", [(90, 100, None), (90, 100, 1000), (0, 12, None), (12, 12, 40),
