@@ -15,6 +15,7 @@ from helpers.read.cells import (
     normalise_case_ref,
     normalise_header,
     normalise_sheet_name,
+    normalised_answer_cells,
     read_answers,
     read_dates,
 )
@@ -47,6 +48,16 @@ def test_sheet_names_ignore_case_spaces_underscores_punctuation(raw):
 ])
 def test_normalise_answer_text(raw, expected):
     assert normalise_answer_text(pd.Series([raw], dtype="object")).iloc[0] == expected
+
+
+@pytest.mark.parametrize("dtype", ["object", "category"])
+def test_normalised_answer_cells_are_each_cells_normalised_text_in_row_order(dtype):
+    cells = pd.Series(["  Yes. ", None, "maybe", "B)  No", "  Yes. ", "maybe"], index=[5, 6, 7, 8, 9, 10],
+                      dtype=dtype)
+    expected = normalise_answer_text(cells.astype("object"))
+    shown = normalised_answer_cells(cells)
+    assert shown.index.tolist() == cells.index.tolist()
+    assert shown.tolist() == expected.tolist() == ["yes", "", "maybe", "no", "yes", "maybe"]
 
 
 MISSING = ["", "-", "#N/A", "NK", "n/k", "Not known", "unknown", "Not recorded", "?", "TBC", None, "  "]

@@ -25,6 +25,7 @@ from ..read.cells import (
     normalise_answer_text,
     normalise_case_ref,
     normalise_header,
+    normalised_answer_cells,
     plain_spaces,
     read_answer_columns,
     read_dates,
@@ -133,7 +134,7 @@ def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
     for column in sheet.columns:
         if column.name in kinds and unrecognised[column.name].any():
             mask = unrecognised[column.name]
-            shown = normalise_answer_text(raw.rows.loc[mask, column.name])
+            shown = normalised_answer_cells(raw.rows[column.name])[mask]
             issues.append(issue_rows(raw, mask, column.name, shown, "unrecognised", column.personal))
     return ReadColumns(values, not_applicable, issues)
 
@@ -428,7 +429,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     issues.append(issue_rows(returns_raw, unmapped, "agency", agencies["agency"], "unmapped_agency"))
     no_agency = return_outcome == "missing_agency"
     issues.append(issue_rows(returns_raw, no_agency, "agency",
-                             normalise_answer_text(returns_raw.rows.loc[no_agency, "agency"]), "missing_agency"))
+                             normalised_answer_cells(returns_raw.rows["agency"])[no_agency], "missing_agency"))
     issues += flagged_case_issues(cases, settings, raw.cases, included_cases)
     issues += implausible_date_issues(raw.cases, cases_read.values)
     for sheet in (raw.cases, raw.agency_returns, raw.recommendations):

@@ -744,16 +744,76 @@ class RawWorkbook:
     missing_columns: tuple[str, ...] = ()  # required columns an earlier audit's workbook lacks (`may_lack`)
 
 
+@dataclass
+class ParsingWorkbook:
+    """A workbook opened, its sheets found and their parse started (see `start_parsing`)."""
+    workbook: OpenWorkbook
+    found: dict            # the spec's sheet name -> worksheet name, None (absent, optional) or the problem
+    parsing: dict          # worksheet name -> future parsed sheet
+    identity: tuple = ()   # the file as it was when its parse started (see `file_identity`)
+
+
+def start_parsing(path: str | Path) -> ParsingWorkbook:
+    """Open the workbook, find the spec's sheets and start parsing them side by side in the background."""
+    workbook = open_workbook(path)  # a missing or unreadable file is its one-line error
+    identity = file_identity(path)
+    found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
+    parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
+    return ParsingWorkbook(workbook, found, parsing, identity)
+
+
+def file_identity(path: str | Path) -> tuple:
+    """What tells a file changed: its resolved path, inode, size and modification time (as make judges)."""
+    resolved = Path(path).resolve()
+    status = resolved.stat()
+    return str(resolved), status.st_ino, status.st_size, status.st_mtime_ns
+
+
+# A parse started ahead of its read, by file identity (at most one: the next workbook a run reads).
+_PARSED_AHEAD: dict[tuple, ParsingWorkbook] = {}
+
+
+def parse_ahead(path: str | Path) -> None:
+    """Start parsing a workbook that `read_workbook` will read later in this process.
+
+    At 100,000 cases calamine's parse is a third of the whole run, and it holds no Python lock. The
+    pipeline therefore starts it in the run's kernel as soon as the kernel is up, where it overlaps the
+    kernel's imports and the run's own start-up instead of following them. `read_workbook` takes the parse
+    only if the file is unchanged since (`file_identity`); otherwise it parses again. Nothing is reported
+    here: a file that cannot be opened is left for `read_workbook` to report, with its usual message.
+    """
+    _PARSED_AHEAD.clear()
+    try:
+        started = start_parsing(path)
+    except Exception:  # reported by read_workbook, which opens the file again
+        return
+    _PARSED_AHEAD[started.identity] = started
+
+
+def parsed_ahead(path: str | Path) -> ParsingWorkbook | None:
+    """The parse `parse_ahead` started for this file, if it is unchanged since; taken, so used once."""
+    if not _PARSED_AHEAD:
+        return None
+    try:
+        identity = file_identity(path)
+    except OSError:
+        identity = None
+    started = _PARSED_AHEAD.pop(identity, None)
+    _PARSED_AHEAD.clear()  # a parse of another file (or of this file before it changed) is let go
+    return started
+
+
 def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> RawWorkbook:
     """Read every sheet the spec names; a missing required sheet is an error.
 
-    The sheets are found first and parsed side by side in the background, then read in the spec's order,
-    whose first problem is the one reported (Cases is checked first). Required columns named in `may_lack`
-    may be absent (an earlier audit's workbook): they read as empty and are listed in `missing_columns`.
+    The sheets are found first and parsed side by side in the background (or were, by `parse_ahead`), then
+    read in the spec's order, whose first problem is the one reported (Cases is checked first). Required
+    columns named in `may_lack` may be absent (an earlier audit's workbook): they read as empty and are
+    listed in `missing_columns`.
     """
-    workbook = open_workbook(path)
-    found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
-    parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
+    started = parsed_ahead(path) or start_parsing(path)
+    workbook, found, parsing = started.workbook, started.found, started.parsing
+    del started  # the futures are let go one by one as their sheets are read
     sheets = {}
     try:
         for sheet in SHEETS:

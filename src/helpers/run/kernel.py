@@ -23,6 +23,14 @@ WARM_UP = ("import matplotlib.pyplot, pandas, helpers.clean.cleaning, helpers.me
            "helpers.report.charts, helpers.report.sections")
 
 
+def warm_up_code(workbook: str | None = None) -> str:
+    """What the kernel runs as it starts: the workbook's parse first (it runs on threads of its own and
+    holds no Python lock), then the imports."""
+    parse = (f"import helpers.read.workbook\nhelpers.read.workbook.parse_ahead({str(workbook)!r})\n"
+             if workbook else "")
+    return parse + WARM_UP
+
+
 class NotebookKernel:
     """A lazily started kernel that papermill executes notebooks in (`km=`)."""
 
@@ -36,11 +44,13 @@ class NotebookKernel:
     def started(self) -> bool:
         return self.manager is not None
 
-    def start(self, then_import_here: tuple[str, ...] = ()) -> None:
+    def start(self, then_import_here: tuple[str, ...] = (), parse_ahead: str | None = None) -> None:
         """Start the kernel and let it import the heavy libraries without waiting for them.
 
         `then_import_here` names modules this process will need (papermill, nbconvert): they are
         imported in a background thread while the kernel starts, so the two costs overlap.
+        `parse_ahead` is the workbook the first notebook will read: the kernel starts parsing it
+        before its imports (see `helpers.read.workbook.parse_ahead`).
         """
         if self.started:
             return
@@ -54,7 +64,7 @@ class NotebookKernel:
         client = manager.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=60)
-        client.execute(WARM_UP, silent=True, store_history=False)
+        client.execute(warm_up_code(parse_ahead), silent=True, store_history=False)
         client.stop_channels()
         self.manager = manager
 

@@ -1,0 +1,90 @@
+"""A workbook's parse started ahead of its read (the run's kernel starts it as it boots) gives exactly the
+read a fresh parse gives, and is never used for a file that changed since."""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from conftest import case_row, quorate_returns, write_workbook
+from helpers.errors import AuditInputError
+from helpers.read import workbook as reader
+from helpers.run.kernel import WARM_UP, warm_up_code
+
+
+def sheets_of(raw):
+    return {name: getattr(raw, name) for name in ("cases", "agency_returns", "audit", "recommendations")}
+
+
+def assert_same_read(left, right):
+    for name, sheet in sheets_of(left).items():
+        other = getattr(right, name)
+        if sheet is None:
+            assert other is None
+            continue
+        pd.testing.assert_frame_equal(sheet.rows.astype(object), other.rows.astype(object))
+        pd.testing.assert_series_equal(sheet.excel_row, other.excel_row)
+        pd.testing.assert_series_equal(sheet.blank, other.blank)
+        assert sheet.headers == other.headers
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    return write_workbook(tmp_path / "audit.xlsx", [case_row("A1"), case_row("A2", plan_smart="maybe")],
+                          quorate_returns("A1") + quorate_returns("A2"), {"window_start": "01/04/2025"})
+
+
+def test_a_parse_ahead_reads_exactly_as_a_fresh_parse_and_is_used_once(workbook, monkeypatch):
+    fresh = reader.read_workbook(workbook)
+    reader.parse_ahead(workbook)
+    assert reader.file_identity(workbook) in reader._PARSED_AHEAD
+
+    def parse_again(path):
+        raise AssertionError("the read parsed the workbook again instead of taking the parse started ahead")
+
+    monkeypatch.setattr(reader, "start_parsing", parse_again)
+    ahead = reader.read_workbook(workbook)
+    assert_same_read(fresh, ahead)
+    assert reader._PARSED_AHEAD == {}, "a parse ahead is taken by the read: a second read parses afresh"
+
+
+def test_a_workbook_changed_since_its_parse_ahead_is_parsed_again(workbook, tmp_path):
+    reader.parse_ahead(workbook)
+    changed = write_workbook(tmp_path / "changed.xlsx", [case_row("B9")], quorate_returns("B9"),
+                             {"window_start": "01/04/2025"})
+    os.replace(changed, workbook)  # the corrected workbook saved over the first, as an analyst does
+    raw = reader.read_workbook(workbook)
+    assert raw.cases.rows["case_ref"].astype(object).tolist() == ["B9"]
+    assert reader._PARSED_AHEAD == {}
+
+
+def test_a_parse_ahead_of_another_file_is_let_go(workbook, tmp_path):
+    other = write_workbook(tmp_path / "other.xlsx", [case_row("C3")], quorate_returns("C3"))
+    reader.parse_ahead(other)
+    raw = reader.read_workbook(workbook)
+    assert raw.cases.rows["case_ref"].astype(object).tolist() == ["A1", "A2"]
+    assert reader._PARSED_AHEAD == {}
+
+
+@pytest.mark.parametrize("content", [None, b"", b"case_ref,agency\nA1,Police\n"])
+def test_a_parse_ahead_never_raises_and_the_read_reports_the_problem_as_usual(tmp_path, content):
+    path = tmp_path / "audit.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    reader.parse_ahead(path)
+    assert reader._PARSED_AHEAD == {}
+    with pytest.raises(AuditInputError) as caught:
+        reader.read_workbook(path)
+    assert str(path.name) in str(caught.value)
+
+
+def test_the_kernel_warm_up_starts_the_parse_before_its_imports(monkeypatch):
+    assert warm_up_code() == WARM_UP
+    path = "/data/Children's Services (2025) $HOME é/audit \"v2\".xlsx"
+    code = warm_up_code(path)
+    assert code.endswith(WARM_UP) and code.index("parse_ahead") < code.index(WARM_UP)
+    asked = []
+    monkeypatch.setattr(reader, "parse_ahead", asked.append)
+    exec(code.removesuffix(WARM_UP), {})  # noqa: S102 - the kernel's first lines, the path passed through intact
+    assert asked == [path]
