@@ -140,6 +140,14 @@ def test_superseding_rows_names_the_kept_row():
     assert detail.tolist() == ["superseded by row 3", "", "", "superseded by row 6", ""]
 
 
+def test_superseding_rows_without_duplicates_is_empty_text_for_every_row():
+    outcomes = pd.Series(["included", "blank", "orphan_return"], index=[4, 5, 6])
+    detail = superseding_rows(pd.DataFrame({"case_ref": ["A", "", "Z"]}, index=[4, 5, 6]), outcomes,
+                              pd.Series([2, 3, 4], index=[4, 5, 6]))
+    assert detail.index.tolist() == [4, 5, 6]
+    assert detail.dtype == "string" and detail.tolist() == ["", "", ""]
+
+
 def test_audit_settings_sampling_and_local_authorities(tmp_path):
     audit = {**WINDOW, "Sampling": "random sample of ICPCs", "Local authorities": "Leeds; 383"}
     cleaned = clean_workbook(write_workbook(tmp_path / "w.xlsx", [case_row("A1")], [], audit), KEY)

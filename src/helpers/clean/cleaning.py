@@ -338,14 +338,16 @@ def reconciliation_table(outcomes_by_sheet: dict[str, pd.Series]) -> pd.DataFram
 
 def superseding_rows(keys: pd.DataFrame, outcomes: pd.Series, excel_row: pd.Series) -> pd.Series:
     """For each superseded duplicate, the Excel row of the row kept for its key ("" for other rows)."""
+    superseded = outcomes == "superseded_duplicate"
+    detail = pd.Series("", index=outcomes.index, dtype="string")
+    if not superseded.any():  # most workbooks: no key to build for half a million rows
+        return detail
     in_play = ~outcomes.isin(["blank", "missing_case_ref", "missing_agency", "orphan_return"])
-    kept = in_play & (outcomes != "superseded_duplicate")
+    kept = in_play & ~superseded
     key = keys.iloc[:, 0].astype("string").fillna("")
     for name in keys.columns[1:]:
         key = key + "\x1f" + keys[name].astype("string").fillna("")
     row_of_key = pd.Series(excel_row[kept].to_numpy(), index=key[kept].to_numpy())
-    superseded = outcomes == "superseded_duplicate"
-    detail = pd.Series("", index=outcomes.index, dtype="string")
     detail[superseded] = "superseded by row " + key[superseded].map(row_of_key).astype("Int64").astype("string")
     return detail
 
