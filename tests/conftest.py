@@ -263,6 +263,14 @@ def report_files(workdir: Path) -> dict:
 SPEC_Z = 1.959964  # the spec's z (section 7)
 
 
+def spec_alpha() -> float:
+    """The alpha whose two-sided critical value is the spec's z: what statsmodels' intervals, the tests'
+    reference, take instead of z."""
+    from scipy.stats import norm
+
+    return 2 * norm.sf(SPEC_Z)
+
+
 def wilson_by_hand(x, n, population=None):
     """Spec section 7 written out (proportion kept, n replaced by n_eff), as a proportion: a check on the
     library call that does not use it."""

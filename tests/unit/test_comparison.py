@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from conftest import wilson_by_hand
+from conftest import spec_alpha, wilson_by_hand
 from helpers.clean.pseudonym import case_ids
 from helpers.errors import AuditInputError
 from helpers.measures import MEASURE_IDS
@@ -33,7 +33,6 @@ from helpers.measures.comparison import (
     verdict,
     windows_overlap,
 )
-from helpers.measures.findings import ALPHA
 from helpers.run.outputs import write_csv
 
 
@@ -101,7 +100,7 @@ def test_each_audit_uses_its_own_population():
                                                 (90, 100, 56, 80), (23, 100, 36, 80), (5, 11, 2, 8)])
 def test_newcombe_agrees_with_statsmodels_without_population(x_c, n_c, x_e, n_e):
     row = one(x_c, n_c, x_e, n_e)
-    low, upp = confint_proportions_2indep(x_c, n_c, x_e, n_e, method="newcomb", compare="diff", alpha=ALPHA)
+    low, upp = confint_proportions_2indep(x_c, n_c, x_e, n_e, method="newcomb", compare="diff", alpha=spec_alpha())
     assert row["difference_ci_lower"] / 100 == pytest.approx(low, abs=1e-9)
     assert row["difference_ci_upper"] / 100 == pytest.approx(upp, abs=1e-9)
 
@@ -109,7 +108,7 @@ def test_newcombe_agrees_with_statsmodels_without_population(x_c, n_c, x_e, n_e)
 def test_population_not_larger_than_the_sample_gives_no_correction():
     # N <= n: section 7 keeps n, so statsmodels' uncorrected interval applies.
     row = one(10, 10, 4, 12, 10, 5)
-    low, upp = confint_proportions_2indep(10, 10, 4, 12, method="newcomb", compare="diff", alpha=ALPHA)
+    low, upp = confint_proportions_2indep(10, 10, 4, 12, method="newcomb", compare="diff", alpha=spec_alpha())
     assert (row["difference_ci_lower"] / 100, row["difference_ci_upper"] / 100) == pytest.approx((low, upp))
 
 
@@ -429,6 +428,6 @@ def test_agrees_with_statsmodels_everywhere_without_population(pairs):
     x_c, n_c, x_e, n_e = columns(pairs)
     frame = newcombe_difference(x_c, n_c, x_e, n_e)
     low, upp = confint_proportions_2indep(x_c.to_numpy(), n_c.to_numpy(), x_e.to_numpy(), n_e.to_numpy(),
-                                          method="newcomb", compare="diff", alpha=ALPHA)
+                                          method="newcomb", compare="diff", alpha=spec_alpha())
     assert np.allclose(frame["difference_ci_lower"] / 100, low, rtol=0, atol=1e-9)
     assert np.allclose(frame["difference_ci_upper"] / 100, upp, rtol=0, atol=1e-9)

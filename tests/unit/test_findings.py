@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import spec_alpha
 from conftest import wilson_by_hand as wilson_proportions
 from helpers.measures import MEASURES
 from helpers.measures.findings import FINDINGS_COLUMNS, effective_sample_size, findings_table, wilson_interval
@@ -25,6 +26,21 @@ def test_wilson_matches_the_formula(x, n, population):
     expected = wilson_by_hand(x, n, population)
     assert lower.iloc[0] == pytest.approx(expected[0], abs=1e-6)
     assert upper.iloc[0] == pytest.approx(expected[1], abs=1e-6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+       st.one_of(st.none(), st.integers(1, 5000)))
+def test_wilson_gives_the_bounds_statsmodels_gives(xn, population):
+    """statsmodels' Wilson interval, fed the alpha whose critical value is the spec's z, is the reference."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    x, n = xn
+    n_eff = effective_sample_size(pd.Series([float(n)]), population)
+    low, high = proportion_confint(x / n * n_eff, n_eff, alpha=spec_alpha(), method="wilson")
+    lower, upper = wilson_interval(pd.Series([x]), pd.Series([n]), population)
+    assert lower.iloc[0] == pytest.approx(100 * low.iloc[0], abs=1e-9)
+    assert upper.iloc[0] == pytest.approx(100 * high.iloc[0], abs=1e-9)
 
 
 def test_published_example_with_correction():

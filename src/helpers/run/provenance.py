@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .. import config
 
-PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "python-calamine", "holidays", "statsmodels",
-            "papermill", "nbconvert")
+PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "python-calamine", "holidays", "papermill",
+            "nbconvert")
 HELPERS = config.PROJECT_ROOT / "src" / "helpers"
 
 # The code each stage depends on, cumulatively (read -> clean -> measure -> report; run drives them all).
