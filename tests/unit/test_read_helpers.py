@@ -1,6 +1,9 @@
 """Unit tests for the reader's and cleaner's helpers added for issue 8."""
 from __future__ import annotations
 
+import gc
+from types import SimpleNamespace
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -28,15 +31,33 @@ from helpers.read.cells import (
 )
 from helpers.read.workbook import (
     column_letter,
+    cycle_collector_paused,
     displayed_percentage,
     displayed_whole_number,
     fill_merged_ranges,
     grid_text,
     holds_value,
     read_workbook,
+    values_grid,
 )
 
 WINDOW = {"window_start": "01/04/2025", "window_end": "30/09/2025"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_paused_while_rows_are_built_and_left_as_it_was(enabled):
+    seen = []
+    parsed = SimpleNamespace(to_python=lambda skip_empty_area: seen.append(gc.isenabled()) or [["a", 1.0], ["b", None]])
+    (gc.enable if enabled else gc.disable)()
+    try:
+        grid = values_grid(parsed)
+        assert seen == [False] and gc.isenabled() is enabled
+        assert grid.tolist() == [["a", 1.0], ["b", None]]
+        with pytest.raises(RuntimeError), cycle_collector_paused():
+            raise RuntimeError("a damaged sheet")
+        assert gc.isenabled() is enabled, "an error while building rows left the collector paused"
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("number, code, shown", [

@@ -10,10 +10,12 @@ targets), and formula cells that were saved without a calculated value.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -452,12 +454,30 @@ def sheet_grid(workbook: OpenWorkbook, sheet_name: str) -> np.ndarray:
 
 def values_grid(parsed) -> np.ndarray:
     """A parsed sheet's values as a grid of cells from A1 (calamine's own types: str, float, int, bool, date)."""
-    rows = parsed.to_python(skip_empty_area=False)
-    if not rows or not rows[0]:
-        return np.empty((0, 0), dtype=object)
-    grid = np.empty((len(rows), len(rows[0])), dtype=object)
-    grid[:] = rows
+    with cycle_collector_paused():
+        rows = parsed.to_python(skip_empty_area=False)
+        if not rows or not rows[0]:
+            return np.empty((0, 0), dtype=object)
+        grid = np.empty((len(rows), len(rows[0])), dtype=object)
+        grid[:] = rows
     return grid
+
+
+@contextmanager
+def cycle_collector_paused():
+    """Python's cycle collector paused while a sheet's rows are built.
+
+    Each row is a new list, and every few hundred of them set off a collection that walks every object the
+    process holds (in the run's kernel: pandas, matplotlib and all). Half a million rows of cells, which hold
+    no cycles, took 2.6 s to build with the collector on and 1.0 s with it paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def fill_merged_ranges(grid: np.ndarray, merged: list, header_index: int) -> np.ndarray:
