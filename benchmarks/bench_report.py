@@ -104,10 +104,14 @@ def scale_run(workbook: Path, folder: Path) -> tuple[float, float]:
     """
     script = ("import resource, subprocess, sys, time\n"
               "started = time.perf_counter()\n"
-              "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+              "run = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
+              "if run.returncode:\n"
+              "    sys.exit(run.stderr)\n"
               "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
     result = subprocess.run([PYTHON, "-c", script, *report_command(workbook)], cwd=ROOT, env=redirected_env(folder),
-                            check=True, capture_output=True, text=True)
+                            capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"benchmark: make report RAW={workbook.name} failed:\n{result.stderr}")
     seconds, peak_kb = result.stdout.split()
     return float(seconds), int(peak_kb) / 1024
 

@@ -272,8 +272,8 @@ def spec_alpha() -> float:
 
 
 def wilson_by_hand(x, n, population=None):
-    """Spec section 7 written out (proportion kept, n replaced by n_eff), as a proportion: a check on the
-    library call that does not use it."""
+    """Spec section 7 written out (proportion kept, n replaced by n_eff), as a proportion: a second writing of
+    the formula, apart from the code's own, that the tests check it against."""
     import math
 
     p = x / n

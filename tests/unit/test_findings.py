@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import spec_alpha
@@ -31,16 +31,21 @@ def test_wilson_matches_the_formula(x, n, population):
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
        st.one_of(st.none(), st.integers(1, 5000)))
+@example((0, 7), None)      # the formula's lower bound is a rounding error below zero here: it must print 0.0
+@example((0, 20), 383)
+@example((12, 12), 40)
 def test_wilson_gives_the_bounds_statsmodels_gives(xn, population):
-    """statsmodels' Wilson interval, fed the alpha whose critical value is the spec's z, is the reference."""
+    """statsmodels' Wilson interval, fed the alpha whose critical value is the spec's z, is the reference: the
+    bounds agree to 1e-9 and print the same to one decimal place, sign included."""
     from statsmodels.stats.proportion import proportion_confint
 
     x, n = xn
     n_eff = effective_sample_size(pd.Series([float(n)]), population)
     low, high = proportion_confint(x / n * n_eff, n_eff, alpha=spec_alpha(), method="wilson")
     lower, upper = wilson_interval(pd.Series([x]), pd.Series([n]), population)
-    assert lower.iloc[0] == pytest.approx(100 * low.iloc[0], abs=1e-9)
-    assert upper.iloc[0] == pytest.approx(100 * high.iloc[0], abs=1e-9)
+    for ours, reference in ((lower.iloc[0], 100 * low.iloc[0]), (upper.iloc[0], 100 * high.iloc[0])):
+        assert ours == pytest.approx(reference, abs=1e-9)
+        assert 0 <= ours <= 100 and f"{round(ours, 1):.1f}" == f"{round(reference, 1):.1f}"
 
 
 def test_published_example_with_correction():

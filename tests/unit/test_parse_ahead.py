@@ -3,6 +3,7 @@ read a fresh parse gives, and is never used for a file that changed since."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pandas as pd
 import pytest
@@ -27,6 +28,13 @@ def assert_same_read(left, right):
         pd.testing.assert_series_equal(sheet.excel_row, other.excel_row)
         pd.testing.assert_series_equal(sheet.blank, other.blank)
         assert sheet.headers == other.headers
+
+
+@pytest.fixture(autouse=True)
+def no_parse_ahead_left_over():
+    reader.let_go_of_parses_ahead()
+    yield
+    reader.let_go_of_parses_ahead()
 
 
 @pytest.fixture
@@ -59,6 +67,17 @@ def test_a_workbook_changed_since_its_parse_ahead_is_parsed_again(workbook, tmp_
     assert reader._PARSED_AHEAD == {}
 
 
+def test_a_workbook_overwritten_in_place_since_its_parse_ahead_is_parsed_again(workbook, tmp_path):
+    reader.parse_ahead(workbook)
+    inode = workbook.stat().st_ino
+    changed = write_workbook(tmp_path / "changed.xlsx", [case_row("B9"), case_row("B10"), case_row("B11")],
+                             quorate_returns("B9"), {"window_start": "01/04/2025"})
+    shutil.copyfile(changed, workbook)  # the same file written again: same inode, new size and time
+    assert workbook.stat().st_ino == inode
+    raw = reader.read_workbook(workbook)
+    assert raw.cases.rows["case_ref"].astype(object).tolist() == ["B9", "B10", "B11"]
+
+
 def test_a_parse_ahead_of_another_file_is_let_go(workbook, tmp_path):
     other = write_workbook(tmp_path / "other.xlsx", [case_row("C3")], quorate_returns("C3"))
     reader.parse_ahead(other)
@@ -72,11 +91,24 @@ def test_a_parse_ahead_never_raises_and_the_read_reports_the_problem_as_usual(tm
     path = tmp_path / "audit.xlsx"
     if content is not None:
         path.write_bytes(content)
+    with pytest.raises(AuditInputError) as without:
+        reader.read_workbook(path)
     reader.parse_ahead(path)
     assert reader._PARSED_AHEAD == {}
     with pytest.raises(AuditInputError) as caught:
         reader.read_workbook(path)
-    assert str(path.name) in str(caught.value)
+    assert str(caught.value) == str(without.value) and path.name in str(caught.value)
+
+
+def test_a_missing_sheet_is_reported_as_without_a_parse_ahead(tmp_path):
+    path = write_workbook(tmp_path / "audit.xlsx", [case_row("A1")], quorate_returns("A1"),
+                          sheet_names={"returns": "Returns (draft)"})
+    with pytest.raises(AuditInputError) as without:
+        reader.read_workbook(path)
+    reader.parse_ahead(path)
+    with pytest.raises(AuditInputError) as caught:
+        reader.read_workbook(path)
+    assert str(caught.value) == str(without.value) and "Agency returns" in str(caught.value)
 
 
 def test_the_kernel_warm_up_starts_the_parse_before_its_imports(monkeypatch):

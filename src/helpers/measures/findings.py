@@ -25,9 +25,11 @@ def effective_sample_size(denominator: pd.Series, population: int | None) -> pd.
 def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: int | None = None):
     """95% Wilson score interval in percent, with the finite population correction; NaN when n = 0.
 
-    Spec section 7's formula with its z, as arrays. statsmodels' `proportion_confint(method="wilson")` gives
-    the same bounds (a test holds the two together), but it takes alpha rather than z and importing it, with
-    scipy.stats, cost 2 s of every run's kernel: a sixth of a cold demo `make report`.
+    Spec section 7's formula with its z, as arrays, each bound kept within 0% to 100% as statsmodels'
+    `proportion_confint(method="wilson")` keeps it (at 0 of n the formula's lower bound is a rounding error
+    below zero, which would print as -0.0). statsmodels gives the same bounds, and a test holds the two
+    together; but it takes alpha rather than z, and importing it, with scipy.stats, cost 2 s of every run's
+    kernel: a sixth of a cold demo `make report`.
     """
     valid = denominator > 0
     lower = pd.Series(np.nan, index=numerator.index)
@@ -40,7 +42,8 @@ def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: in
         shrink = 1 + z_squared / n_eff
         centre = (proportion + z_squared / (2 * n_eff)) / shrink
         half_width = Z * np.sqrt(proportion * (1 - proportion) / n_eff + z_squared / (4 * n_eff ** 2)) / shrink
-        lower[valid], upper[valid] = (centre - half_width) * 100, (centre + half_width) * 100
+        lower[valid] = np.clip(centre - half_width, 0, 1) * 100
+        upper[valid] = np.clip(centre + half_width, 0, 1) * 100
     return lower, upper
 
 

@@ -775,8 +775,11 @@ class ParsingWorkbook:
 
 def start_parsing(path: str | Path) -> ParsingWorkbook:
     """Open the workbook, find the spec's sheets and start parsing them side by side in the background."""
+    try:  # the file as it is before anything of it is read: a save landing during the open then reads as a change
+        identity = file_identity(path)
+    except OSError:
+        identity = ()  # open_workbook says what is wrong with the path
     workbook = open_workbook(path)  # a missing or unreadable file is its one-line error
-    identity = file_identity(path)
     found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
     parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
     return ParsingWorkbook(workbook, found, parsing, identity)
@@ -796,13 +799,14 @@ _PARSED_AHEAD: dict[tuple, ParsingWorkbook] = {}
 def parse_ahead(path: str | Path) -> None:
     """Start parsing a workbook that `read_workbook` will read later in this process.
 
-    At 100,000 cases calamine's parse is a third of the whole run, and it holds no Python lock. The
-    pipeline therefore starts it in the run's kernel as soon as the kernel is up, where it overlaps the
-    kernel's imports and the run's own start-up instead of following them. `read_workbook` takes the parse
+    At 100,000 cases calamine's parse is a third of the run's work, and calamine holds no Python lock while
+    it parses. The pipeline therefore starts it in the run's kernel as soon as the kernel is up (for the
+    first workbook the run reads), where it overlaps the kernel's imports and the run's own start-up
+    instead of following them. `read_workbook` takes the parse
     only if the file is unchanged since (`file_identity`); otherwise it parses again. Nothing is reported
     here: a file that cannot be opened is left for `read_workbook` to report, with its usual message.
     """
-    _PARSED_AHEAD.clear()
+    let_go_of_parses_ahead()
     try:
         started = start_parsing(path)
     except Exception:  # reported by read_workbook, which opens the file again
@@ -819,8 +823,16 @@ def parsed_ahead(path: str | Path) -> ParsingWorkbook | None:
     except OSError:
         identity = None
     started = _PARSED_AHEAD.pop(identity, None)
-    _PARSED_AHEAD.clear()  # a parse of another file (or of this file before it changed) is let go
+    let_go_of_parses_ahead()  # a parse of another file, or of this file before it changed
     return started
+
+
+def let_go_of_parses_ahead() -> None:
+    """Forget the parses started ahead; a sheet not yet started is cancelled (one already parsing runs out)."""
+    for started in _PARSED_AHEAD.values():
+        for pending in started.parsing.values():
+            pending.cancel()
+    _PARSED_AHEAD.clear()
 
 
 def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> RawWorkbook:

@@ -24,8 +24,8 @@ WARM_UP = ("import matplotlib.pyplot, pandas, helpers.clean.cleaning, helpers.me
 
 
 def warm_up_code(workbook: str | None = None) -> str:
-    """What the kernel runs as it starts: the workbook's parse first (it runs on threads of its own and
-    holds no Python lock), then the imports."""
+    """What the kernel runs as it starts: the workbook's parse first (on threads of its own; calamine holds
+    no Python lock while it parses), then the imports."""
     parse = (f"import helpers.read.workbook\nhelpers.read.workbook.parse_ahead({str(workbook)!r})\n"
              if workbook else "")
     return parse + WARM_UP
