@@ -117,7 +117,11 @@ def normalise_answer_text(raw: pd.Series) -> pd.Series:
 
 def normalised_answer_cells(raw: pd.Series) -> pd.Series:
     """`normalise_answer_text` of every cell of a column, each distinct cell normalised once: the data-quality
-    listing shows unrecognised cells as normalised, and at scale those can be a fifth of half a million rows."""
+    listing shows unrecognised cells as normalised, and at scale those can be a fifth of half a million rows.
+
+    For the reader's columns, categoricals of text. On a plain object column pandas' factorize would take
+    True and 1 for one value, which the reader's text (`true`, `1`) never gives it.
+    """
     codes, distinct = distinct_values(raw)
     return spread(normalise_answer_text(distinct), codes, raw.index)
 
