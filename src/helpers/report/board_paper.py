@@ -163,10 +163,10 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
                      f" and {whole_percent(high['numerator'], high['denominator'])} of cases.</p>")
     if comparison_sentence:  # "are we getting better?" comes straight after the headline
         parts.append(lines_html(comparison_sentence))
+    asked = f"{len(recommendations)} recommendation{'s' if len(recommendations) != 1 else ''}"
     if not recommendations.empty:  # the ask, reachable from the first lines
-        count = len(recommendations)
-        parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{count} '
-                     f"recommendation{'s' if count != 1 else ''}</a> (listed at the end of this summary).</p>")
+        parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{asked}</a> '
+                     "(listed at the end of this summary).</p>")
     if not measured.empty:
         parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard)"
                      + (":</p>" + _bullets(strengths) if not strengths.empty
@@ -186,8 +186,7 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
         parts.append("<p>The workbook sets out no recommendations for the board.</p>")
     else:
         asks = "".join(f"<li>{html.escape(text)}</li>" for text in recommendations["recommendation"])
-        parts.append(f'<p id="board-asks">The audit panel asks the board to agree {len(recommendations)} '
-                     f"recommendation{'s' if len(recommendations) != 1 else ''}:</p><ol>{asks}</ol>")
+        parts.append(f'<p id="board-asks">The audit panel asks the board to agree {asked}:</p><ol>{asks}</ol>')
     return "\n".join(parts)
 
 

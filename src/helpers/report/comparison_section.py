@@ -28,7 +28,7 @@ from ..measures.comparison import (
 from . import charts
 from .board_paper import back_to_contents, section_heading
 from .disclosure import NOT_AVAILABLE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal
-from .narrative import half_up, standard_text, table_percent, whole_percent
+from .narrative import exact_percent, half_up, standard_text, table_percent, whole_percent
 from .sections import PUBLISHED, esc, findings_display, html_table
 
 EARLIER_COLOUR = "#F46A25"  # Analysis Function orange beside the focus dark blue
@@ -128,8 +128,8 @@ NOT_APPLICABLE_TEXT = "z"
 
 def exact_difference(row: pd.Series) -> Fraction:
     """Now minus then in percentage points, exactly, from both audits' counts (both denominators above 0)."""
-    return (Fraction(100 * int(row["numerator"]), int(row["denominator"]))
-            - Fraction(100 * int(row["earlier_numerator"]), int(row["earlier_denominator"])))
+    return (exact_percent(row["numerator"], row["denominator"])
+            - exact_percent(row["earlier_numerator"], row["earlier_denominator"]))
 
 
 def _points(value) -> str:

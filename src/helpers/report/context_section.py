@@ -41,21 +41,16 @@ def get(context, name: str):
     return getattr(context, name, None) if is_dataclass(context) else context.get(name)
 
 
-def whole(value: float) -> str:
-    """A census rate (or interval limit) in a sentence: DfE publishes the rate, not its counts."""
-    return whole_of(value)
-
-
 def relation_to_england(local: float, england: float) -> tuple[str, str, str]:
     """Ours against England on the one-decimal figures DfE publishes: (relation, ours, England) as a sentence gives
     them. Figures that differ are never "the same": when their whole numbers read alike, both keep one decimal."""
     ours, theirs = f"{float(local):.1f}", f"{float(england):.1f}"
     if ours == theirs:
-        return "the same as", whole(local), whole(england)
+        return "the same as", whole_of(local), whole_of(england)
     relation = "above" if float(ours) > float(theirs) else "below"
-    if whole(local) == whole(england):
+    if whole_of(local) == whole_of(england):
         return relation, f"{ours}%", f"{theirs}%"
-    return relation, whole(local), whole(england)
+    return relation, whole_of(local), whole_of(england)
 
 
 def cell(row: pd.Series) -> str:
@@ -89,9 +84,9 @@ def _series_words(row: pd.Series) -> str:
     if row["symbol"]:
         words = WITHHELD_SYMBOLS.get(row["symbol"], "not published")
         if pd.notna(row["range_low"]):
-            return f"{words}, between {whole(row['range_low'])} and {whole(row['range_high'])}"
+            return f"{words}, between {whole_of(row['range_low'])} and {whole_of(row['range_high'])}"
         return words
-    return whole(row["percent"])
+    return whole_of(row["percent"])
 
 
 def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
@@ -110,7 +105,7 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
         sentence = (f"{period}, the census figure for {local['comparator']} is {_series_words(local)}; "
                     f"England {_series_words(england)}")
     elif england["symbol"]:
-        sentence = f"{period}, in {local['comparator']} {whole(local['percent'])} of {what}"
+        sentence = f"{period}, in {local['comparator']} {whole_of(local['percent'])} of {what}"
     else:
         relation, ours_text, england_text = relation_to_england(local["percent"], england["percent"])
         sentence = (f"{period}, in {local['comparator']} {ours_text} of {what}, {relation} England "
@@ -120,8 +115,8 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
     neighbours = latest[latest["role"] == NEIGHBOURS]
     if not neighbours.empty and pd.notna(neighbours.iloc[0]["percent"]):
         spread = neighbours.iloc[0]
-        sentence += (f"; statistical neighbours a median of {whole(spread['percent'])} (from "
-                     f"{whole(spread['neighbours_low'])} to {whole(spread['neighbours_high'])}, "
+        sentence += (f"; statistical neighbours a median of {whole_of(spread['percent'])} (from "
+                     f"{whole_of(spread['neighbours_low'])} to {whole_of(spread['neighbours_high'])}, "
                      f"{int(spread['neighbours_with_figure'])} of {int(spread['neighbours_total'])} authorities "
                      "with a figure)")
     return sentence + "."
@@ -151,7 +146,7 @@ def audit_sentence(shown: pd.DataFrame | None) -> str:
     low, high = (float(v) for v in row["95% interval (%)"].split(" to "))
     return (f"In this audit, the initial conference was held within 15 working days of the strategy discussion in "
             f"{whole_percent(row['Met'], row['Assessed'])} of cases ({row['Met']} of {row['Assessed']}; 95% interval "
-            f"{whole(low)} to {whole(high)}).")
+            f"{whole_of(low)} to {whole_of(high)}).")
 
 
 def _label_positions(ends: list[float], heights: list[float]) -> list[float]:
@@ -268,7 +263,7 @@ def timeliness_title(rates: pd.DataFrame) -> str:
         return f"Census timeliness of initial conferences {relation} England"
     if england["symbol"]:
         return "Census timeliness of initial conferences"
-    return f"{whole(england['percent'])} of initial conferences in England within 15 days"
+    return f"{whole_of(england['percent'])} of initial conferences in England within 15 days"
 
 
 def population_words(check) -> str:

@@ -26,13 +26,18 @@ def half_up(value: Fraction, places: int = 0) -> Decimal:
     return Decimal(-scaled if value < 0 else scaled).scaleb(-places)
 
 
+def exact_percent(numerator, denominator) -> Fraction:
+    """100 x numerator / denominator exactly, from the counts (the denominator above 0)."""
+    return Fraction(100 * int(numerator), int(denominator))
+
+
 def rounded_percent(numerator, denominator, places: int = 0) -> Decimal:
     """100 x numerator / denominator from the unrounded counts, rounded half up to `places` decimals.
 
     The one rounding every percentage of the report goes through: prose and charts use whole numbers
     (`whole_percent`), tables one decimal place (`table_percent`). The denominator must be above 0.
     """
-    return half_up(Fraction(100 * int(numerator), int(denominator)), places)
+    return half_up(exact_percent(numerator, denominator), places)
 
 
 def whole_percent(numerator, denominator) -> str:

@@ -367,8 +367,8 @@ def check_earlier_windows(request: RunRequest) -> None:
         if not raw.exists():
             raise AuditInputError("file not found", file=raw, hint="check the paths given as EARLIER=...")
     # These workbooks' windows were checked before: a no-op run reads no workbook (and stays under a second).
-    checked = windows_checked_key(request)
-    if checked in read_run_record(config.BUILD / WINDOWS_CHECKED):
+    checked, remembered = windows_checked_key(request), read_run_record(config.BUILD / WINDOWS_CHECKED)
+    if checked in remembered:
         return
     from ..measures.comparison import check_earlier_before_current
     from .loaders import workbook_window_end
@@ -376,7 +376,6 @@ def check_earlier_windows(request: RunRequest) -> None:
     current_end = workbook_window_end(request.raw, request.window_start, request.window_end)
     for raw in request.earlier:
         check_earlier_before_current(raw.name, workbook_window_end(raw), request.raw.name, current_end)
-    remembered = read_run_record(config.BUILD / WINDOWS_CHECKED)
     remembered[checked] = True
     config.BUILD.mkdir(parents=True, exist_ok=True)
     write_run_record(config.BUILD / WINDOWS_CHECKED, remembered)
