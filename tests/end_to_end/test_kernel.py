@@ -40,3 +40,25 @@ def test_the_kernel_is_shut_down_when_a_notebook_fails(tmp_path):
             papermill.execute_notebook(str(broken), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
                                        progress_bar=False, km=kernel.kernel_for_next_notebook())
     assert not kernel.started
+
+
+def test_a_table_written_by_a_forked_copy_of_the_kernel_leaves_the_kernel_working(tmp_path):
+    """At 100,000 cases notebook 01 writes the agency returns from a fork of the kernel (helpers.run.outputs)."""
+    writing = _notebook(
+        tmp_path / "writing.ipynb",
+        "import os\nfrom pathlib import Path\nimport pandas as pd\nfrom helpers.run import outputs",
+        "outputs.WRITTEN_ASIDE_FROM_ROWS = 10\n"
+        "returns = pd.DataFrame({'case_id': [f'{n:016x}' for n in range(1000)], 'agency': ['police, \"x\"'] * 1000})\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "outputs.write_tables({folder / 'aside.csv': returns, folder / 'here.csv': returns.head(3)})\n"
+        "outputs.write_csv(returns, folder / 'serial.csv')\n"
+        "print((folder / 'aside.csv').read_bytes() == (folder / 'serial.csv').read_bytes())")
+    after = _notebook(tmp_path / "after.ipynb", "print(sum(range(10)))")
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        printed = []
+        for source in (writing, after):
+            executed = papermill.execute_notebook(str(source), str(tmp_path / f"out-{source.name}"),
+                                                  kernel_name=config.KERNEL_NAME, progress_bar=False,
+                                                  km=kernel.kernel_for_next_notebook(), execution_timeout=60)
+            printed.append("".join(o.get("text", "") for cell in executed.cells for o in cell.outputs))
+    assert printed == ["True\n", "45\n"]

@@ -45,7 +45,7 @@ _NOT_PLAIN = re.compile("[\u200b-\u200f\u2060\ufeff]|[^\\S ]")
 
 def plain_spaces(text: pd.Series) -> pd.Series:
     """Zero-width marks removed and every Unicode space to a space, column-wise."""
-    if not _NOT_PLAIN.search("".join(text.dropna().astype(str))):
+    if not _NOT_PLAIN.search("".join(text.dropna().astype(str).tolist())):
         return text  # one search over the whole column: most columns have nothing to change
     text = text.str.replace(INVISIBLE_MARKS, "", regex=True)
     return text.str.replace(UNICODE_SPACES, " ", regex=True)

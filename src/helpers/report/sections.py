@@ -73,6 +73,11 @@ YES_PARTLY_NO_KINDS = ("ypn", "outcomes")
 BY_CATEGORY, BY_AGE = "Category of abuse", "Age band"
 
 
+def yes_partly_no_columns() -> list[str]:
+    """The Cases columns answered Yes, Partly or No (what `yes_partly_no` counts)."""
+    return [column.name for column in CASES.columns if column.kind in YES_PARTLY_NO_KINDS]
+
+
 def yes_partly_no(cases: pd.DataFrame) -> pd.DataFrame:
     """For each Yes/Partly/No question's measure: how many cases were answered Yes, Partly and No."""
     rows = []
@@ -106,7 +111,7 @@ def withheld_of(inputs: dict, version: str) -> set | None:
     """What the published version withholds, from the report's inputs; None for the board version."""
     if version != PUBLISHED:
         return None
-    return published_withheld(inputs["findings"], yes_partly_no(inputs["cases"]), inputs["by_agency_group"],
+    return published_withheld(inputs["findings"], inputs["yes_partly_no"], inputs["by_agency_group"],
                               inputs["by_category"], inputs["by_age_band"], inputs["reconciliation"])
 
 

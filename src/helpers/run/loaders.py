@@ -18,7 +18,7 @@ from ..domain.measures import Parameters
 from ..errors import AuditInputError
 from . import demo
 from .audit_folders import audit_id, folders_for
-from .outputs import load_clean_outputs, load_findings_outputs
+from .outputs import load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs
 from .provenance import read_run_record
 
 # What notebook 02 records beside comparison.csv: this audit's key fingerprint and, per earlier audit, its
@@ -75,7 +75,7 @@ def load_cleaned(input_dir: str = "") -> tuple[dict, Path]:
 
 
 def load_findings(input_dir: str = "") -> tuple[dict, Path]:
-    """Cleaned outputs plus what the findings stage wrote (findings, breakdowns, charts)."""
+    """The cleaning stage's small tables plus what the findings stage wrote (findings, breakdowns, charts)."""
     folder = Path(input_dir) if input_dir else by_hand_folder()
     if not (folder / "findings.csv").exists():
         hint = ("run notebooks/02_findings.ipynb first, or give input_dir the folder `make report` printed as data:"
@@ -83,10 +83,10 @@ def load_findings(input_dir: str = "") -> tuple[dict, Path]:
         raise AuditInputError("no findings here", file=folder, hint=hint)
     from ..report.charts import read_charts
 
-    inputs = load_clean_outputs(folder, with_returns=False)  # shown through what the findings computed
+    # Shown through what the findings computed: the cases themselves are not read (100,000s of rows at scale).
+    inputs = load_audit_tables(folder)
     inputs.update(load_findings_outputs(folder))
     inputs["charts"] = read_charts(folder / "charts")
-    inputs["included_cases"] = len(inputs["cases"])
     comparison = folder / "comparison.csv"
     inputs["comparison"] = pd.read_csv(comparison) if comparison.exists() else None
     inputs["reaudit"] = read_run_record(folder / REAUDIT_RECORD) or None
@@ -101,7 +101,12 @@ def findings_parameters(folder: Path) -> Parameters:
 
 def load_report_inputs(input_dir: str = "") -> dict:
     """Everything the report shows, with what the run was made from."""
+    from ..report.sections import yes_partly_no, yes_partly_no_columns
+
     inputs, folder = load_findings(input_dir)
+    answers = load_case_answers(folder, yes_partly_no_columns())  # of cases.csv, only what the report counts
+    inputs["included_cases"] = len(answers)
+    inputs["yes_partly_no"] = yes_partly_no(answers)  # Yes, Partly and No answers of those questions
     inputs["params"] = findings_parameters(folder)
     inputs["parameters"] = asdict(inputs["params"])
     inputs["source"] = read_run_record(folder / "source.json")

@@ -6,7 +6,11 @@ in place only when the whole run succeeded (see audit_folders.py).
 from __future__ import annotations
 
 import json
+import multiprocessing
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -21,20 +25,82 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+# A table at least this long is written by a forked copy of the process while this one writes the others.
+# Formatting CSV holds Python's lock, so threads cannot share the work; at 100,000 cases the agency returns
+# (half a million rows) take 2 s to write and the other tables as long again. Below this, a fork costs more
+# than it saves.
+WRITTEN_ASIDE_FROM_ROWS = 50_000
+
+
+def write_tables(tables: dict[Path, pd.DataFrame]) -> list[Path]:
+    """Write each table to its path as CSV; the longest, if long enough, in a forked process beside the rest."""
+    longest = max(tables, key=lambda path: len(tables[path]), default=None)
+    aside = longest if longest is not None and len(tables[longest]) >= WRITTEN_ASIDE_FROM_ROWS else None
+    with written_aside(tables[aside] if aside else None, aside):
+        for path, frame in tables.items():
+            if path != aside:
+                write_csv(frame, path)
+    return list(tables)
+
+
+@contextmanager
+def written_aside(frame: pd.DataFrame | None, path: Path | None) -> Iterator[None]:
+    """Write `frame` to `path` in a forked copy of this process while the body runs; its error is raised after.
+
+    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Where fork is not
+    available, or given no frame, the frame is written here after the body.
+    """
+    if frame is None or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        if frame is not None:
+            write_csv(frame, path)
+        return
+    fork = multiprocessing.get_context("fork")
+    receiver, sender = fork.Pipe(duplex=False)
+    with warnings.catch_warnings():
+        # Python 3.12 and later warn that a process with threads (a kernel's) is forked: the copy runs no
+        # thread and takes no lock but its own file's, then exits without Python's exit handlers.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        writer = fork.Process(target=_write_in_copy, args=(frame, path, sender), daemon=True,
+                              name=f"writing {path.name}")
+        writer.start()
+    sender.close()
+    try:
+        yield
+    finally:
+        try:  # the copy's error, or end of file once it exits (read before joining: a send never waits on us)
+            error = receiver.recv()
+        except EOFError:
+            error = None
+        receiver.close()
+        writer.join()
+    if writer.exitcode != 0:
+        raise error or OSError(f"{path}: the process writing it stopped (exit code {writer.exitcode})")
+
+
+def _write_in_copy(frame: pd.DataFrame, path: Path, errors) -> None:
+    """The forked copy's work: write the file; an error goes back to the parent to raise."""
+    try:
+        write_csv(frame, path)
+    except BaseException as error:  # whatever it is, the parent raises it: no traceback printed here
+        try:
+            errors.send(error)
+        except Exception:  # an error that cannot be pickled goes back as its text
+            errors.send(OSError(f"{path}: {error}"))
+        raise SystemExit(1) from None
+
+
 def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]:
     """cases.csv, agency_returns.csv, reconciliation.csv, data_quality.csv, recommendations.csv, audit.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_csv(cleaned.cases, folder / "cases.csv"),
-        write_csv(cleaned.agency_returns, folder / "agency_returns.csv"),
-        write_csv(cleaned.reconciliation, folder / "reconciliation.csv"),
-        write_csv(cleaned.data_quality, folder / "data_quality.csv"),
-        write_csv(cleaned.recommendations, folder / "recommendations.csv"),
-    ]
+    tables = {folder / "cases.csv": cleaned.cases, folder / "agency_returns.csv": cleaned.agency_returns,
+              folder / "reconciliation.csv": cleaned.reconciliation, folder / "data_quality.csv": cleaned.data_quality,
+              folder / "recommendations.csv": cleaned.recommendations}
     rows = getattr(cleaned, "data_quality_rows", None)
     if rows is not None:  # one row per problem cell, so the audit team can find each in their workbook
-        written.append(write_csv(rows, folder / "data_quality_rows.csv"))
+        tables[folder / "data_quality_rows.csv"] = rows
+    written = write_tables(tables)
     audit_path = folder / "audit.json"
     audit_path.write_text(json.dumps(cleaned.audit_record(), indent=2, sort_keys=True) + "\n")
     return written + [audit_path]
@@ -51,10 +117,14 @@ def write_source_record(raw: Path, folder: Path) -> Path:
 def load_clean_outputs(folder: str | Path, with_returns: bool = True) -> dict:
     """Read the cleaning stage's outputs back with their types (dates, flags, answers as text).
 
-    `with_returns=False` leaves out the agency returns: the report and notebook 03 show what the findings stage
-    computed from them, and at 100,000 cases they are half a million rows to read for nothing.
+    `with_returns=False` leaves out the agency returns (half a million rows at 100,000 cases).
     """
     folder = Path(folder)
+    return {"cases": load_cases(folder), **({"agency_returns": load_agency_returns(folder)} if with_returns else {}),
+            **load_audit_tables(folder)}
+
+
+def load_cases(folder: Path) -> pd.DataFrame:
     cases = pd.read_csv(folder / "cases.csv", dtype="string", keep_default_na=False, na_values=[""])
     for name in CASE_DATE_COLUMNS:
         cases[name] = pd.to_datetime(cases[name], format="%Y-%m-%d")
@@ -63,9 +133,19 @@ def load_clean_outputs(folder: str | Path, with_returns: bool = True) -> dict:
         cases[name] = pd.to_numeric(cases[name]).astype("Int64")
     for name in ("no_icpc_date", "strategy_to_icpc_negative", "icpc_to_core_group_negative"):
         cases[name] = cases[name] == "True"
+    return cases
+
+
+def load_case_answers(folder: Path, columns: list[str]) -> pd.DataFrame:
+    """Only the named answer columns of cases.csv (those it has), as text: one row per included case."""
+    wanted = set(columns)
+    return pd.read_csv(folder / "cases.csv", usecols=lambda name: name in wanted, dtype="string",
+                       keep_default_na=False, na_values=[""])
+
+
+def load_audit_tables(folder: Path) -> dict:
+    """The cleaning stage's small outputs: reconciliation, data quality, recommendations and the audit's settings."""
     return {
-        "cases": cases,
-        **({"agency_returns": load_agency_returns(folder)} if with_returns else {}),
         "reconciliation": pd.read_csv(folder / "reconciliation.csv"),
         "data_quality": pd.read_csv(folder / "data_quality.csv", dtype={"value": "string"},
                                     keep_default_na=False),

@@ -1,0 +1,98 @@
+"""Writing the processed tables: the longest, when long, in a forked copy of the process beside the others."""
+import os
+
+import pandas as pd
+import pytest
+
+from helpers.run import outputs
+from helpers.run.outputs import write_csv, write_tables
+
+
+def _tables(folder, long_rows=40):
+    long = pd.DataFrame({"case_id": [f"{n:016x}" for n in range(long_rows)],
+                         "agency": ["police", "health, school", 'said "no"', None] * (long_rows // 4),
+                         "report_shared_date": pd.to_datetime(["2025-05-12"] * long_rows),
+                         "report_shared_date_not_applicable": [False, True] * (long_rows // 2)})
+    short = pd.DataFrame({"sheet": ["Cases"], "rows": [3]})
+    return {folder / "agency_returns.csv": long, folder / "reconciliation.csv": short}
+
+
+def _written_by(monkeypatch, folder):
+    """Record which process writes each file (a forked copy runs the patched function too)."""
+    def recording_write(frame, path):
+        (folder / f"{path.name}.pid").write_text(str(os.getpid()))
+        return original(frame, path)
+    original = outputs.write_csv
+    monkeypatch.setattr(outputs, "write_csv", recording_write)
+
+
+def test_the_longest_table_is_written_by_another_process_with_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    for path, frame in _tables(expected).items():
+        write_csv(frame, path)
+    _written_by(monkeypatch, tmp_path)
+
+    written = write_tables(_tables(tmp_path))
+
+    assert written == list(_tables(tmp_path))  # in the order given
+    for path in written:
+        assert path.read_bytes() == (expected / path.name).read_bytes()
+    assert (tmp_path / "agency_returns.csv.pid").read_text() != str(os.getpid())
+    assert (tmp_path / "reconciliation.csv.pid").read_text() == str(os.getpid())
+
+
+def test_short_tables_are_written_here(tmp_path, monkeypatch):
+    _written_by(monkeypatch, tmp_path)  # 40 rows: below the threshold
+
+    write_tables(_tables(tmp_path))
+
+    assert (tmp_path / "agency_returns.csv.pid").read_text() == str(os.getpid())
+
+
+def test_without_fork_the_long_table_is_written_here(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    monkeypatch.setattr(outputs.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    _written_by(monkeypatch, tmp_path)
+
+    write_tables(_tables(tmp_path))
+
+    assert (tmp_path / "agency_returns.csv.pid").read_text() == str(os.getpid())
+    assert len((tmp_path / "agency_returns.csv").read_text().splitlines()) == 41
+
+
+def test_the_forked_writers_error_is_raised_here_as_it_would_be_without_it(tmp_path, monkeypatch):
+    missing = tmp_path / "no such folder"
+    with pytest.raises(OSError) as serially:
+        write_csv(_tables(missing)[missing / "agency_returns.csv"], missing / "agency_returns.csv")
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    tables = _tables(missing)
+    del tables[missing / "reconciliation.csv"]  # nothing written here: only the forked copy fails
+
+    with pytest.raises(OSError) as aside:
+        write_tables(tables)
+
+    assert type(aside.value) is type(serially.value)
+    assert str(aside.value) == str(serially.value)
+
+
+def test_an_error_here_waits_for_the_forked_writer_and_is_the_one_raised(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    tables = _tables(tmp_path)
+    tables[tmp_path / "no such folder" / "reconciliation.csv"] = tables.pop(tmp_path / "reconciliation.csv")
+
+    with pytest.raises(OSError, match="no such folder"):
+        write_tables(tables)
+
+    # the forked copy finished its file before the error reached the caller
+    assert len((tmp_path / "agency_returns.csv").read_text().splitlines()) == 41
+
+
+def test_a_writer_that_dies_is_an_error_naming_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    monkeypatch.setattr(outputs, "write_csv", lambda frame, path: os._exit(9) if path.name == "agency_returns.csv"
+                        else path.write_text(""))
+
+    with pytest.raises(OSError, match=r"agency_returns.csv: the process writing it stopped \(exit code 9\)"):
+        write_tables(_tables(tmp_path))
