@@ -62,3 +62,26 @@ def test_a_table_written_by_a_forked_copy_of_the_kernel_leaves_the_kernel_workin
                                                   km=kernel.kernel_for_next_notebook(), execution_timeout=60)
             printed.append("".join(o.get("text", "") for cell in executed.cells for o in cell.outputs))
     assert printed == ["True\n", "45\n"]
+
+
+def test_the_run_kernel_starts_parsing_the_workbook_as_it_launches(tmp_path):
+    """`parse_ahead=` reaches the kernel process through its environment (helpers.run.kernel_launch), which
+    starts the parse before IPython loads; the variable is gone by the time a notebook runs."""
+    from conftest import case_row, quorate_returns, write_workbook
+
+    (tmp_path / "Children's Services (2025) $HOME é").mkdir()
+    workbook = write_workbook(tmp_path / "Children's Services (2025) $HOME é" / "audit.xlsx", [case_row("A1")],
+                              quorate_returns("A1"), {"window_start": "01/04/2025"})
+    probe = _notebook(
+        tmp_path / "probe.ipynb",
+        "import os, sys\nfrom helpers.read import workbook\nfrom helpers.run.kernel_launch import PARSE_AHEAD_VARIABLE",
+        f"print(workbook.file_identity({str(workbook)!r}) in workbook._PARSED_AHEAD)\n"
+        "print(PARSE_AHEAD_VARIABLE in os.environ)\n"
+        "print(sys.argv[0].endswith('kernel_launch.py'))")
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        kernel.start(parse_ahead=str(workbook))
+        executed = papermill.execute_notebook(str(probe), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
+                                              progress_bar=False, km=kernel.kernel_for_next_notebook())
+        assert kernel.manager.launches_parsing
+    printed = "".join(o.get("text", "") for cell in executed.cells for o in cell.outputs)
+    assert printed == "True\nFalse\nTrue\n"

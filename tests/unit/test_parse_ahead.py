@@ -120,3 +120,30 @@ def test_the_kernel_warm_up_starts_the_parse_before_its_imports(monkeypatch):
     monkeypatch.setattr(reader, "parse_ahead", asked.append)
     exec(code.removesuffix(WARM_UP), {})  # noqa: S102 - the kernel's first lines, the path passed through intact
     assert asked == [path]
+
+
+def test_the_run_kernel_is_launched_through_kernel_launch_in_place_of_ipykernel_launcher():
+    from helpers.run.kernel import parsing_kernel_manager
+
+    manager = parsing_kernel_manager()(kernel_name="python3")
+    from jupyter_client.kernelspec import KernelSpec
+
+    manager._kernel_spec = KernelSpec(argv=["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                                            "-f", "{connection_file}"], resource_dir="/nowhere")
+    command = manager.format_kernel_cmd()
+    assert command[:4] == ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "helpers.run.kernel_launch"]
+    assert command[4] == "-f" and manager.launches_parsing
+    manager._kernel_spec.argv = ["/venv/bin/python", "-m", "other_kernel", "-f", "{connection_file}"]
+    assert manager.format_kernel_cmd()[2] == "other_kernel" and not manager.launches_parsing
+
+
+def test_kernel_launch_starts_the_parse_then_runs_the_kernel(monkeypatch):
+    from helpers.run import kernel_launch
+
+    calls = []
+    monkeypatch.setenv(kernel_launch.PARSE_AHEAD_VARIABLE, "/data/audit é.xlsx")
+    monkeypatch.setattr(reader, "parse_ahead", lambda path: calls.append(("parse", path)))
+    monkeypatch.setattr("ipykernel.kernelapp.launch_new_instance", lambda: calls.append(("kernel",)))
+    kernel_launch.main()
+    assert calls == [("parse", "/data/audit é.xlsx"), ("kernel",)]
+    assert kernel_launch.PARSE_AHEAD_VARIABLE not in os.environ  # not passed on to what notebooks start

@@ -802,9 +802,9 @@ def parse_ahead(path: str | Path) -> None:
     """Start parsing a workbook that `read_workbook` will read later in this process.
 
     At 100,000 cases calamine's parse is a third of the run's work, and calamine holds no Python lock while
-    it parses. The pipeline therefore starts it in the run's kernel as soon as the kernel is up (for the
-    first workbook the run reads), where it overlaps the kernel's imports and the run's own start-up
-    instead of following them. `read_workbook` takes the parse
+    it parses. The pipeline therefore starts it in the run's kernel as the kernel's process launches (for the
+    first workbook the run reads; see `helpers.run.kernel_launch`), where it overlaps the kernel's start-up and
+    imports and the run's own instead of following them. `read_workbook` takes the parse
     only if the file is unchanged since (`file_identity`); otherwise it parses again. Nothing is reported
     here: a file that cannot be opened is left for `read_workbook` to report, with its usual message.
     """

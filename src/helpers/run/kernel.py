@@ -11,10 +11,12 @@ free.
 from __future__ import annotations
 
 import importlib
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
 from .background import in_background
+from .kernel_launch import PARSE_AHEAD_VARIABLE
 
 # Imported into the kernel as soon as it starts, while the run is still doing
 # other work (the raw file's checksum, its own imports): the first notebook's
@@ -24,11 +26,33 @@ WARM_UP = ("import matplotlib.pyplot, pandas, helpers.clean.cleaning, helpers.me
 
 
 def warm_up_code(workbook: str | None = None) -> str:
-    """What the kernel runs as it starts: the workbook's parse first (on threads of its own; calamine holds
-    no Python lock while it parses), then the imports."""
+    """What the kernel runs once it is ready: the workbook's parse first, unless the kernel's launch started it
+    (on threads of its own; calamine holds no Python lock while it parses), then the imports."""
     parse = (f"import helpers.read.workbook\nhelpers.read.workbook.parse_ahead({str(workbook)!r})\n"
              if workbook else "")
     return parse + WARM_UP
+
+
+def parsing_kernel_manager():
+    """A kernel manager class that launches `helpers.run.kernel_launch` in place of `ipykernel_launcher`.
+
+    That module starts parsing the workbook named in its environment as the process starts, then runs the kernel
+    exactly as ipykernel_launcher does (see `helpers.run.kernel_launch`).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ParsingKernelManager(AsyncKernelManager):
+        launches_parsing = False
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            command = super().format_kernel_cmd(extra_arguments)
+            self.launches_parsing = IPYKERNEL_LAUNCHER in command
+            return [KERNEL_LAUNCH if part == IPYKERNEL_LAUNCHER else part for part in command]
+
+    return ParsingKernelManager
+
+
+IPYKERNEL_LAUNCHER, KERNEL_LAUNCH = "ipykernel_launcher", "helpers.run.kernel_launch"
 
 
 class NotebookKernel:
@@ -49,22 +73,25 @@ class NotebookKernel:
 
         `then_import_here` names modules this process will need (papermill, nbconvert): they are
         imported in a background thread while the kernel starts, so the two costs overlap.
-        `parse_ahead` is the workbook the first notebook will read: the kernel starts parsing it
-        before its imports (see `helpers.read.workbook.parse_ahead`).
+        `parse_ahead` is the workbook the first notebook will read: the kernel process starts parsing it as it
+        launches, before IPython is imported (see `helpers.run.kernel_launch` and
+        `helpers.read.workbook.parse_ahead`).
         """
         if self.started:
             return
         if then_import_here:
             in_background(lambda: [importlib.import_module(module) for module in then_import_here])
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        manager = AsyncKernelManager(kernel_name=self.kernel_name)
-        run_sync(manager.start_kernel)(cwd=self.cwd, extra_arguments=self.extra_arguments)
+        manager = parsing_kernel_manager()(kernel_name=self.kernel_name)
+        environment = {**os.environ, **({PARSE_AHEAD_VARIABLE: str(parse_ahead)} if parse_ahead else {})}
+        run_sync(manager.start_kernel)(cwd=self.cwd, extra_arguments=self.extra_arguments, env=environment)
         client = manager.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=60)
-        client.execute(warm_up_code(parse_ahead), silent=True, store_history=False)
+        # A kernel spec that does not launch ipykernel_launcher starts the parse with its imports instead.
+        client.execute(warm_up_code(None if manager.launches_parsing else parse_ahead), silent=True,
+                       store_history=False)
         client.stop_channels()
         self.manager = manager
 

@@ -190,8 +190,9 @@ def run_audit(request: RunRequest, staging_root: Path, kernel: NotebookKernel, e
 
     workbook_format(request.raw)
     # The kernel boots and imports on one core while this process imports papermill and nbconvert on the other.
-    # Its first act is to start parsing the workbook notebook 01 reads next (a third of the work at 100,000
-    # cases). The kernel starts once per run, so with EARLIER= only the first audit to run is parsed ahead.
+    # Its process starts parsing the workbook notebook 01 reads next (a third of the work at 100,000 cases)
+    # before it even loads IPython. The kernel starts once per run, so with EARLIER= only the first audit to run
+    # is parsed ahead.
     kernel.start(then_import_here=("papermill", "helpers.report.export"), parse_ahead=str(request.raw.resolve()))
     version_of_code = code_version_of_run()  # git, asked once per run, in the background
     staging = Path(tempfile.mkdtemp(prefix="run-", dir=staging_root))
