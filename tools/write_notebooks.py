@@ -208,7 +208,7 @@ inputs = load_report_inputs(input_dir)
 audit, findings, included = inputs["audit"], inputs["findings"], inputs["included_cases"]
 params, drawn = inputs["params"], inputs["charts"]
 withheld = sections.withheld_of(inputs, version)  # published version: what all its tables withhold, decided together
-split = sections.yes_partly_no(inputs["cases"])  # Yes, Partly and No answers of the Yes/Partly/No questions"""),
+split = inputs["yes_partly_no"]  # Yes, Partly and No answers of the Yes/Partly/No questions"""),
     ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
 since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version, withheld)

@@ -50,9 +50,17 @@ def test_a_table_written_by_a_forked_copy_of_the_kernel_leaves_the_kernel_workin
         "outputs.WRITTEN_ASIDE_FROM_ROWS = 10\n"
         "returns = pd.DataFrame({'case_id': [f'{n:016x}' for n in range(1000)], 'agency': ['police, \"x\"'] * 1000})\n"
         f"folder = Path({str(tmp_path)!r})\n"
+        "written_by = {}\n"
+        "def recording(frame, path, write=outputs.write_csv):\n"
+        "    (folder / f'{path.name}.pid').write_text(str(os.getpid()))\n"
+        "    return write(frame, path)\n"
+        "outputs.write_csv = recording\n"
         "outputs.write_tables({folder / 'aside.csv': returns, folder / 'here.csv': returns.head(3)})\n"
+        "outputs.write_csv = recording.__defaults__[0]\n"
         "outputs.write_csv(returns, folder / 'serial.csv')\n"
-        "print((folder / 'aside.csv').read_bytes() == (folder / 'serial.csv').read_bytes())")
+        "print((folder / 'aside.csv').read_bytes() == (folder / 'serial.csv').read_bytes())\n"
+        "print((folder / 'aside.csv.pid').read_text() != str(os.getpid()), "
+        "(folder / 'here.csv.pid').read_text() == str(os.getpid()))")
     after = _notebook(tmp_path / "after.ipynb", "print(sum(range(10)))")
     with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
         printed = []
@@ -61,7 +69,7 @@ def test_a_table_written_by_a_forked_copy_of_the_kernel_leaves_the_kernel_workin
                                                   kernel_name=config.KERNEL_NAME, progress_bar=False,
                                                   km=kernel.kernel_for_next_notebook(), execution_timeout=60)
             printed.append("".join(o.get("text", "") for cell in executed.cells for o in cell.outputs))
-    assert printed == ["True\n", "45\n"]
+    assert printed == ["True\nTrue True\n", "45\n"]
 
 
 def test_the_run_kernel_starts_parsing_the_workbook_as_it_launches(tmp_path):
@@ -77,11 +85,25 @@ def test_the_run_kernel_starts_parsing_the_workbook_as_it_launches(tmp_path):
         "import os, sys\nfrom helpers.read import workbook\nfrom helpers.run.kernel_launch import PARSE_AHEAD_VARIABLE",
         f"print(workbook.file_identity({str(workbook)!r}) in workbook._PARSED_AHEAD)\n"
         "print(PARSE_AHEAD_VARIABLE in os.environ)\n"
-        "print(sys.argv[0].endswith('kernel_launch.py'))")
+        "print(sys.argv[0].endswith('kernel_launch.py'))\n"
+        "print(sys.path)")
     with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
         kernel.start(parse_ahead=str(workbook))
         executed = papermill.execute_notebook(str(probe), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
                                               progress_bar=False, km=kernel.kernel_for_next_notebook())
-        assert kernel.manager.launches_parsing
-    printed = "".join(o.get("text", "") for cell in executed.cells for o in cell.outputs)
-    assert printed == "True\nFalse\nTrue\n"
+    printed = "".join(o.get("text", "") for cell in executed.cells for o in cell.outputs).splitlines()
+    assert printed[:3] == ["True", "False", "True"]
+    # sys.path as in a kernel ipykernel_launcher starts in the same folder
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    manager = AsyncKernelManager(kernel_name=config.KERNEL_NAME)
+    run_sync(manager.start_kernel)(cwd=str(tmp_path))
+    try:
+        usual = papermill.execute_notebook(str(probe), str(tmp_path / "usual.ipynb"), kernel_name=config.KERNEL_NAME,
+                                           progress_bar=False, km=manager)
+    finally:
+        run_sync(manager.shutdown_kernel)(now=True)
+    usual_printed = "".join(o.get("text", "") for cell in usual.cells for o in cell.outputs).splitlines()
+    assert usual_printed[2] == "False"  # launched by ipykernel_launcher
+    assert printed[3] == usual_printed[3]

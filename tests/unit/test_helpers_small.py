@@ -61,6 +61,21 @@ def test_clean_outputs_round_trip(tmp_path):
     assert loaded["agency_returns"]["report_shared_date_not_applicable"].tolist() == [False] * 6
 
 
+def test_the_report_counts_cases_and_their_answers_as_from_the_whole_cases_file(tmp_path):
+    from helpers.report.sections import yes_partly_no, yes_partly_no_columns
+    from helpers.run.outputs import load_case_answers, load_cases
+
+    write_clean_outputs(cleaned(tmp_path), tmp_path / "out")
+    whole = load_cases(tmp_path / "out")
+    answers = load_case_answers(tmp_path / "out", yes_partly_no_columns())
+    assert len(answers) == len(whole) == 2
+    pd.testing.assert_frame_equal(yes_partly_no(answers), yes_partly_no(whole))
+    assert yes_partly_no(answers).set_index("measure_id").loc["plan_progress_monitored", "no"] == 1
+    # a cases file without any of the questions still has its rows
+    whole.drop(columns=yes_partly_no_columns()).to_csv(tmp_path / "out" / "cases.csv", index=False)
+    assert len(load_case_answers(tmp_path / "out", yes_partly_no_columns())) == 2
+
+
 def test_replace_folder_replaces_the_whole_folder_and_nothing_beside_it(tmp_path):
     staged, target, neighbour = tmp_path / "staging" / "a", tmp_path / "out" / "a", tmp_path / "out" / "b"
     for folder in (staged, target, neighbour):

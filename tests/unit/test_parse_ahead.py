@@ -132,18 +132,36 @@ def test_the_run_kernel_is_launched_through_kernel_launch_in_place_of_ipykernel_
                                             "-f", "{connection_file}"], resource_dir="/nowhere")
     command = manager.format_kernel_cmd()
     assert command[:4] == ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "helpers.run.kernel_launch"]
-    assert command[4] == "-f" and manager.launches_parsing
+    assert command[4] == "-f"
     manager._kernel_spec.argv = ["/venv/bin/python", "-m", "other_kernel", "-f", "{connection_file}"]
-    assert manager.format_kernel_cmd()[2] == "other_kernel" and not manager.launches_parsing
+    assert manager.format_kernel_cmd()[2] == "other_kernel"
 
 
-def test_kernel_launch_starts_the_parse_then_runs_the_kernel(monkeypatch):
+def test_kernel_launch_starts_the_parse_then_runs_the_kernel(monkeypatch, tmp_path):
+    import sys
+
     from helpers.run import kernel_launch
 
     calls = []
     monkeypatch.setenv(kernel_launch.PARSE_AHEAD_VARIABLE, "/data/audit é.xlsx")
     monkeypatch.setattr(reader, "parse_ahead", lambda path: calls.append(("parse", path)))
     monkeypatch.setattr("ipykernel.kernelapp.launch_new_instance", lambda: calls.append(("kernel",)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), "/lib/python"])  # as `python -m` starts in the kernel's folder
     kernel_launch.main()
     assert calls == [("parse", "/data/audit é.xlsx"), ("kernel",)]
     assert kernel_launch.PARSE_AHEAD_VARIABLE not in os.environ  # not passed on to what notebooks start
+    assert sys.path == ["/lib/python"]  # the kernel's folder left the front, as ipykernel_launcher does
+
+
+def test_kernel_launch_starts_the_kernel_whatever_the_parse_does(monkeypatch):
+    from helpers.run import kernel_launch
+
+    def broken(path):
+        raise RuntimeError("no reader")
+    calls = []
+    monkeypatch.setenv(kernel_launch.PARSE_AHEAD_VARIABLE, "/data/audit.xlsx")
+    monkeypatch.setattr(reader, "parse_ahead", broken)
+    monkeypatch.setattr("ipykernel.kernelapp.launch_new_instance", lambda: calls.append("kernel"))
+    kernel_launch.main()
+    assert calls == ["kernel"]

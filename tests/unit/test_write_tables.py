@@ -1,5 +1,7 @@
 """Writing the processed tables: the longest, when long, in a forked copy of the process beside the others."""
+import multiprocessing
 import os
+import signal
 
 import pandas as pd
 import pytest
@@ -95,4 +97,46 @@ def test_a_writer_that_dies_is_an_error_naming_the_file(tmp_path, monkeypatch):
                         else path.write_text(""))
 
     with pytest.raises(OSError, match=r"agency_returns.csv: the process writing it stopped \(exit code 9\)"):
+        write_tables(_tables(tmp_path))
+
+
+def test_a_writer_killed_by_a_signal_is_an_error_naming_the_file_and_the_signal(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+    monkeypatch.setattr(outputs, "write_csv", lambda frame, path: os.kill(os.getpid(), signal.SIGKILL)
+                        if path.name == "agency_returns.csv" else path.write_text(""))
+
+    with pytest.raises(OSError, match=r"agency_returns.csv: the process writing it was stopped by signal 9"):
+        write_tables(_tables(tmp_path))
+
+
+def test_when_no_copy_can_be_forked_the_table_is_written_here(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+
+    def no_fork(process):
+        raise OSError(12, "Cannot allocate memory")
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", no_fork)
+    _written_by(monkeypatch, tmp_path)
+
+    write_tables(_tables(tmp_path))
+
+    assert (tmp_path / "agency_returns.csv.pid").read_text() == str(os.getpid())
+    assert len((tmp_path / "agency_returns.csv").read_text().splitlines()) == 41
+
+
+class _Unreadable(Exception):
+    """An error that pickles but cannot be rebuilt from its pickle (its __init__ wants two arguments)."""
+    def __init__(self, path, why):
+        super().__init__(f"{path}: {why}")
+
+
+def test_an_error_that_does_not_unpickle_comes_back_as_its_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(outputs, "WRITTEN_ASIDE_FROM_ROWS", 10)
+
+    def failing(frame, path):
+        if path.name == "agency_returns.csv":
+            raise _Unreadable(path, "disk full")
+        return path.write_text("")
+    monkeypatch.setattr(outputs, "write_csv", failing)
+
+    with pytest.raises(OSError, match="agency_returns.csv"):
         write_tables(_tables(tmp_path))

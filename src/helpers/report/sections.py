@@ -73,16 +73,21 @@ YES_PARTLY_NO_KINDS = ("ypn", "outcomes")
 BY_CATEGORY, BY_AGE = "Category of abuse", "Age band"
 
 
+def yes_partly_no_questions() -> list:
+    """The Cases columns (schema declarations) answered Yes, Partly or No."""
+    return [column for column in CASES.columns if column.kind in YES_PARTLY_NO_KINDS]
+
+
 def yes_partly_no_columns() -> list[str]:
-    """The Cases columns answered Yes, Partly or No (what `yes_partly_no` counts)."""
-    return [column.name for column in CASES.columns if column.kind in YES_PARTLY_NO_KINDS]
+    """The names of the Cases columns `yes_partly_no` counts."""
+    return [column.name for column in yes_partly_no_questions()]
 
 
 def yes_partly_no(cases: pd.DataFrame) -> pd.DataFrame:
     """For each Yes/Partly/No question's measure: how many cases were answered Yes, Partly and No."""
     rows = []
-    for column in CASES.columns:
-        if column.kind in YES_PARTLY_NO_KINDS and column.name in cases:
+    for column in yes_partly_no_questions():
+        if column.name in cases:
             answers = cases[column.name].astype("string")
             for measure_id in column.measures:
                 rows.append({"measure_id": measure_id, "yes": int((answers == YES).sum()),

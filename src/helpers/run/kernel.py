@@ -25,6 +25,9 @@ WARM_UP = ("import matplotlib.pyplot, pandas, helpers.clean.cleaning, helpers.me
            "helpers.report.charts, helpers.report.sections")
 
 
+IPYKERNEL_LAUNCHER, KERNEL_LAUNCH = "ipykernel_launcher", "helpers.run.kernel_launch"
+
+
 def warm_up_code(workbook: str | None = None) -> str:
     """What the kernel runs once it is ready: the workbook's parse first, unless the kernel's launch started it
     (on threads of its own; calamine holds no Python lock while it parses), then the imports."""
@@ -42,17 +45,11 @@ def parsing_kernel_manager():
     from jupyter_client.manager import AsyncKernelManager
 
     class ParsingKernelManager(AsyncKernelManager):
-        launches_parsing = False
-
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
-            self.launches_parsing = IPYKERNEL_LAUNCHER in command
             return [KERNEL_LAUNCH if part == IPYKERNEL_LAUNCHER else part for part in command]
 
     return ParsingKernelManager
-
-
-IPYKERNEL_LAUNCHER, KERNEL_LAUNCH = "ipykernel_launcher", "helpers.run.kernel_launch"
 
 
 class NotebookKernel:
@@ -84,14 +81,16 @@ class NotebookKernel:
         from jupyter_core.utils import run_sync
 
         manager = parsing_kernel_manager()(kernel_name=self.kernel_name)
-        environment = {**os.environ, **({PARSE_AHEAD_VARIABLE: str(parse_ahead)} if parse_ahead else {})}
+        # Only a kernel launched through kernel_launch is given the workbook: it takes the variable out of its
+        # environment, so no notebook or program a notebook starts sees it.
+        given = parse_ahead and IPYKERNEL_LAUNCHER in manager.kernel_spec.argv
+        environment = {**os.environ, **({PARSE_AHEAD_VARIABLE: str(parse_ahead)} if given else {})}
         run_sync(manager.start_kernel)(cwd=self.cwd, extra_arguments=self.extra_arguments, env=environment)
         client = manager.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=60)
         # A kernel spec that does not launch ipykernel_launcher starts the parse with its imports instead.
-        client.execute(warm_up_code(None if manager.launches_parsing else parse_ahead), silent=True,
-                       store_history=False)
+        client.execute(warm_up_code(None if given else parse_ahead), silent=True, store_history=False)
         client.stop_channels()
         self.manager = manager
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,47 +48,86 @@ def write_tables(tables: dict[Path, pd.DataFrame]) -> list[Path]:
 def written_aside(frame: pd.DataFrame | None, path: Path | None) -> Iterator[None]:
     """Write `frame` to `path` in a forked copy of this process while the body runs; its error is raised after.
 
-    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Where fork is not
-    available, or given no frame, the frame is written here after the body.
+    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Given no frame there is
+    nothing to write; where a fork is not available or fails, the frame is written here after the body.
     """
-    if frame is None or "fork" not in multiprocessing.get_all_start_methods():
+    writer = _start_writer(frame, path) if frame is not None else None
+    if writer is None:
         yield
         if frame is not None:
             write_csv(frame, path)
         return
-    fork = multiprocessing.get_context("fork")
-    receiver, sender = fork.Pipe(duplex=False)
-    with warnings.catch_warnings():
-        # Python 3.12 and later warn that a process with threads (a kernel's) is forked: the copy runs no
-        # thread and takes no lock but its own file's, then exits without Python's exit handlers.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        writer = fork.Process(target=_write_in_copy, args=(frame, path, sender), daemon=True,
-                              name=f"writing {path.name}")
-        writer.start()
-    sender.close()
+    process, receiver = writer
     try:
         yield
-    finally:
-        try:  # the copy's error, or end of file once it exits (read before joining: a send never waits on us)
-            error = receiver.recv()
-        except EOFError:
-            error = None
+    finally:  # an error of the body wins, but only once the copy has finished
+        error = _writer_error(process, receiver, path)
+    if error is not None:
+        raise error
+
+
+def _start_writer(frame: pd.DataFrame, path: Path):
+    """A forked copy of this process writing `frame`, and the pipe its error comes back on; None without a fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    fork = multiprocessing.get_context("fork")
+    receiver, sender = fork.Pipe(duplex=False)
+    process = fork.Process(target=_write_in_copy, args=(frame, path, sender), daemon=True, name=f"writing {path.name}")
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12 and later warn when a process with threads (a kernel's) forks; the copy uses none of
+            # them and leaves by os._exit (see _write_in_copy).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+    except OSError:  # no memory or process left for a copy: the table is written here instead
         receiver.close()
-        writer.join()
-    if writer.exitcode != 0:
-        raise error or OSError(f"{path}: the process writing it stopped (exit code {writer.exitcode})")
+        sender.close()
+        return None
+    sender.close()
+    return process, receiver
+
+
+def _writer_error(process, receiver, path: Path) -> BaseException | None:
+    """Wait for the forked writer: None if it wrote its file, else the error it sent back or how it stopped."""
+    try:
+        # Read before joining: an error larger than the pipe's buffer would otherwise leave each waiting for the
+        # other. End of file means the copy exited without sending anything.
+        try:
+            sent = receiver.recv()
+        except EOFError:
+            sent = None
+        except Exception as unreadable:  # an error that pickled but does not unpickle
+            sent = OSError(f"{path}: {unreadable}")
+    finally:
+        receiver.close()
+        process.join()
+    if process.exitcode == 0:
+        return None
+    if sent is not None:
+        return sent
+    if process.exitcode < 0:
+        return OSError(f"{path}: the process writing it was stopped by signal {-process.exitcode} "
+                       "(out of memory?)")
+    return OSError(f"{path}: the process writing it stopped (exit code {process.exitcode})")
 
 
 def _write_in_copy(frame: pd.DataFrame, path: Path, errors) -> None:
-    """The forked copy's work: write the file; an error goes back to the parent to raise."""
+    """The forked copy's work: write the file and send back any error, then leave at once by os._exit.
+
+    Leaving that way runs none of the kernel's exit handlers or stream flushes in the copy, so it never waits
+    for a lock that another of the kernel's threads held when it was forked.
+    """
+    code = 0
     try:
         write_csv(frame, path)
     except BaseException as error:  # whatever it is, the parent raises it: no traceback printed here
+        code = 1
         try:
             errors.send(error)
         except Exception:  # an error that cannot be pickled goes back as its text
             errors.send(OSError(f"{path}: {error}"))
-        raise SystemExit(1) from None
+    finally:
+        os._exit(code)
 
 
 def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]:
@@ -114,14 +154,10 @@ def write_source_record(raw: Path, folder: Path) -> Path:
                                                           "raw_sha256": file_sha256(raw)})
 
 
-def load_clean_outputs(folder: str | Path, with_returns: bool = True) -> dict:
-    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text).
-
-    `with_returns=False` leaves out the agency returns (half a million rows at 100,000 cases).
-    """
+def load_clean_outputs(folder: str | Path) -> dict:
+    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text)."""
     folder = Path(folder)
-    return {"cases": load_cases(folder), **({"agency_returns": load_agency_returns(folder)} if with_returns else {}),
-            **load_audit_tables(folder)}
+    return {"cases": load_cases(folder), "agency_returns": load_agency_returns(folder), **load_audit_tables(folder)}
 
 
 def load_cases(folder: Path) -> pd.DataFrame:
@@ -137,8 +173,8 @@ def load_cases(folder: Path) -> pd.DataFrame:
 
 
 def load_case_answers(folder: Path, columns: list[str]) -> pd.DataFrame:
-    """Only the named answer columns of cases.csv (those it has), as text: one row per included case."""
-    wanted = set(columns)
+    """`case_id` and the named answer columns of cases.csv (those it has), as text: one row per included case."""
+    wanted = {"case_id", *columns}  # case_id always: with no column read, read_csv would give no rows either
     return pd.read_csv(folder / "cases.csv", usecols=lambda name: name in wanted, dtype="string",
                        keep_default_na=False, na_values=[""])
 
