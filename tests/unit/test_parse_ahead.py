@@ -123,11 +123,11 @@ def test_the_kernel_warm_up_starts_the_parse_before_its_imports(monkeypatch):
 
 
 def test_the_run_kernel_is_launched_through_kernel_launch_in_place_of_ipykernel_launcher():
+    from jupyter_client.kernelspec import KernelSpec
+
     from helpers.run.kernel import parsing_kernel_manager
 
     manager = parsing_kernel_manager()(kernel_name="python3")
-    from jupyter_client.kernelspec import KernelSpec
-
     manager._kernel_spec = KernelSpec(argv=["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
                                             "-f", "{connection_file}"], resource_dir="/nowhere")
     command = manager.format_kernel_cmd()
@@ -155,7 +155,11 @@ def test_kernel_launch_starts_the_parse_then_runs_the_kernel(monkeypatch, tmp_pa
 
 
 def test_kernel_launch_starts_the_kernel_whatever_the_parse_does(monkeypatch):
+    import sys
+
     from helpers.run import kernel_launch
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # main() may take the first entry out: this process's own
 
     def broken(path):
         raise RuntimeError("no reader")
