@@ -45,6 +45,11 @@ def parsing_kernel_manager():
     from jupyter_client.manager import AsyncKernelManager
 
     class ParsingKernelManager(AsyncKernelManager):
+        @property
+        def launches_through_kernel_launch(self) -> bool:
+            """Whether the kernel spec runs ipykernel_launcher, which this manager replaces."""
+            return IPYKERNEL_LAUNCHER in self.kernel_spec.argv
+
         def format_kernel_cmd(self, extra_arguments=None):
             command = super().format_kernel_cmd(extra_arguments)
             return [KERNEL_LAUNCH if part == IPYKERNEL_LAUNCHER else part for part in command]
@@ -83,7 +88,7 @@ class NotebookKernel:
         manager = parsing_kernel_manager()(kernel_name=self.kernel_name)
         # Only a kernel launched through kernel_launch is given the workbook: it takes the variable out of its
         # environment, so no notebook or program a notebook starts sees it.
-        given = parse_ahead and IPYKERNEL_LAUNCHER in manager.kernel_spec.argv
+        given = bool(parse_ahead) and manager.launches_through_kernel_launch
         environment = {**os.environ, **({PARSE_AHEAD_VARIABLE: str(parse_ahead)} if given else {})}
         run_sync(manager.start_kernel)(cwd=self.cwd, extra_arguments=self.extra_arguments, env=environment)
         client = manager.client()

@@ -9,7 +9,7 @@ import json
 import multiprocessing
 import os
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
@@ -37,7 +37,7 @@ def write_tables(tables: dict[Path, pd.DataFrame]) -> list[Path]:
     """Write each table to its path as CSV; the longest, if long enough, in a forked process beside the rest."""
     longest = max(tables, key=lambda path: len(tables[path]), default=None)
     aside = longest if longest is not None and len(tables[longest]) >= WRITTEN_ASIDE_FROM_ROWS else None
-    with written_aside(tables[aside] if aside else None, aside):
+    with written_aside(tables[aside], aside) if aside is not None else nullcontext():
         for path, frame in tables.items():
             if path != aside:
                 write_csv(frame, path)
@@ -45,17 +45,16 @@ def write_tables(tables: dict[Path, pd.DataFrame]) -> list[Path]:
 
 
 @contextmanager
-def written_aside(frame: pd.DataFrame | None, path: Path | None) -> Iterator[None]:
+def written_aside(frame: pd.DataFrame, path: Path) -> Iterator[None]:
     """Write `frame` to `path` in a forked copy of this process while the body runs; its error is raised after.
 
-    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Given no frame there is
-    nothing to write; where a fork is not available or fails, the frame is written here after the body.
+    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Where a fork is not
+    available or fails, the frame is written here after the body.
     """
-    writer = _start_writer(frame, path) if frame is not None else None
+    writer = _start_writer(frame, path)
     if writer is None:
         yield
-        if frame is not None:
-            write_csv(frame, path)
+        write_csv(frame, path)
         return
     process, receiver = writer
     try:
