@@ -18,6 +18,8 @@ USER_VARIABLES := RAW EARLIER WINDOW_START WINDOW_END PUBLISH ALLOW_LATER \
 	REPORT_SHARE_WORKING_DAYS ICPC_WORKING_DAYS CORE_GROUP_WORKING_DAYS HEALTH_COUNTS_AS_ONE EXPECTED_STANDARD \
 	AUDIT CONFIRM OUT
 $(foreach name,$(USER_VARIABLES),$(eval export CPA_$(name) = $$(value $(name))))
+# The names given on make's command line, which the pipeline checks: make would silently ignore a misspelt one.
+export CPA_GIVEN := $(foreach name,$(.VARIABLES),$(if $(filter command line,$(origin $(name))),$(name)))
 
 .PHONY: help setup report check template test lab demo screenshots benchmark lock clean-outputs
 
@@ -26,9 +28,9 @@ help: ## List the targets and the values make report accepts
 	@echo ""
 	@echo "make report accepts, each optional (make check takes RAW and the window):"
 	@echo "  RAW=path.xlsx                the audit workbook (default: the synthetic demo)"
-	@echo "  EARLIER=\"a.xlsx b.xlsx\"      earlier audits to compare with; ALLOW_LATER=1 when one ends after RAW's window"
+	@echo "  EARLIER=\"a.xlsx; b.xlsx\"     earlier audits to compare with, separated by ; (any path works);"
+	@echo "                               ALLOW_LATER=1 when one ends after RAW's window"
 	@echo "  WINDOW_START=dd/mm/yyyy      override the Audit sheet's window (WINDOW_END likewise)"
-	@echo "  PUBLISH=1                    also the published version, with small counts withheld"
 	@echo "  REPORT_SHARE_WORKING_DAYS=N  whole numbers of working days (defaults in docs/measures.md);"
 	@echo "  ICPC_WORKING_DAYS=N          likewise CORE_GROUP_WORKING_DAYS=N"
 	@echo "  HEALTH_COUNTS_AS_ONE=true    or false: health agencies count as one group for quoracy"
@@ -47,7 +49,7 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	@touch $@
 	@echo "setup: done"
 
-report: $(VENV_STAMP) ## Report one audit: RAW=workbook (default: the synthetic demo), EARLIER="a.xlsx b.xlsx", PUBLISH=1
+report: $(VENV_STAMP) ## Report one audit: RAW=workbook (default: the synthetic demo), EARLIER="a.xlsx; b.xlsx"
 	@$(PY) -m helpers.run.pipeline report
 
 check: $(VENV_STAMP) ## For the audit team: RAW=workbook is checked and a feedback file lists every problem by row

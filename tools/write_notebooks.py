@@ -30,44 +30,35 @@ def notebook(cells: list[tuple[str, str]], parameters_index: int = 1) -> nbforma
 CLEAN = [
     ("md", """# 1. Cleaning the audit workbook
 
-Reads the raw workbook exactly as the audit team filled it (data/raw is never written), normalises every
-answer, date, case reference and agency name as `docs/input-format.md` describes, decides each row's outcome,
-and writes the pseudonymised, included data. Names, dates of birth, case references and comments stop here.
+How the raw workbook was read: every raw row's outcome, the values the cleaner did not recognise, and the included
+cases. `helpers.audit()` reads the workbook exactly as the audit team filled it (data/raw is never written),
+normalises every answer, date, case reference and agency name as `docs/input-format.md` describes, and keeps
+names, dates of birth, case references and comments out of every output.
 
-`make report` runs it through papermill into a staging folder. Run top to bottom in JupyterLab with its
-defaults, it cleans the **synthetic** demo into `build/notebooks-by-hand/`, never into data/processed."""),
+`make report` gives this notebook the folder it has just made (`input_dir`); the notebook only displays it. Run by
+hand with its defaults it cleans the **synthetic** demo (or `raw_path`) into `build/notebooks-by-hand/<audit-id>/`
+(or `output_dir`), never into data/processed or reports."""),
     ("code", """# Parameters: papermill injects the run's values in a cell after this one.
-raw_path = ""      # the workbook; empty means the synthetic demo
-output_dir = ""    # where outputs go; empty means the synthetic demo's folder in build/notebooks-by-hand
+input_dir = ""     # an audit's outputs to display (the folder `make report` printed as data:); empty: clean raw_path
+raw_path = ""      # the workbook to clean when input_dir is empty; empty means the synthetic demo
+output_dir = ""    # where a workbook cleaned here is written; empty means build/notebooks-by-hand/<audit-id>/
 window_start = ""  # overrides the Audit sheet's window start (dd/mm/yyyy or yyyy-mm-dd)
-window_end = ""    # overrides the Audit sheet's window end
-earlier_audit = False  # an earlier audit compared with (re-audit) may lack answer columns"""),
-    ("code", """from pathlib import Path
-
-import pandas as pd
+window_end = ""    # overrides the Audit sheet's window end"""),
+    ("code", """import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers.clean.cleaning import clean_raw_workbook
-from helpers.clean.pseudonym import load_or_create_key
-from helpers.context import with_unknown_local_authorities
-from helpers.domain.schema import earlier_audit_may_lack
-from helpers.read.workbook import read_workbook
-from helpers.run.loaders import demo_workbook, output_folder
-from helpers.run.outputs import write_clean_outputs, write_source_record
+from helpers.run.loaders import notebook_folder
+from helpers.run.outputs import load_audit_tables, load_case_answers
 
-raw = Path(raw_path) if raw_path else demo_workbook()
-# An earlier audit's tool may have asked fewer questions: its lacking columns are listed, not an error.
-workbook = read_workbook(raw, may_lack=earlier_audit_may_lack() if earlier_audit else frozenset())
-cleaned = clean_raw_workbook(workbook, load_or_create_key(), window_start=window_start, window_end=window_end)
-# Then the context step: a local authority the census does not know gets one data-quality line (spec 8).
-cleaned = with_unknown_local_authorities(cleaned, workbook.audit)
-settings = cleaned.settings.as_dict()
+folder = notebook_folder(input_dir, raw_path, output_dir, window_start, window_end)
+tables = load_audit_tables(folder)
+settings = tables["audit"]
 display(Markdown(f"**{settings['audit_title']}**  \\nWindow: {settings['window_start']} to "
-                 f"{settings['window_end']}; population: {settings['population']}"))"""),
+                 f"{settings['window_end']}; population: {settings['population']}  \\nOutputs: `{folder}`"))"""),
     ("md", """## What was received, what was excluded and why
 
 Every raw row ends in exactly one outcome; per sheet the rows add up to the rows received."""),
-    ("code", """reconciliation = cleaned.reconciliation
+    ("code", """reconciliation = tables["reconciliation"]
 by_outcome = reconciliation.pivot(index="outcome", columns="sheet", values="rows")
 display(by_outcome.reindex(reconciliation["outcome"].unique()))
 display(reconciliation.groupby("sheet")["rows"].sum().rename("rows received"))"""),
@@ -75,87 +66,68 @@ display(reconciliation.groupby("sheet")["rows"].sum().rename("rows received"))""
 
 Unrecognised values read as not recorded and are never mapped silently; values in personal-data columns are
 withheld. A local authority of the Audit sheet that the children in need census does not know is listed as
-`unknown_local_authority`, with the nearest names. `data_quality_rows.csv` lists each problem with its Excel row,
-for the audit team."""),
-    ("code", """quality = cleaned.data_quality
+`unknown_local_authority`. `data_quality_rows.csv` lists each problem with its Excel row, for the audit team."""),
+    ("code", """quality = tables["data_quality"]
 display(quality if not quality.empty else Markdown("No data-quality issues."))"""),
     ("md", """## The included cases
 
 Pseudonymised: a keyed hash replaces the case reference, and only the age band is kept from the date of birth."""),
-    ("code", """cases = cleaned.cases
+    ("code", """cases = load_case_answers(folder, ["cp_category", "age_band"])
 display(pd.crosstab(cases["cp_category"].fillna("not recorded"), cases["age_band"], margins=True))
-display(cleaned.agency_returns.groupby("agency_group")["case_id"].count().rename("included returns"))"""),
-    ("code", """out = output_folder(output_dir)
-written = write_clean_outputs(cleaned, out) + [write_source_record(raw, out)]
-display(Markdown("Wrote: " + ", ".join(p.name for p in written)))"""),
+returns = pd.read_csv(folder / "agency_returns.csv", usecols=["case_id", "agency_group"])
+display(returns.groupby("agency_group")["case_id"].count().rename("included returns"))"""),
 ]
 
 FINDINGS = [
     ("md", """# 2. Findings by key line of enquiry
 
-Computes, once for the whole run, every included case's status on the 22 measures declared in
-`helpers.domain.measures`, the findings with their 95% intervals, the breakdowns and every chart, and writes
-them beside the cleaned data. Then it shows each key line of enquiry with its words, chart and table.
-Notebook 03 and the report display what this notebook wrote; they compute nothing again."""),
-    ("code", """# Parameters: empty values take the defaults in helpers.measures.Parameters (the only place they live).
-input_dir = ""     # cleaned data; empty means the by-hand demo folder (cleaned first if empty)
-output_dir = ""    # empty means the same folder
-earlier_dirs = []  # processed folders of earlier audits to compare with (re-audit)
+The 22 measures declared in `helpers.domain.measures`, with their 95% intervals, each key line of enquiry with
+its words, chart and table, and the comparison with earlier audits. `helpers.audit()` computed them once;
+notebook 03 and the report display the same files.
+
+Run by hand, this notebook can measure an audit again: give thresholds (empty ones are those the folder was
+measured with) or `earlier_dirs`, and the new findings are written beside a copy of the cleaned data in
+`build/notebooks-by-hand/<audit-id>/` (or `output_dir`), never into the folder read, data/processed or reports."""),
+    ("code", """# Parameters: empty thresholds are those input_dir's findings were computed with.
+input_dir = ""     # an audit's outputs (the folder `make report` printed as data:); empty means the synthetic demo
+output_dir = ""    # where findings measured again here are written; empty: build/notebooks-by-hand/<audit-id>/
+earlier_dirs = []  # folders of earlier audits (`make report` data: folders) to compare with (re-audit)
 report_share_working_days = ""
 icpc_working_days = ""
 core_group_working_days = ""
-health_counts_as_one = \"\"
+health_counts_as_one = ""
 expected_standard = \"\""""),
-    ("code", """from dataclasses import asdict
+    ("code", """from IPython.display import HTML, Markdown, display
 
-from IPython.display import HTML, Markdown, display
-
-from helpers.measures import KLOES, Parameters
-from helpers.measures.stage import compute_findings
+from helpers.measures import KLOES
+from helpers.measures.comparison import earlier_audits_frame
 from helpers.report import narrative
-from helpers.report.charts import findings_charts, write_charts
-from helpers.run.loaders import load_cleaned, output_folder, write_comparison_outputs
-from helpers.run.outputs import write_findings_outputs
-from helpers.run.provenance import write_run_record
+from helpers.run.loaders import displayed_folder, findings_folder, load_findings
 
-params = Parameters.from_values(
-    report_share_working_days=report_share_working_days, icpc_working_days=icpc_working_days,
-    core_group_working_days=core_group_working_days, health_counts_as_one=health_counts_as_one,
-    expected_standard=expected_standard)
-source, source_dir = load_cleaned(input_dir)
-cases, returns, audit = source["cases"], source["agency_returns"], source["audit"]
-params"""),
-    ("code", """outputs = compute_findings(cases, returns, audit["population"], params)
-findings = outputs.findings
-charts = {chart.name: chart for chart in findings_charts(findings, audit, len(cases))}
+folder, params = findings_folder(
+    displayed_folder(input_dir), output_dir, earlier_dirs, report_share_working_days=report_share_working_days,
+    icpc_working_days=icpc_working_days, core_group_working_days=core_group_working_days,
+    health_counts_as_one=health_counts_as_one, expected_standard=expected_standard)
+inputs, _ = load_findings(folder)
+findings = inputs["findings"]
+display(Markdown(f"Findings in `{folder}`, with {params}"))
 findings"""),
     ("code", """for number, (kloe, title) in enumerate(KLOES.items(), start=1):
     rows = findings[findings["kloe"] == kloe]
     display(Markdown(f"## {number}. {title}"))
     display(Markdown("\\n".join(f"- {narrative.measure_sentence(row, params=params)}" for _, row in rows.iterrows())))
-    display(HTML(charts[f"key-line-{number}"].html()))"""),
+    display(HTML(inputs["charts"][f"key-line-{number}"].html()))"""),
     ("md", """## Since the last audit (re-audit)
 
-Each earlier audit in `earlier_dirs` (the processed folders `make report EARLIER=...` made) is measured again
-here from its cleaned data, with this run's parameters, and every measure is compared with the most recent
-earlier audit and with each older one: the change in percentage points, its Newcombe 95% interval and the
-verdict (spec section 9). A measure is `not comparable` when either denominator is 0 or the earlier workbook
-lacks its column. The intervals assume independent samples: children in both audits are counted (same
-pseudonymisation key only). With no earlier audit there is nothing to compare and no `comparison.csv`."""),
-    ("code", """from helpers.clean.pseudonym import load_or_create_key
-from helpers.measures.comparison import compare_audits, earlier_audits_frame, key_fingerprint
-from helpers.run.loaders import compared_audit, load_earlier_audits
-
-this_audit = compared_audit(source, source_dir, findings, key_fingerprint(load_or_create_key()))
-comparison, reaudit = compare_audits(this_audit, load_earlier_audits(earlier_dirs, params))
-display(earlier_audits_frame(reaudit) if reaudit["earlier"] else Markdown("No earlier audit: nothing to compare."))
-comparison"""),
-    ("code", """out = output_folder(output_dir or input_dir)
-written = write_findings_outputs(outputs, out)
-written.append(write_charts(list(charts.values()), out / "charts"))
-written.append(write_run_record(out / "findings_parameters.json", asdict(params)))
-written += write_comparison_outputs(comparison, reaudit, out)
-display(Markdown("Wrote: " + ", ".join(p.name for p in written)))"""),
+Each earlier audit (`make report EARLIER=...`, or `earlier_dirs` here) was measured with the same parameters, and
+every measure is compared with the most recent earlier audit and with each older one: the change in percentage
+points, its Newcombe 95% interval and the verdict (spec section 9). A measure is `not comparable` when either
+denominator is 0 or the earlier workbook lacks its column. The intervals assume independent samples: children in
+both audits are counted (same pseudonymisation key only)."""),
+    ("code", """reaudit = inputs["reaudit"]
+display(earlier_audits_frame(reaudit) if reaudit and reaudit["earlier"]
+        else Markdown("No earlier audit: nothing to compare."))
+inputs["comparison"]"""),
 ]
 
 SECONDARY = [
@@ -163,9 +135,9 @@ SECONDARY = [
 
 Recording quality, fathers, escalation of drift and delay, quoracy and step-down evidence, then breakdowns by
 agency group (attendance, reports submitted and shared in time), by category of abuse and by age band.
-Everything here was computed once by notebook 02; this notebook displays it."""),
+Everything here was computed once by `helpers.audit()`; this notebook displays it."""),
     ("code", """# Parameters.
-input_dir = \"\"  # findings; empty means the by-hand demo folder"""),
+input_dir = \"\"  # an audit's outputs (the folder `make report` printed as data:); empty means the synthetic demo"""),
     ("code", """from IPython.display import HTML, Markdown, display
 
 from helpers.measures import SECONDARY
@@ -191,7 +163,7 @@ outputs. `make report` executes this notebook with papermill and nbconvert expor
 no code, no markdown written for analysts, no warnings) as one self-contained file in `reports/<audit-id>/`.
 `version = "published"` applies disclosure control for a version that can be shared beyond the board."""),
     ("code", """# Parameters.
-input_dir = \"\"     # processed outputs; empty means the by-hand demo folder
+input_dir = \"\"     # an audit's outputs (`make report`'s data: folder); empty means the synthetic demo
 version = "board"  # board or published
 code_version = \"\"  # the git commit and whether the work tree differed, given by `make report`"""),
     ("code", """import json

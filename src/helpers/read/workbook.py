@@ -772,80 +772,25 @@ class ParsingWorkbook:
     workbook: OpenWorkbook
     found: dict            # the spec's sheet name -> worksheet name, None (absent, optional) or the problem
     parsing: dict          # worksheet name -> future parsed sheet
-    identity: tuple = ()   # the file as it was when its parse started (see `file_identity`)
 
 
 def start_parsing(path: str | Path) -> ParsingWorkbook:
     """Open the workbook, find the spec's sheets and start parsing them side by side in the background."""
-    try:  # the file as it is before anything of it is read: a save landing during the open then reads as a change
-        identity = file_identity(path)
-    except OSError:
-        identity = ()  # open_workbook says what is wrong with the path
     workbook = open_workbook(path)  # a missing or unreadable file is its one-line error
     found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
     parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
-    return ParsingWorkbook(workbook, found, parsing, identity)
-
-
-def file_identity(path: str | Path) -> tuple:
-    """What tells a file changed: its resolved path, inode, size and modification time (as make judges)."""
-    resolved = Path(path).resolve()
-    status = resolved.stat()
-    return str(resolved), status.st_ino, status.st_size, status.st_mtime_ns
-
-
-# A parse started ahead of its read, by file identity (at most one: the next workbook a run reads).
-_PARSED_AHEAD: dict[tuple, ParsingWorkbook] = {}
-
-
-def parse_ahead(path: str | Path) -> None:
-    """Start parsing a workbook that `read_workbook` will read later in this process.
-
-    At 100,000 cases calamine's parse is a third of the run's work, and calamine holds no Python lock while
-    it parses. The pipeline therefore starts it in the run's kernel as the kernel's process launches (for the
-    first workbook the run reads; see `helpers.run.kernel_launch`), where it overlaps the kernel's start-up and
-    imports and the run's own instead of following them. `read_workbook` takes the parse
-    only if the file is unchanged since (`file_identity`); otherwise it parses again. Nothing is reported
-    here: a file that cannot be opened is left for `read_workbook` to report, with its usual message.
-    """
-    let_go_of_parses_ahead()
-    try:
-        started = start_parsing(path)
-    except Exception:  # reported by read_workbook, which opens the file again
-        return
-    _PARSED_AHEAD[started.identity] = started
-
-
-def parsed_ahead(path: str | Path) -> ParsingWorkbook | None:
-    """The parse `parse_ahead` started for this file, if it is unchanged since; taken, so used once."""
-    if not _PARSED_AHEAD:
-        return None
-    try:
-        identity = file_identity(path)
-    except OSError:
-        identity = None
-    started = _PARSED_AHEAD.pop(identity, None)
-    let_go_of_parses_ahead()  # a parse of another file, or of this file before it changed
-    return started
-
-
-def let_go_of_parses_ahead() -> None:
-    """Forget the parses started ahead; a sheet not yet started is cancelled (one already parsing runs out)."""
-    for started in _PARSED_AHEAD.values():
-        for pending in started.parsing.values():
-            pending.cancel()
-    _PARSED_AHEAD.clear()
+    return ParsingWorkbook(workbook, found, parsing)
 
 
 def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> RawWorkbook:
     """Read every sheet the spec names; a missing required sheet is an error.
 
-    The sheets are found first and parsed side by side in the background (or were, by `parse_ahead`), then
+    The sheets are found first and parsed side by side in the background, then
     read in the spec's order, whose first problem is the one reported (Cases is checked first). Required
     columns named in `may_lack` may be absent (an earlier audit's workbook): they read as empty and are
     listed in `missing_columns`.
     """
-    started = parsed_ahead(path) or start_parsing(path)
+    started = start_parsing(path)
     workbook, found, parsing = started.workbook, started.found, started.parsing
     del started  # the futures are let go one by one as their sheets are read
     sheets = {}

@@ -1,13 +1,15 @@
-"""What the notebooks load, so each also runs on its own, top to bottom, with its defaults.
+"""What the notebooks read, and where a notebook run by hand may write.
 
-`make report` always passes explicit folders. A notebook run with its
-defaults (in JupyterLab) cleans the synthetic demo into a folder of its own,
-`build/notebooks-by-hand/<demo audit id>/`, never into data/processed: so it
-can never change what `make report` wrote for any audit, not even for a
-corrected workbook with the demo's title and window (the same audit id).
+`make report` gives each notebook the staged folder of the audit it has just computed (`input_dir`); the
+notebooks then only display it and write nothing. Run by hand (in JupyterLab, or papermill), a notebook that
+computes something new (notebook 01 cleaning a workbook, notebook 02 with other thresholds or earlier audits)
+writes it to `build/notebooks-by-hand/<audit-id>/`, or to the `output_dir` it is given, and never into
+data/processed or reports, which only `make report` writes: a figure there is always one `make report` made
+and its manifest vouches for.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,20 +19,13 @@ from .. import config
 from ..domain.measures import Parameters
 from ..errors import AuditInputError
 from . import demo
-from .audit_folders import audit_id, folders_for
-from .outputs import load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs
+from .audit_folders import audit_id
+from .outputs import REAUDIT_RECORD, load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs
 from .provenance import read_run_record
 
-# What notebook 02 records beside comparison.csv: this audit's key fingerprint and, per earlier audit, its
-# window, population, overlap and recommendations (helpers.measures.comparison.compare_audits).
-REAUDIT_RECORD = "reaudit.json"
-
-
-def demo_audit_folder() -> Path:
-    """The demo audit's processed folder, named as `make report` names it."""
-    settings = {"audit_title": demo.TITLE, "window_start": demo.WINDOW_START.isoformat(),
-                "window_end": demo.WINDOW_END.isoformat()}
-    return folders_for(audit_id(settings, config.DEMO_WORKBOOK.name)).processed
+BY_HAND = "notebooks-by-hand"
+CLEAN_OUTPUTS = ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv",
+                 "data_quality_rows.csv", "recommendations.csv", "audit.json", "source.json")
 
 
 def demo_workbook() -> Path:
@@ -40,47 +35,125 @@ def demo_workbook() -> Path:
     return config.DEMO_WORKBOOK
 
 
-def by_hand_folder() -> Path:
-    """Where notebooks run with their defaults read and write: outside data/processed, named by the demo audit."""
-    return config.BUILD / "notebooks-by-hand" / demo_audit_folder().name
+def by_hand_folder(audit_id_: str) -> Path:
+    return config.BUILD / BY_HAND / audit_id_
 
 
-def output_folder(output_dir: str) -> Path:
-    """Where a notebook writes: the folder it was given, or the by-hand folder of the synthetic demo."""
-    if output_dir:
-        return Path(output_dir)
-    folder = by_hand_folder()
+def output_folder(output_dir: str | Path, audit_id_: str) -> Path:
+    """Where a notebook run by hand writes: `output_dir`, or build/notebooks-by-hand/<audit-id>/. A folder inside
+    data/processed or reports is refused: only `make report` writes there."""
+    folder = Path(output_dir) if str(output_dir) else by_hand_folder(audit_id_)
+    resolved = folder.resolve()
+    for root, name in ((config.DATA_PROCESSED, "data/processed"), (config.REPORTS, "reports")):
+        if resolved == Path(root).resolve() or Path(root).resolve() in resolved.parents:
+            raise AuditInputError(f"a notebook run by hand may not write inside {name}", file=folder,
+                                  hint="only `make report` writes there; leave output_dir empty to write to "
+                                       f"build/{BY_HAND}/{audit_id_}/, or give another folder")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def clean_demo_into(folder: Path) -> None:
-    from ..clean.cleaning import clean_workbook
-    from ..clean.pseudonym import load_or_create_key
-    from .outputs import write_clean_outputs
+def audit_id_of(folder: Path) -> str:
+    """The audit id of a processed folder, from what it says of itself (its name may be anything)."""
+    tables = read_run_record(Path(folder) / "source.json")
+    return audit_id(read_run_record(Path(folder) / "audit.json"), tables.get("raw_file", Path(folder).name))
 
-    write_clean_outputs(clean_workbook(demo_workbook(), load_or_create_key()), folder)
+
+def notebook_folder(input_dir: str = "", raw_path: str = "", output_dir: str = "", window_start: str = "",
+                    window_end: str = "") -> Path:
+    """The processed folder a notebook displays.
+
+    With `input_dir`: that folder, only read. Without: the workbook `raw_path` (empty: the synthetic demo) is run
+    through `helpers.audit()` with the default parameters and written to `output_folder(output_dir, ...)`.
+    """
+    if input_dir:
+        folder = Path(input_dir)
+        if not (folder / "cases.csv").exists():
+            raise AuditInputError("no audit outputs here", file=folder,
+                                  hint="give the folder `make report` printed as data:, or leave input_dir empty")
+        return folder
+    from ..spine import Window, audit
+
+    result = audit(Path(raw_path) if raw_path else demo_workbook(), Parameters(),
+                   window=Window(window_start, window_end))
+    folder = output_folder(output_dir, result.audit_id)
+    if not output_dir:  # the by-hand folder is this notebook's own: nothing of an earlier run stays beside
+        shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    result.write(folder)
+    return folder
+
+
+def demo_folder() -> Path:
+    """The synthetic demo's outputs, for notebooks run with their defaults: made here when not made yet."""
+    settings = {"audit_title": demo.TITLE, "window_start": demo.WINDOW_START.isoformat(),
+                "window_end": demo.WINDOW_END.isoformat()}
+    folder = by_hand_folder(audit_id(settings, config.DEMO_WORKBOOK.name))
+    return folder if (folder / "findings.csv").exists() else notebook_folder()
+
+
+def displayed_folder(input_dir: str = "") -> Path:
+    """The folder notebooks 02 to 04 display: `input_dir`, or the by-hand demo's."""
+    return notebook_folder(input_dir) if input_dir else demo_folder()
+
+
+def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), **thresholds) -> tuple[Path, Parameters]:
+    """The folder whose findings notebook 02 shows, and their parameters.
+
+    Thresholds left empty are those the folder's findings were computed with; when every one is, and no
+    earlier audit is named, that is the folder itself. Otherwise the audit is measured again here with these
+    parameters (and compared with `earlier_dirs`), into `output_folder(output_dir, ...)` beside a copy of
+    the cleaned data: never into `folder` itself.
+    """
+    recorded = findings_parameters(folder)
+    given = {name: value for name, value in thresholds.items() if str(value).strip()}
+    params = Parameters.from_values(**{**asdict(recorded), **given})
+    if params == recorded and not earlier_dirs:
+        return folder, params
+    out = output_folder(output_dir, audit_id_of(folder))
+    if out.resolve() == Path(folder).resolve():
+        raise AuditInputError("output_dir is the folder being read", file=folder,
+                              hint="give another folder, or leave output_dir empty")
+    for name in CLEAN_OUTPUTS:
+        if (Path(folder) / name).exists():
+            shutil.copy2(Path(folder) / name, out / name)
+    remeasure(out, params, earlier_dirs)
+    return out, params
+
+
+def remeasure(folder: Path, params: Parameters, earlier_dirs=()) -> None:
+    """Measure a folder's cleaned data again with `params`, compared with earlier audits' folders, in place."""
+    from ..clean.pseudonym import load_or_create_key
+    from ..measures.comparison import compare_audits, key_fingerprint
+    from ..measures.stage import compute_findings
+    from ..report.charts import findings_charts
+    from ..spine import write_measured
+    from .outputs import write_comparison_outputs
+
+    source = load_clean_outputs(folder)
+    audit = source["audit"]
+    measured = compute_findings(source["cases"], source["agency_returns"], audit.get("population"), params)
+    charts = findings_charts(measured.findings, audit, len(source["cases"]))
+    this = compared_audit(source, folder, measured.findings, key_fingerprint(load_or_create_key()))
+    comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params))
+    stale = Path(folder) / "comparison.csv"
+    if stale.exists():
+        stale.unlink()
+    write_measured(measured, charts, params, Path(folder))
+    write_comparison_outputs(comparison, reaudit, Path(folder))
 
 
 def load_cleaned(input_dir: str = "") -> tuple[dict, Path]:
-    """The cleaned outputs and their folder; with no folder given, the by-hand demo's (cleaned first if empty)."""
-    folder = Path(input_dir) if input_dir else by_hand_folder()
-    if not (folder / "cases.csv").exists():
-        if input_dir:
-            raise AuditInputError("no cleaned data here", file=folder,
-                                  hint="run notebooks/01_clean.ipynb or `make report` first")
-        folder.mkdir(parents=True, exist_ok=True)
-        clean_demo_into(folder)
+    """The cleaned outputs and their folder."""
+    folder = displayed_folder(input_dir)
     return load_clean_outputs(folder), folder
 
 
-def load_findings(input_dir: str = "") -> tuple[dict, Path]:
+def load_findings(input_dir: str | Path = "") -> tuple[dict, Path]:
     """The cleaning stage's small tables plus what the findings stage wrote (findings, breakdowns, charts)."""
-    folder = Path(input_dir) if input_dir else by_hand_folder()
+    folder = displayed_folder(str(input_dir))
     if not (folder / "findings.csv").exists():
-        hint = ("run notebooks/02_findings.ipynb first, or give input_dir the folder `make report` printed as data:"
-                if not input_dir else "run notebooks/02_findings.ipynb or `make report` first")
-        raise AuditInputError("no findings here", file=folder, hint=hint)
+        raise AuditInputError("no findings here", file=folder, hint="give the folder `make report` printed as data:")
     from ..report.charts import read_charts
 
     # Shown through what the findings computed: the cases themselves are not read (100,000s of rows at scale).
@@ -94,12 +167,12 @@ def load_findings(input_dir: str = "") -> tuple[dict, Path]:
 
 
 def findings_parameters(folder: Path) -> Parameters:
-    """The parameters the findings in `folder` were computed with (recorded by notebook 02)."""
-    recorded = read_run_record(folder / "findings_parameters.json")
+    """The parameters the findings in `folder` were computed with."""
+    recorded = read_run_record(Path(folder) / "findings_parameters.json")
     return Parameters(**recorded) if recorded else Parameters()
 
 
-def load_report_inputs(input_dir: str = "") -> dict:
+def load_report_inputs(input_dir: str | Path = "") -> dict:
     """Everything the report shows, with what the run was made from."""
     from ..report.sections import yes_partly_no, yes_partly_no_columns
 
@@ -115,24 +188,21 @@ def load_report_inputs(input_dir: str = "") -> dict:
     return inputs
 
 
-# --- re-audit: the audits a run compares ------------------------------------------
+# --- re-audit by hand: earlier audits' folders ------------------------------------------------------
 
 def compared_audit(source: dict, folder: Path, findings: pd.DataFrame, key_fingerprint: str | None):
-    """This run's audit as the comparison sees it (`source` as load_cleaned gives it)."""
-    from ..measures.comparison import ComparedAudit, audit_name
+    """An audit's folder as the comparison sees it (`source` as load_clean_outputs gives it)."""
+    from ..spine import compared, compared_name
 
     audit = source["audit"]
-    raw_file = read_run_record(folder / "source.json").get("raw_file", folder.name)
-    return ComparedAudit(name=audit_name(audit.get("audit_title"), raw_file), findings=findings,
-                         window_start=audit.get("window_start"), window_end=audit.get("window_end"),
-                         population=audit.get("population"), case_ids=source["cases"]["case_id"],
-                         key_fingerprint=key_fingerprint, missing_columns=tuple(audit.get("missing_columns", ())),
-                         recommendations=source["recommendations"])
+    raw_file = read_run_record(Path(folder) / "source.json").get("raw_file", Path(folder).name)
+    return compared(compared_name(audit, Path(raw_file)), audit, findings, source["cases"]["case_id"],
+                    source["recommendations"], key_fingerprint)
 
 
 def load_earlier_audits(earlier_dirs, params: Parameters) -> list:
-    """Each earlier audit's cleaned data, measured again here with this run's parameters (spec section 9), in
-    the order given. Its key fingerprint is the one its own findings stage recorded (None before it did)."""
+    """Each earlier audit's cleaned data, measured again here with these parameters (spec section 9), in the
+    order given. Its key fingerprint is the one its own run recorded."""
     from ..measures.findings import findings_table
     from ..measures.statuses import measure_statuses
 
@@ -140,7 +210,7 @@ def load_earlier_audits(earlier_dirs, params: Parameters) -> list:
     for folder in map(Path, earlier_dirs or ()):
         if not (folder / "cases.csv").exists():
             raise AuditInputError("no cleaned data for this earlier audit", file=folder,
-                                  hint="run `make report RAW=<earlier workbook>` first, or give it as EARLIER=...")
+                                  hint="give the folder `make report RAW=<earlier workbook>` printed as data:")
         source = load_clean_outputs(folder)
         findings = findings_table(measure_statuses(source["cases"], source["agency_returns"], params),
                                   source["audit"].get("population"), params)
@@ -150,9 +220,8 @@ def load_earlier_audits(earlier_dirs, params: Parameters) -> list:
 
 
 def workbook_window_end(path: Path, window_start: str = "", window_end: str = ""):
-    """The window end an audit's run will use (a parameter, else its Audit sheet), read before any stage runs so
-    that an earlier audit named after the current one stops the run before anything changes. Only the Audit
-    sheet is read, with the reader and rules cleaning uses; None when the workbook gives no window end."""
+    """The window end an audit's run will use (a parameter, else its Audit sheet), from the Audit sheet only,
+    read with the reader and rules cleaning uses; None when the workbook gives no window end."""
     from ..clean.cleaning import read_audit_settings
     from ..domain.schema import AUDIT
     from ..read.workbook import find_sheet, open_workbook, read_sheet, sheet_grid
@@ -163,15 +232,3 @@ def workbook_window_end(path: Path, window_start: str = "", window_end: str = ""
     raw = read_sheet(workbook, name, AUDIT, grid) if grid is not None and grid.size else None
     settings, _ = read_audit_settings(raw, window_start or None, window_end or None, file=workbook.path)
     return settings.window_end
-
-
-def write_comparison_outputs(comparison: pd.DataFrame, reaudit: dict, folder: Path) -> list[Path]:
-    """reaudit.json always (this audit's key fingerprint, for later runs), comparison.csv when there is an
-    earlier audit to compare with."""
-    from .outputs import write_csv
-    from .provenance import write_run_record
-
-    written = [write_run_record(Path(folder) / REAUDIT_RECORD, reaudit)]
-    if reaudit["earlier"]:
-        written.append(write_csv(comparison, Path(folder) / "comparison.csv"))
-    return written

@@ -1,17 +1,13 @@
 """Writing and reading the processed outputs (spec section 8).
 
-The pipeline gives every stage a staging folder and puts an audit's folder
-in place only when the whole run succeeded (see audit_folders.py).
+`helpers.spine.Audit.write` writes them; the pipeline writes into a staging
+folder and puts an audit's folder in place only when the whole run succeeded
+(see audit_folders.py). The notebooks and the report read them back here.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import warnings
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -26,109 +22,6 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-# A table at least this long is written by a forked copy of the process while this one writes the others.
-# Formatting CSV holds Python's lock, so threads cannot share the work; at 100,000 cases the agency returns
-# (half a million rows) take 2 s to write and the other tables as long again. Below this, a fork costs more
-# than it saves.
-WRITTEN_ASIDE_FROM_ROWS = 50_000
-
-
-def write_tables(tables: dict[Path, pd.DataFrame]) -> list[Path]:
-    """Write each table to its path as CSV; the longest, if long enough, in a forked process beside the rest."""
-    longest = max(tables, key=lambda path: len(tables[path]), default=None)
-    aside = longest if longest is not None and len(tables[longest]) >= WRITTEN_ASIDE_FROM_ROWS else None
-    with written_aside(tables[aside], aside) if aside is not None else nullcontext():
-        for path, frame in tables.items():
-            if path != aside:
-                write_csv(frame, path)
-    return list(tables)
-
-
-@contextmanager
-def written_aside(frame: pd.DataFrame, path: Path) -> Iterator[None]:
-    """Write `frame` to `path` in a forked copy of this process while the body runs; its error is raised after.
-
-    The copy shares the frame's memory (nothing is pickled), writes one file and exits. Where a fork is not
-    available or fails, the frame is written here after the body.
-    """
-    writer = _start_writer(frame, path)
-    if writer is None:
-        yield
-        write_csv(frame, path)
-        return
-    process, receiver = writer
-    try:
-        yield
-    finally:  # an error of the body wins, but only once the copy has finished
-        error = _writer_error(process, receiver, path)
-    if error is not None:
-        raise error
-
-
-def _start_writer(frame: pd.DataFrame, path: Path):
-    """A forked copy of this process writing `frame`, and the pipe its error comes back on; None without a fork."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    fork = multiprocessing.get_context("fork")
-    receiver, sender = fork.Pipe(duplex=False)
-    process = fork.Process(target=_write_in_copy, args=(frame, path, sender), daemon=True, name=f"writing {path.name}")
-    try:
-        with warnings.catch_warnings():
-            # Python 3.12 and later warn when a process with threads (a kernel's) forks; the copy uses none of
-            # them and leaves by os._exit (see _write_in_copy).
-            warnings.simplefilter("ignore", DeprecationWarning)
-            process.start()
-    except OSError:  # no memory or process left for a copy: the table is written here instead
-        receiver.close()
-        sender.close()
-        return None
-    sender.close()
-    return process, receiver
-
-
-def _writer_error(process, receiver, path: Path) -> BaseException | None:
-    """Wait for the forked writer: None if it wrote its file, else the error it sent back or how it stopped."""
-    try:
-        # Read before joining: an error larger than the pipe's buffer would otherwise leave each waiting for the
-        # other. End of file means the copy exited without sending anything.
-        try:
-            sent = receiver.recv()
-        except EOFError:
-            sent = None
-        except Exception as unreadable:  # an error that pickled but does not unpickle
-            sent = OSError(f"{path}: {unreadable}")
-    finally:
-        receiver.close()
-        process.join()
-    if process.exitcode == 0:
-        return None
-    if sent is not None:
-        return sent
-    if process.exitcode < 0:
-        return OSError(f"{path}: the process writing it was stopped by signal {-process.exitcode} "
-                       "(out of memory?)")
-    return OSError(f"{path}: the process writing it stopped (exit code {process.exitcode})")
-
-
-def _write_in_copy(frame: pd.DataFrame, path: Path, errors) -> None:
-    """The forked copy's work: write the file and send back any error, then leave at once by os._exit.
-
-    Leaving that way runs none of the kernel's exit handlers or stream flushes in the copy, so it never waits
-    for a lock that another of the kernel's threads held when it was forked.
-    """
-    code = 0
-    try:
-        write_csv(frame, path)
-    except BaseException as error:  # whatever it is, the parent raises it: no traceback printed here
-        code = 1
-        try:
-            errors.send(error)
-        except Exception:  # an error that cannot be pickled goes back as its text
-            errors.send(OSError(f"{path}: {error}"))
-    finally:
-        os._exit(code)
-
-
 def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]:
     """cases.csv, agency_returns.csv, reconciliation.csv, data_quality.csv, recommendations.csv, audit.json."""
     folder = Path(folder)
@@ -139,18 +32,10 @@ def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]
     rows = getattr(cleaned, "data_quality_rows", None)
     if rows is not None:  # one row per problem cell, so the audit team can find each in their workbook
         tables[folder / "data_quality_rows.csv"] = rows
-    written = write_tables(tables)
+    written = [write_csv(frame, path) for path, frame in tables.items()]
     audit_path = folder / "audit.json"
     audit_path.write_text(json.dumps(cleaned.audit_record(), indent=2, sort_keys=True) + "\n")
     return written + [audit_path]
-
-
-def write_source_record(raw: Path, folder: Path) -> Path:
-    """source.json: the workbook's file name and SHA-256, which every figure can be traced back to."""
-    from .provenance import file_sha256, write_run_record
-
-    return write_run_record(Path(folder) / "source.json", {"raw_file": Path(raw).name,
-                                                          "raw_sha256": file_sha256(raw)})
 
 
 def load_clean_outputs(folder: str | Path) -> dict:
@@ -216,3 +101,19 @@ def load_findings_outputs(folder: str | Path) -> dict:
     for name, file in BREAKDOWN_FILES.items():
         loaded[name] = pd.read_csv(folder / file, keep_default_na=False, na_values=[""])
     return loaded
+
+
+# Beside comparison.csv: this audit's key fingerprint and, per earlier audit, its window, population, overlap and
+# recommendations (helpers.measures.comparison.compare_audits).
+REAUDIT_RECORD = "reaudit.json"
+
+
+def write_comparison_outputs(comparison: pd.DataFrame, reaudit: dict, folder: Path) -> list[Path]:
+    """reaudit.json always (this audit's key fingerprint, for later runs), comparison.csv when there is an
+    earlier audit to compare with."""
+    from .provenance import write_run_record
+
+    written = [write_run_record(Path(folder) / REAUDIT_RECORD, reaudit)]
+    if reaudit["earlier"]:
+        written.append(write_csv(comparison, Path(folder) / "comparison.csv"))
+    return written

@@ -1,8 +1,6 @@
-"""What a run was made from: the raw file's SHA-256, the parameters, the code and the locked environment.
+"""What a run was made from: checksums of the workbooks, the code, the key and the locked environment.
 
-Each stage's record is a fingerprint of its inputs. A stage whose recorded
-fingerprint differs from this run's re-runs, whatever the file times say.
-This module imports nothing heavy: a no-op `make report` reads only it.
+This module imports nothing heavy: a no-op `make report` reads only it and the manifest.
 """
 from __future__ import annotations
 
@@ -19,17 +17,9 @@ from .. import config
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "python-calamine", "holidays", "papermill",
             "nbconvert")
 HELPERS = config.PROJECT_ROOT / "src" / "helpers"
-
-# The code each stage depends on, cumulatively (read -> clean -> measure -> report; run drives them all).
-# Development tools live in tools/ and are in none of these, so editing them re-runs nothing.
-STAGE_CODE = {
-    "clean": ("__init__.py", "config.py", "errors.py", "domain", "read", "clean", "context", "run",
-              "notebooks/01_clean.ipynb"),
-    "findings": ("measures", "report/charts.py", "report/narrative.py",
-                 "notebooks/02_findings.ipynb", "notebooks/03_secondary_findings.ipynb"),
-    "report": ("report", "notebooks/04_report.ipynb"),
-}
-STAGES = tuple(STAGE_CODE)
+# What a run's outputs depend on besides its inputs: the analysis code and the notebooks that display it.
+# Development tools live in tools/ and are not in it, so editing them re-runs nothing.
+CODE = (HELPERS, config.NOTEBOOKS)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -46,25 +36,26 @@ def _notebook_source(path: Path) -> bytes:
     return json.dumps([[c.get("cell_type"), "".join(c.get("source", ""))] for c in cells]).encode("utf-8")
 
 
-def _code_files(entry: str) -> list[Path]:
-    if entry.startswith("notebooks/"):
-        return [config.PROJECT_ROOT / entry]
-    path = HELPERS / entry
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".css") and "__pycache__" not in p.parts)
-    return [path] if path.exists() else []
+def _code_files() -> list[Path]:
+    return sorted(p for folder in CODE for p in folder.rglob("*")
+                  if p.suffix in (".py", ".css", ".ipynb") and "__pycache__" not in p.parts
+                  and ".ipynb_checkpoints" not in p.parts)
 
 
 @lru_cache(maxsize=None)
-def code_fingerprint(stage: str) -> str:
-    """SHA-256 over the source of everything the stage (and the stages before it) runs."""
+def code_fingerprint() -> str:
+    """SHA-256 over the source of everything a run executes (a notebook's cells only, not its outputs)."""
     digest = hashlib.sha256()
-    for name in STAGES[:STAGES.index(stage) + 1]:
-        for entry in STAGE_CODE[name]:
-            for path in _code_files(entry):
-                digest.update(str(path.relative_to(config.PROJECT_ROOT)).encode("utf-8"))
-                digest.update(_notebook_source(path) if path.suffix == ".ipynb" else path.read_bytes())
+    for path in _code_files():
+        digest.update(str(path.relative_to(config.PROJECT_ROOT)).encode("utf-8"))
+        digest.update(_notebook_source(path) if path.suffix == ".ipynb" else path.read_bytes())
     return digest.hexdigest()
+
+
+def key_fingerprint(path: str | Path | None = None) -> str:
+    """SHA-256 of the pseudonymisation key file ("" before it exists): a new key changes every case_id."""
+    path = Path(path or config.PSEUDONYM_KEY_FILE)
+    return file_sha256(path) if path.exists() else ""
 
 
 def lock_sha256() -> str:
@@ -83,13 +74,6 @@ def code_version() -> dict:
     commit = git("rev-parse", "HEAD")
     changed = git("status", "--porcelain", "--", "src", "notebooks", "requirements.lock") if commit else ""
     return {"commit": commit or "unknown (not a git checkout)", "modified": bool(changed)}
-
-
-def stage_fingerprint(stage: str, inputs: dict, upstream: str = "") -> str:
-    """One stage's fingerprint: its own inputs, its code, the lock file and the stage before it."""
-    record = {"stage": stage, "inputs": inputs, "code": code_fingerprint(stage), "lock": lock_sha256(),
-              "upstream": upstream}
-    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def package_versions() -> dict:
