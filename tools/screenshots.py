@@ -14,10 +14,9 @@ from helpers import config
 
 def board_report() -> Path:
     """The demo's board report, as `make report` (run just before by `make screenshots`) wrote it."""
-    sys.path.insert(0, str(config.PROJECT_ROOT / "src"))
-    from helpers.run.loaders import demo_audit_folder
+    from helpers.run.loaders import demo_audit_id
 
-    audit_id = demo_audit_folder().name
+    audit_id = demo_audit_id()
     report = Path(config.REPORTS) / audit_id / f"{audit_id}.html"
     if not report.exists():
         raise SystemExit("error: no demo report yet: run `make report` first")

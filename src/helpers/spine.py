@@ -30,7 +30,7 @@ from .measures.comparison import (
     key_fingerprint,
 )
 from .measures.stage import FindingsOutputs, compute_findings
-from .read.workbook import read_workbook
+from .read.workbook import RawWorkbook, read_workbook
 from .report.charts import Chart, findings_charts, write_charts
 from .run.audit_folders import audit_id
 from .run.outputs import write_clean_outputs, write_comparison_outputs, write_findings_outputs
@@ -109,6 +109,7 @@ class CleanedWorkbook:
     raw: Path
     raw_sha256: str
     cleaned: CleanedAudit
+    workbook: RawWorkbook  # the sheets as read: headers as written, Excel rows (for `make check`'s feedback)
 
     @property
     def settings(self) -> dict:
@@ -123,7 +124,7 @@ def clean(raw: str | Path, key: bytes, window: Window = Window(), earlier: bool 
     workbook = read_workbook(raw, may_lack=earlier_audit_may_lack() if earlier else frozenset())
     cleaned = clean_raw_workbook(workbook, key, window_start=window.start or None, window_end=window.end or None)
     # The context step: a local authority the census does not know gets one data-quality line (spec 8).
-    return CleanedWorkbook(raw, raw_sha256, with_unknown_local_authorities(cleaned, workbook.audit))
+    return CleanedWorkbook(raw, raw_sha256, with_unknown_local_authorities(cleaned, workbook.audit), workbook)
 
 
 def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Audit] = (),

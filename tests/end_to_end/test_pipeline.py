@@ -28,16 +28,16 @@ def test_pipeline_writes_every_output(fixture_run):
     processed = processed_folder(fixture_run)
     assert processed.name == "fixture-audit-2025-04-01-to-2025-09-30"
     for name in ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv", "findings.csv",
-                 "recommendations.csv", "audit.json", "source.json", "run.json", "breakdown_agency_group.csv",
+                 "recommendations.csv", "audit.json", "source.json", "manifest.json", "breakdown_agency_group.csv",
                  "breakdown_category.csv", "breakdown_age_band.csv", "charts/charts.json"):
         assert (processed / name).exists(), name
     assert not (processed / "measure_statuses.csv").exists()  # nothing reads it, so it is not written
     findings = pd.read_csv(processed / "findings.csv")
     assert len(findings) == 22
     assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == 3).all()
-    record = json.loads((processed / "run.json").read_text())
-    assert record["raw_sha256"] and record["lock_sha256"] and "commit" in record["code_version"]
-    assert record["parameters"]["icpc_working_days"] == 15
+    record = json.loads((processed / "manifest.json").read_text())
+    assert record["inputs"]["workbook"]["sha256"] and record["inputs"]["lock"] and "commit" in record["code_version"]
+    assert record["inputs"]["parameters"]["icpc_working_days"] == 15
     reports = report_files(fixture_run)
     assert reports["board"].name == f"{processed.name}.html"
     assert reports["published"].name == f"{processed.name}-published.html"
@@ -130,7 +130,7 @@ def test_same_workbook_gives_identical_outputs(fixture_run, tmp_path):
     (tmp_path / "test.key").write_bytes((fixture_run / "test.key").read_bytes())  # the same key, the same ids
     again = run_pipeline(tmp_path, fixture_run / "identifying.xlsx")
     first, second = processed_folder(fixture_run), processed_folder(again)
-    made = {name for name in snapshot(first) if name != "run.json"}
+    made = {name for name in snapshot(first) if name != "manifest.json"}
     assert {k: v for k, v in snapshot(second).items() if k in made} == {k: snapshot(first)[k] for k in made}
     html_before = report_files(fixture_run)["board"].read_text().splitlines()
     html_after = report_files(again)["board"].read_text().splitlines()
@@ -143,7 +143,7 @@ def test_same_workbook_gives_identical_outputs(fixture_run, tmp_path):
 def test_a_second_run_with_nothing_changed_does_nothing_and_still_names_its_outputs(fixture_run):
     before = everything(fixture_run)
     result = run_report(fixture_run, "--raw", str(fixture_run / "identifying.xlsx"), "--publish", "1")
-    assert result.returncode == 0 and "running notebooks" not in result.stderr
+    assert result.returncode == 0 and "notebooks/" not in result.stderr and "up to date" in result.stderr
     assert everything(fixture_run) == before
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == ["report", "report", "data"]
@@ -176,16 +176,17 @@ def test_story_1_a_notebook_run_with_defaults_never_changes_another_audits_repor
     assert "Our audit" in board and "SYNTHETIC" not in board
 
 
-def test_story_2_a_corrected_workbook_leaves_no_stale_published_version(tmp_path):
+def test_story_2_a_corrected_workbook_replaces_both_versions_and_says_so(tmp_path):
     first = audit_workbook(tmp_path / "audit.xlsx", "Our audit", "01/04/2025", "30/09/2025", plan_smart="No")
     run_pipeline(tmp_path, first, publish=True)
     audit_workbook(tmp_path / "audit.xlsx", "Our audit", "01/04/2025", "30/09/2025", plan_smart="Yes")
     result = run_report(tmp_path, "--raw", str(first))
     assert result.returncode == 0
     assert "replacing the outputs of our-audit-2025-04-01-to-2025-09-30 (made from audit.xlsx" in result.stderr
-    assert set(report_files(tmp_path)) == {"board"}
+    reports = report_files(tmp_path)
+    assert set(reports) == {"board", "published"}  # the published version is made on every run
     assert [line for line in result.stdout.splitlines() if line.startswith("report:")] == [
-        "report: " + str(report_files(tmp_path)["board"])]
+        "report: " + str(reports["board"]), "report: " + str(reports["published"])]
 
 
 def test_story_3_audits_of_different_periods_never_share_a_file(tmp_path):
@@ -197,7 +198,7 @@ def test_story_3_audits_of_different_periods_never_share_a_file(tmp_path):
     folders = sorted(p.name for p in (tmp_path / "processed").iterdir())
     assert len(folders) == 2 and folders[0] != folders[1]
     assert all(len(name) < 120 for name in folders)
-    assert len(list((tmp_path / "reports").glob("*/*.html"))) == 2
+    assert len(list((tmp_path / "reports").glob("*/*.html"))) == 4  # board and published of each
 
 
 def test_story_4_the_benchmark_sends_every_output_to_its_temporary_folder(tmp_path):

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, case_row, quorate_returns, return_row, write_workbook
+from helpers import spine
 from helpers.clean.cleaning import clean_workbook
 from helpers.run import check
 
@@ -106,8 +107,8 @@ def test_summary_counts_problems_by_kind_and_excluded_rows_by_reason():
 
 
 def run_main(monkeypatch, capsys, result, tmp_path):
-    monkeypatch.setattr(check, "read_workbook", lambda path: RAW)
-    monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: result)
+    monkeypatch.setattr(spine, "read_workbook", lambda path, may_lack=frozenset(): RAW)
+    monkeypatch.setattr(spine, "clean_raw_workbook", lambda *args, **kwargs: result)
     out = tmp_path / "feedback.xlsx"
     (tmp_path / "audit.xlsx").write_bytes(b"read by the stand-in reader")
     status = check.main(["--raw", str(tmp_path / "audit.xlsx"), "--out", str(out)])
@@ -134,8 +135,8 @@ def test_problems_exit_3_and_the_feedback_workbook_says_where_each_one_is(monkey
 
 def test_make_check_passes_the_workbook_and_feedback_path_through_the_environment(monkeypatch, capsys, tmp_path):
     seen = []
-    monkeypatch.setattr(check, "read_workbook", lambda path: seen.append(path) or RAW)
-    monkeypatch.setattr(check, "clean_raw_workbook", lambda *args: cleaned())
+    monkeypatch.setattr(spine, "read_workbook", lambda path, may_lack=frozenset(): seen.append(path) or RAW)
+    monkeypatch.setattr(spine, "clean_raw_workbook", lambda *args, **kwargs: cleaned())
     (tmp_path / "their audit.xlsx").write_bytes(b"read by the stand-in reader")
     monkeypatch.setenv("CPA_RAW", str(tmp_path / "their audit.xlsx"))
     monkeypatch.setenv("CPA_OUT", str(tmp_path / "feedback.xlsx"))
@@ -376,11 +377,11 @@ def test_a_make_variable_report_refuses_is_refused_with_its_words(monkeypatch, c
 
 def test_a_missing_file_or_a_folder_is_refused_with_report_s_words(capsys, tmp_path):
     from helpers.errors import AuditInputError
-    from helpers.run.pipeline import raw_checksum
+    from helpers.run.pipeline import workbook_path
 
     for given in (tmp_path / "missing.xlsx", tmp_path):
         with pytest.raises(AuditInputError) as refused:
-            raw_checksum(given)  # what `make report` asks of RAW before its first notebook
+            workbook_path(str(given), "RAW")  # what `make report` asks of RAW before anything runs
         assert refusal(capsys, lambda path=given: check.main(["--raw", str(path)])) == f"error: {refused.value}"
 
 

@@ -9,14 +9,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import KEY, case_row, quorate_returns, return_row, write_workbook
+from conftest import KEY, ROOT, case_row, quorate_returns, return_row, write_workbook
 from helpers.clean.cleaning import clean_workbook
 from helpers.errors import AuditInputError
 from helpers.measures import Parameters
 from helpers.measures.breakdowns import agency_group_breakdown, measure_by_group
 from helpers.measures.statuses import measure_statuses
 from helpers.report.export import _board_outputs_only, document, report_title
-from helpers.run.audit_folders import AuditFolders, audit_id, replace_folder, slug
+from helpers.run.audit_folders import AuditFolders, audit_id, replace_audit, slug
 from helpers.run.outputs import load_clean_outputs, write_clean_outputs
 from helpers.run.provenance import file_sha256, package_versions, read_run_record, write_run_record
 
@@ -76,17 +76,21 @@ def test_the_report_counts_cases_and_their_answers_as_from_the_whole_cases_file(
     assert len(load_case_answers(tmp_path / "out", yes_partly_no_columns())) == 2
 
 
-def test_replace_folder_replaces_the_whole_folder_and_nothing_beside_it(tmp_path):
-    staged, target, neighbour = tmp_path / "staging" / "a", tmp_path / "out" / "a", tmp_path / "out" / "b"
-    for folder in (staged, target, neighbour):
+def test_replace_audit_replaces_both_folders_whole_and_nothing_beside_them(tmp_path):
+    folders = AuditFolders("a", tmp_path / "processed", tmp_path / "reports")
+    staged = {"processed": tmp_path / "staging" / "processed", "reports": tmp_path / "staging" / "reports"}
+    neighbour = tmp_path / "processed" / "b"
+    for folder in (*staged.values(), folders.processed, folders.reports, neighbour):
         folder.mkdir(parents=True)
-    (target / "old-published.html").write_text("stale")
+    (folders.reports / "old-published.html").write_text("stale")
     (neighbour / "keep.csv").write_text("other audit")
-    (staged / "findings.csv").write_text("new")
-    replace_folder(staged, target)
-    assert [p.name for p in target.iterdir()] == ["findings.csv"] and not staged.exists()
-    assert (neighbour / "keep.csv").read_text() == "other audit"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a", "b"]
+    (staged["processed"] / "findings.csv").write_text("new")
+    (staged["reports"] / "a.html").write_text("new")
+    replace_audit(folders, staged["processed"], staged["reports"])
+    assert [p.name for p in folders.processed.iterdir()] == ["findings.csv"]
+    assert [p.name for p in folders.reports.iterdir()] == ["a.html"]
+    assert not staged["processed"].exists() and (neighbour / "keep.csv").read_text() == "other audit"
+    assert sorted(p.name for p in (tmp_path / "processed").iterdir()) == ["a", "b"]
 
 
 def test_audit_id_is_the_title_and_window_or_the_file_name():
@@ -172,8 +176,10 @@ def test_window_dates_are_day_first_and_us_order_is_named():
         check_window_date("WINDOW_END", "soon")
 
 
-def test_code_fingerprint_changes_with_the_code_of_the_stage_only():
-    from helpers.run.provenance import STAGE_CODE, code_fingerprint
+def test_code_fingerprint_covers_the_analysis_code_and_notebooks_not_the_tools():
+    from helpers.run.provenance import CODE, _code_files, code_fingerprint
 
-    assert len({code_fingerprint(stage) for stage in STAGE_CODE}) == 3
-    assert not any("tools" in entry for entries in STAGE_CODE.values() for entry in entries)
+    files = {p.relative_to(ROOT).as_posix() for p in _code_files()}
+    assert {"src/helpers/spine.py", "src/helpers/report/report.css", "notebooks/04_report.ipynb"} <= files
+    assert not any(name.startswith("tools/") for name in files) and len(CODE) == 2
+    assert len(code_fingerprint()) == 64

@@ -397,9 +397,12 @@ def trend_html(series: pd.DataFrame, version: str, current: pd.DataFrame | None 
         columns={"label": "Measure"})
     alt = ("Small multiple line charts, one per key-line measure, of the percentage of cases meeting it in each "
            "audit from the oldest to this one, with 95% intervals. The same numbers are in the table below.")
-    figure = charts.figure_html(trend_chart(shown), "Key-line measures in each audit", alt,
-                                "Percentage of audited cases meeting each key-line standard, audit by audit, with "
-                                "95% intervals.")
+    if shown.empty:  # a small audit's published version: every figure of the chart is withheld
+        figure = "<p>The trend chart is not shown: every figure in it is withheld in this version.</p>"
+    else:
+        figure = charts.figure_html(trend_chart(shown), "Key-line measures in each audit", alt,
+                                    "Percentage of audited cases meeting each key-line standard, audit by audit, "
+                                    "with 95% intervals.")
     return figure + html_table(table, "Key-line measures in each audit (% of cases)",
                                numeric=tuple(table.columns[1:]))
 

@@ -66,10 +66,6 @@ class AuditFolders:
     def reports(self) -> Path:
         return self.reports_root / self.audit_id
 
-    @property
-    def run_record(self) -> Path:
-        return self.processed / "run.json"
-
     def report_path(self, version: str) -> Path:
         return self.reports / (self.audit_id + ("-published" if version == "published" else "") + ".html")
 
@@ -78,23 +74,30 @@ def folders_for(audit_id_: str) -> AuditFolders:
     return AuditFolders(audit_id_, Path(config.DATA_PROCESSED), Path(config.REPORTS))
 
 
-def replace_folder(staged: Path, target: Path) -> None:
-    """Put `staged` where `target` is, as a whole: the old folder is moved aside first, then removed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.replaced")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
-    if old.exists():
-        shutil.rmtree(old)
+def aside(target: Path) -> Path:
+    return target.with_name(f".{target.name}.replaced")
 
 
 def replace_audit(folders: AuditFolders, staged_processed: Path, staged_reports: Path) -> None:
-    """Replace both of one audit's folders with the staged ones (reports last: they are what a board reads)."""
-    replace_folder(staged_processed, folders.processed)
-    replace_folder(staged_reports, folders.reports)
+    """Replace both of one audit's folders with the staged ones, as a whole.
+
+    Both old folders are moved aside before either new one is moved in, so a run stopped at any point leaves
+    the previous complete outputs, or new data without its reports (no report at all), never a report beside
+    data it was not made from; the manifest then shows the next run what is missing.
+    """
+    pairs = [(staged_processed, folders.processed), (staged_reports, folders.reports)]
+    for _, target in pairs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if aside(target).exists():
+            shutil.rmtree(aside(target))
+    for _, target in pairs:
+        if target.exists():
+            os.replace(target, aside(target))
+    for staged, target in pairs:
+        os.replace(staged, target)
+    for _, target in pairs:
+        if aside(target).exists():
+            shutil.rmtree(aside(target))
 
 
 def known_audits() -> list[str]:

@@ -21,17 +21,17 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..clean.cleaning import CleanedAudit, clean_raw_workbook
+from ..clean.cleaning import CleanedAudit
 from ..clean.pseudonym import load_or_create_key
-from ..context import with_unknown_local_authorities
 from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
 from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
-from ..read.workbook import RawWorkbook, read_workbook
+from ..read.workbook import RawWorkbook
 from ..template.choices import accepted_form
 from ..template.workbook import MARKING, workbook_written_whole
 from .pipeline import parser as report_parser
-from .pipeline import raw_checksum, request_from
+from .pipeline import request_from
+from .settings import check_given_settings
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
 # The cleaner may list a filled cell of a column it does not read under this issue: not a problem to fix;
@@ -178,9 +178,10 @@ def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_e
     """Read and clean the workbook as `make report` does (raising the same AuditInputError), with the context
     step's line for a local authority the census does not know, and gather the feedback; the raw sheets give
     the headers as written and the columns not used."""
-    raw = read_workbook(raw_path)
-    cleaned = with_unknown_local_authorities(clean_raw_workbook(raw, key, window_start, window_end), raw.audit)
-    return feedback_from(cleaned, raw)
+    from ..spine import Window, clean
+
+    cleaned = clean(raw_path, key, Window(window_start or "", window_end or ""))
+    return feedback_from(cleaned.cleaned, cleaned.workbook)
 
 
 # --- the feedback workbook -----------------------------------------------------------------------------
@@ -328,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window-end", default=env("CPA_WINDOW_END", ""), help="replaces the Audit sheet's")
     args = parser.parse_args(argv)
     try:
+        check_given_settings()
         request = report_request(args.raw, args.window_start, args.window_end)
         raw = request.raw if args.raw else demo_workbook()
-        raw_checksum(raw)
         feedback = check_workbook(raw, load_or_create_key(), request.window_start or None,
                                   request.window_end or None)
     except AuditInputError as error:

@@ -84,11 +84,16 @@ def notebook_folder(input_dir: str = "", raw_path: str = "", output_dir: str = "
     return folder
 
 
-def demo_folder() -> Path:
-    """The synthetic demo's outputs, for notebooks run with their defaults: made here when not made yet."""
+def demo_audit_id() -> str:
+    """The synthetic demo's audit id, as `make report` names its folders."""
     settings = {"audit_title": demo.TITLE, "window_start": demo.WINDOW_START.isoformat(),
                 "window_end": demo.WINDOW_END.isoformat()}
-    folder = by_hand_folder(audit_id(settings, config.DEMO_WORKBOOK.name))
+    return audit_id(settings, config.DEMO_WORKBOOK.name)
+
+
+def demo_folder() -> Path:
+    """The synthetic demo's outputs, for notebooks run with their defaults: made here when not made yet."""
+    folder = by_hand_folder(demo_audit_id())
     return folder if (folder / "findings.csv").exists() else notebook_folder()
 
 

@@ -186,19 +186,22 @@ def compute(request: RunRequest, key: bytes):
 
 
 def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel) -> None:
-    """Execute the notebooks on the staged outputs (they only display them) and export the report twice."""
+    """Execute the notebooks on the staged outputs (they only display them) and export the report twice.
+    The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
     from ..report.export import export_report
 
     executed = processed.parent / "notebooks"
-    for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
-        run_notebook(name, {"input_dir": str(processed)}, "[2/3 notebooks]", executed / name, kernel)
-    reports.mkdir(parents=True, exist_ok=True)
-    for version in VERSIONS:
-        notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
-                                                    "code_version": code_version_of_run()},
-                                f"[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
-        export_report(notebook, folders.report_path(version).name, reports, version)
-    keep_executed_notebooks(executed, folders.audit_id)
+    try:
+        for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
+            run_notebook(name, {"input_dir": str(processed)}, "[2/3 notebooks]", executed / name, kernel)
+        reports.mkdir(parents=True, exist_ok=True)
+        for version in VERSIONS:
+            notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
+                                                        "code_version": code_version_of_run()},
+                                    f"[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
+            export_report(notebook, folders.report_path(version).name, reports, version)
+    finally:
+        keep_executed_notebooks(executed, folders.audit_id)
 
 
 def put_in_place(folders: AuditFolders, processed: Path, reports: Path, inputs: dict, audit) -> None:
@@ -250,8 +253,8 @@ def run_notebook(name: str, parameters: dict, step: str, executed: Path, kernel)
             execution_timeout=600, log_output=False, km=kernel.kernel_for_next_notebook(),
         )
     except PapermillExecutionError as error:
-        raise StageFailed(f"notebooks/{name} failed in cell {error.exec_count}: {error.ename}: {error.evalue} "
-                          f"(nothing was replaced; the executed copy is in {shown(config.BUILD / 'notebooks')})"
+        raise StageFailed(f"notebooks/{name} failed: {error.ename}: {error.evalue} (nothing was replaced; the "
+                          f"executed notebook, with the error at its cell, is in {shown(config.BUILD / 'notebooks')}/)"
                           ) from None
     return executed
 
@@ -279,13 +282,15 @@ def code_version_of_run() -> str:
     return json.dumps(code_version_lookup()())
 
 
-def keep_executed_notebooks(executed: Path, audit_id_: str) -> None:
+def keep_executed_notebooks(executed: Path, audit_id_: str) -> Path:
     """The executed notebooks stay in build/notebooks/<audit-id>/ for an analyst to open."""
     target = config.BUILD / "notebooks" / audit_id_
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(executed), str(target))
+    if executed.exists():
+        shutil.move(str(executed), str(target))
+    return target
 
 
 def staging_root() -> Path:
