@@ -43,3 +43,12 @@ def test_the_same_workbook_as_raw_and_earlier_is_an_error(tmp_path):
     other = tmp_path / "b.xlsx"
     with pytest.raises(AuditInputError, match="given as EARLIER and as EARLIER"):
         check_distinct_workbooks(raw, [other, other])
+
+
+def test_a_copy_of_raw_given_as_earlier_is_an_error():
+    from helpers.run.pipeline import check_distinct_contents
+
+    inputs = {"workbook": {"file": "a.xlsx", "sha256": "1"}, "earlier": [{"file": "copy of a.xlsx", "sha256": "1"}]}
+    with pytest.raises(AuditInputError, match="copy of a.xlsx: has the same content as RAW"):
+        check_distinct_contents(inputs)
+    check_distinct_contents({**inputs, "earlier": [{"file": "b.xlsx", "sha256": "2"}]})

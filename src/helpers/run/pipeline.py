@@ -35,7 +35,7 @@ from ..domain.measures import Parameters
 from ..errors import AuditInputError
 from .audit_folders import AuditFolders, folders_for, known_audits, remove_audit, replace_audit
 from .manifest import read_manifest, run_inputs, why_rebuild
-from .provenance import read_run_record, write_run_record
+from .provenance import key_fingerprint, read_run_record, write_run_record
 from .settings import check_given_settings
 
 EXIT_BAD_INPUT = 2
@@ -133,11 +133,20 @@ def check_distinct_workbooks(raw: Path, earlier: list[Path]) -> None:
         seen[path.resolve()] = "EARLIER"
 
 
+def check_distinct_contents(inputs: dict) -> None:
+    """A copy of the current workbook given as EARLIER would compare the audit with itself."""
+    for earlier in inputs["earlier"]:
+        if earlier["sha256"] == inputs["workbook"]["sha256"]:
+            raise AuditInputError("has the same content as RAW", file=earlier["file"],
+                                  hint="EARLIER names the workbooks of earlier audits, not a copy of this one")
+
+
 # --- a run ----------------------------------------------------------------------------------------
 
 def report(request: RunRequest) -> AuditFolders:
     """Make one audit's outputs and reports, or do nothing when they verify against their manifest."""
     inputs = request.inputs()
+    check_distinct_contents(inputs)
     current, reason = up_to_date(inputs)
     if current is not None:
         progress(f"up to date: {current.audit_id} (every output matches its manifest)")
@@ -146,7 +155,7 @@ def report(request: RunRequest) -> AuditFolders:
     from ..clean.pseudonym import load_or_create_key
 
     key = load_or_create_key()
-    inputs = request.inputs()  # the key may have been made just now
+    inputs["pseudonym_key"] = key_fingerprint()  # the key may have been made just now
     with tempfile.TemporaryDirectory(prefix="run-", dir=staging_root()) as staging, run_kernel() as kernel:
         kernel.launch()  # the kernel boots on one core while this process computes the audit on the other
         code_version_lookup()
