@@ -26,8 +26,13 @@ from .narrative import table_percent, whole_percent  # noqa: E402
 # Analysis Function focus colour (report guide); the afcharts style carries the rest of the palette.
 FOCUS = "#12436D"
 TEXT = "#0B0C0C"
-FIGURE_WIDTH = 8.0
+# Printed on A4 the figure fills the 186 mm text width at about its own size (7.2 in = 183 mm), so a font
+# size here is close to the printed size; no text is set below SMALLEST_TEXT_PT (8 pt printed, issue 22).
+FIGURE_WIDTH = 7.2
 DPI = 110
+SMALLEST_TEXT_PT = 9
+BAR_SPACING_IN = 0.42  # inches per bar: 15 key-line bars fit a third of a page less than a page
+TEXT_SIZE_KEY = "SmallestTextPt"  # PNG text chunk: the smallest font size in the figure, for the print checks
 
 
 def use_style() -> None:
@@ -62,7 +67,7 @@ def build_chart(findings: pd.DataFrame, withheld_ids=frozenset()) -> plt.Figure:
     withheld = rows["measure_id"].isin(list(withheld_ids)) if "measure_id" in rows else pd.Series(False, rows.index)
     rows = rows.astype({c: float for c in ("percent", "ci_lower", "ci_upper")})
     rows.loc[withheld, ["percent", "ci_lower", "ci_upper"]] = float("nan")
-    height = 0.9 + 0.55 * len(rows)
+    height = 0.9 + BAR_SPACING_IN * len(rows)
     figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, height), dpi=DPI)
     positions = range(len(rows))[::-1]
     values = rows["percent"].fillna(0)
@@ -100,9 +105,21 @@ def _wrap(label: str, width: int = 28) -> str:
     return "\n".join(lines + [line])
 
 
+def smallest_text_pt(figure: plt.Figure) -> float:
+    """The smallest font size (points, at the figure's own size) of any visible, non-empty text in the figure."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()  # tick labels exist once drawn
+    sizes = [t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return float(min(sizes)) if sizes else 0.0
+
+
 def figure_png(figure: plt.Figure) -> bytes:
+    """The figure as PNG at DPI, without software or time metadata; its smallest text size is recorded
+    (TEXT_SIZE_KEY) so the print checks can measure the printed size of every chart's text."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=DPI,
+                   metadata={"Software": None, TEXT_SIZE_KEY: f"{smallest_text_pt(figure):g}"})
     plt.close(figure)
     return buffer.getvalue()
 

@@ -303,7 +303,7 @@ def change_chart(rows: pd.DataFrame, earlier_name: str) -> plt.Figure:
     joined by a thin line. Rows as given, top to bottom; every row must have both percentages."""
     charts.use_style()
     rows = rows.reset_index(drop=True)
-    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 1.2 + 0.6 * len(rows)), dpi=charts.DPI)
+    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 1.2 + charts.BAR_SPACING_IN * len(rows)), dpi=charts.DPI)
     y = np.arange(len(rows))[::-1].astype(float)
     offset = 0.16
     for position, (_, row) in zip(y, rows.iterrows()):  # earlier to now, one thin segment per measure
@@ -390,21 +390,21 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
     measures = list(dict.fromkeys(series["measure_id"]))
     columns = 3
     panels = int(np.ceil(len(measures) / columns))
-    figure, axes = plt.subplots(panels, columns, figsize=(charts.FIGURE_WIDTH, 1.9 * panels), dpi=charts.DPI,
+    figure, axes = plt.subplots(panels, columns, figsize=(charts.FIGURE_WIDTH, 2.1 * panels), dpi=charts.DPI,
                                 sharex=True, sharey=True, squeeze=False)
     labels = series.drop_duplicates("order").sort_values("order")["audit"].tolist()
     for axis, measure_id in zip(axes.flat, measures):
         rows = series[series["measure_id"] == measure_id].sort_values("order")
         axis.plot(rows["order"], rows["percent"], color=charts.FOCUS, marker="o", linewidth=1.5)
         axis.vlines(rows["order"], rows["ci_lower"], rows["ci_upper"], color=charts.FOCUS, linewidth=1)
-        axis.set_title(textwrap.fill(rows["label"].iloc[0], 30), fontsize=8, loc="left")
+        axis.set_title(textwrap.fill(rows["label"].iloc[0], 26), fontsize=charts.SMALLEST_TEXT_PT, loc="left")
         axis.set_ylim(0, 100)
         axis.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
-        axis.tick_params(labelsize=7)
+        axis.tick_params(labelsize=charts.SMALLEST_TEXT_PT)
     for axis in axes.flat[len(measures):]:
         axis.set_visible(False)
     for axis in axes[-1]:
-        axis.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7)
+        axis.set_xticks(range(len(labels)), labels, rotation=30, fontsize=charts.SMALLEST_TEXT_PT)
     figure.tight_layout()
     return figure
 

@@ -53,6 +53,9 @@ def esc(value) -> str:
     return html.escape(str(value))
 
 
+LONG_TABLE_ROWS = 8  # more rows than this: printed, the table may break between rows
+
+
 def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None, numeric=()) -> str:
     """An accessible table: caption, column headers with scope, the first column as row headers."""
     row_header = row_header or frame.columns[0]
@@ -68,7 +71,9 @@ def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None,
                 cls = ' class="num"' if column in numeric else ""
                 cells.append(f"<td{cls}>{esc(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="table-wrap"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+    # In print a long table may run on to the next page (its header repeated) instead of leaving a gap.
+    wrap = "table-wrap long-table" if len(frame) > LONG_TABLE_ROWS else "table-wrap"
+    return (f'<div class="{wrap}"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
