@@ -126,11 +126,11 @@ def group_comparison(table: pd.DataFrame, group_column: str, what: str, publishe
     bases, could pin a withheld count (12 of 15 ranked between 77% and 80% can only be 12).
     """
     eligible = rankable_groups(table, group_column)
+    rows = eligible.assign(denominator=lambda t: t["assessed"], numerator=lambda t: t["met"])
+    if len(rows) < 2:  # said in both versions: there is no ranking to withhold
+        return f"{what}: too few groups with {SMALLEST_RANKED_GROUP} or more cases (whose group is known) to compare."
     if published is not None and not published.reindex(eligible.index).fillna(False).astype(bool).all():
         return ranking_withheld(what)
-    rows = eligible.assign(denominator=lambda t: t["assessed"], numerator=lambda t: t["met"])
-    if len(rows) < 2:
-        return f"{what}: too few groups with {SMALLEST_RANKED_GROUP} or more cases (whose group is known) to compare."
     share = rows["met"] / rows["assessed"]  # ranked on the unrounded proportion
     highest, lowest = rows.loc[share.idxmax()], rows.loc[share.idxmin()]
     high, low = _pct(highest, "met", "assessed"), _pct(lowest, "met", "assessed")
