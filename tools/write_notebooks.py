@@ -185,7 +185,7 @@ split = inputs["yes_partly_no"]  # Yes, Partly and No answers of the Yes/Partly/
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
 since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version, withheld)
 display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since,
-                                           hidden=sections.withheld_measures(findings, version, withheld))))"""),
+                                           figures=sections.prose_figures(findings, version, withheld))))"""),
     ("code", """if inputs["comparison"] is not None:
     display(HTML(comparison_section.since_last_audit_section(inputs["comparison"], inputs["reaudit"], findings,
                                                              version, withheld=withheld)))"""),

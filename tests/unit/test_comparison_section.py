@@ -133,9 +133,12 @@ def test_published_tables_withhold_small_counts_and_mark_a_question_not_asked(co
     published = cs.shown_rows(rows, "published").set_index(rows["measure_id"])
     assert board.loc["dissent_recorded", "counts"] == "3 / 4"
     assert published.loc["dissent_recorded", "counts"] == SUPPRESSED
-    assert published.loc["dissent_recorded", ["difference", "verdict"]].tolist() == [SUPPRESSED, SUPPRESSED]
+    # The verdict is not a count: withholding the figures never changes the claim (issue 22).
+    assert published.loc["dissent_recorded", ["difference", "verdict"]].tolist() == \
+        [SUPPRESSED, board.loc["dissent_recorded", "verdict"]]
     assert board.loc["plan_smart", "earlier_counts"] == NOT_AVAILABLE
     assert published.loc["icpc_timely", "counts"] == "70 / 80"
+    # The change printed is the difference of the one-decimal percentages printed beside it.
     assert board.loc["icpc_timely", "difference"] == "+37.5"
 
 
@@ -147,7 +150,7 @@ def test_summary_names_the_measures_by_verdict_and_the_recommendations_progress(
     assert "1 measure could not be compared (Plan SMART)" in sentence
     assert "Of its 2 recommendations, 1 is complete and 1 overdue" in sentence
     published = cs.summary_sentence(table, record, CURRENT, "published")
-    assert "too few cases to publish a comparison (Dissent recorded" in published
+    assert published == sentence  # the same verdicts: no figure stands in this sentence
     assert cs.summary_sentence(None, None, CURRENT, "board") == ""
 
 
@@ -156,7 +159,8 @@ def test_the_section_gives_progress_and_overlap_and_a_trend_only_with_three_audi
     html = cs.since_last_audit_section(table, record, CURRENT, "board", today=pd.Timestamp("2026-01-01"))
     assert 'id="since-last-audit"' in html and "In progress (overdue)" in html
     assert "the due date had passed on 1 January 2026, when this report was made" in html
-    assert "2 children are in both audits" in html and "Over the audits" not in html
+    assert "number of children in both audits (the same pseudonymised case id) is 2." in html
+    assert "Over the audits" not in html
     assert "Record dissent" in html and "no measure named" not in html
     three = compare_audits(audit(NOW, CURRENT, "2025-09-30"),
                            [audit("Audit of 2023", EARLIER_FINDINGS, "2023-05-31"),
@@ -178,7 +182,8 @@ def test_the_later_window_check_reads_the_audit_sheet_or_the_parameter(tmp_path)
 
 def test_published_comparison_shows_this_audits_figures_as_the_whole_report_decided(compared):
     """A count the report-wide decision withholds (for example a secondary suppression of a count above 5) is
-    withheld in the comparison too, and its change and verdict with it: nothing the other tables protect leaks."""
+    withheld in the comparison too, and its change with it: nothing the other tables protect leaks. The verdict
+    stays (issue 22: withholding a figure never changes a statement into a different claim)."""
     from helpers.report.disclosure import measure_key
 
     table, record = compared
@@ -188,7 +193,8 @@ def test_published_comparison_shows_this_audits_figures_as_the_whole_report_deci
     shown = cs.shown_rows(rows, "published", current).set_index(rows["measure_id"])
     assert shown.loc["eha_completed", "counts"] == SUPPRESSED
     assert shown.loc["eha_completed", "percent"] == SUPPRESSED
-    assert shown.loc["eha_completed", "verdict"] == SUPPRESSED
+    assert shown.loc["eha_completed", "difference"] == SUPPRESSED
+    assert shown.loc["eha_completed", "verdict"] == rows.set_index("measure_id").loc["eha_completed", "verdict"]
     # Without the report-wide decision the same row stands alone, and 20 of 80 would be shown.
     alone = cs.shown_rows(rows, "published").set_index(rows["measure_id"])
     assert alone.loc["eha_completed", "counts"] == "20 / 80"

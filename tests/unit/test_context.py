@@ -404,7 +404,10 @@ def test_section_lists_unknown_authorities_with_their_hint(census):
 def test_section_published_version_withholds_a_small_audit_figure(census):
     small = dict(ICPC_ROW, numerator=3, denominator=4, percent=75.0, ci_lower=30.1, ci_upper=95.4)
     html = context_section(build_context("Barnet", census=census), small, "published")
-    assert "too few cases" in html and "75.0" not in html
+    from helpers.report.disclosure import WITHHELD_WORDS
+
+    assert f"in {WITHHELD_WORDS} of cases (withheld of withheld; 95% interval withheld)" in html
+    assert "75.0" not in html and "75%" not in html
 
 
 def test_section_published_version_follows_the_report_wide_decision(census):

@@ -56,7 +56,7 @@ def test_small_and_unknown_groups_are_never_highest_or_lowest():
 
 def test_the_sharing_rates_sentence_says_why_they_differ():
     from helpers.domain.measures import Parameters
-    text = narrative.sharing_rates_differ((2, 3), Parameters())
+    text = narrative.sharing_rates_differ(narrative.whole_percent(2, 3), Parameters())
     assert "(67%)" in text and "every report submitted" in text and "2 working days" in text
     assert "(" not in narrative.sharing_rates_differ(None, Parameters())
 
@@ -191,14 +191,14 @@ def test_a_group_sentence_says_it_ranks_only_known_groups_of_10_or_more():
                                "highest for Under 1 (60%) and lowest for 1-4 (42%)")
 
 
-def test_when_a_rankable_group_is_withheld_no_group_is_named():
-    published = pd.Series([True, False, True, True])  # 1-4 (12 cases) is withheld: Under 1 alone is left
+def test_when_a_rankable_group_is_withheld_the_ranking_is_withheld_and_said_so():
+    published = pd.Series([True, False, True, True])  # 1-4 (12 cases) is withheld
     sentence = narrative.group_comparison(GROUPS, "group", "X", published)
-    assert "none is named highest or lowest" in sentence and "not every group" in sentence
-    assert "too few groups" not in sentence and "Under 1" not in sentence
+    assert sentence == narrative.ranking_withheld("X")
+    assert "which group is highest and which lowest is withheld" in sentence and "Under 1" not in sentence
     # Withholding only small or unknown groups changes nothing.
     shown = narrative.group_comparison(GROUPS, "group", "X", pd.Series([True, True, False, False]))
-    assert "highest for Under 1 (60%)" in shown
+    assert shown == narrative.group_comparison(GROUPS, "group", "X")
     # Too few groups is said only when they do not exist.
     assert "too few groups" in narrative.group_comparison(GROUPS.iloc[1:], "group", "X",
                                                           pd.Series([True, True, True], index=[1, 2, 3]))

@@ -13,6 +13,7 @@ import html
 import pandas as pd
 
 from ..domain.measures import SECONDARY, Parameters
+from .disclosure import withheld_once
 from .narrative import standard_text, whole_percent
 
 # The report's sections, in order: (anchor, heading). The contents list and every heading read this.
@@ -99,9 +100,19 @@ def strengths_and_areas(findings: pd.DataFrame, standards: pd.DataFrame) -> tupl
 LOWEST_NAMED = 3  # the summary names this many of the lowest key-line measures
 
 
-def _item(row: pd.Series) -> str:
-    return (f"{row['label']}: {whole_percent(row['numerator'], row['denominator'])} "
-            f"(standard {standard_text(row['standard'])})")
+def _item(row: pd.Series, figures: pd.DataFrame | None = None) -> str:
+    """"Label: 42% (standard 80%)"; a figure this version withholds reads "figure withheld (...)"."""
+    return f"{row['label']}: {_figure(row, figures)} (standard {standard_text(row['standard'])})"
+
+
+def _figure(row: pd.Series, figures: pd.DataFrame | None) -> str:
+    """A measure's whole-number percentage as this version gives it (`figures`: `sections.prose_figures`)."""
+    shown = whole_percent(row["numerator"], row["denominator"])
+    if figures is not None and row["measure_id"] in figures.index:
+        given = figures.at[row["measure_id"], "percent"]
+        if given != shown:
+            return f"figure {given}"
+    return shown
 
 
 def _lowest_first(rows: pd.DataFrame) -> pd.DataFrame:
@@ -110,8 +121,8 @@ def _lowest_first(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(_share=share).sort_values("_share", kind="stable").drop(columns="_share")
 
 
-def _bullets(rows: pd.DataFrame) -> str:
-    return '<ul class="summary-list">' + "".join(f"<li>{html.escape(_item(r))}</li>"
+def _bullets(rows: pd.DataFrame, figures: pd.DataFrame | None = None) -> str:
+    return '<ul class="summary-list">' + "".join(f"<li>{html.escape(withheld_once(_item(r, figures)))}</li>"
                                                  for _, r in rows.iterrows()) + "</ul>"
 
 
@@ -138,19 +149,20 @@ def lines_html(text: str) -> str:
 
 
 def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
-                      comparison_sentence: str = "", hidden: frozenset = frozenset()) -> str:
+                      comparison_sentence: str = "", figures: pd.DataFrame | None = None,
+                      carried_forward: int = 0) -> str:
     """The first screen: the headline, the re-audit, what is asked of the board, strengths, areas for improvement.
 
     Strengths and areas are short bulleted lists; the areas are in order, lowest first, and the lowest
-    measures are named again only when the areas do not already list them. `hidden`: measures whose
-    percentage this version does not give (the published version's withheld figures); they are left out
-    of every list and range here, and counted.
+    measures are named again only when the areas do not already list them. `figures` (from
+    `sections.prose_figures`) gives each measure's figures as this version prints them: the published
+    version makes every statement the board version makes, about the same measures and with the same
+    counts, and says "withheld (...)" where a figure is withheld (issue 22). `carried_forward`: how many
+    of the recommendations an earlier audit raised (spec section 3b); they are not counted as new.
     """
     standards = expected_standards(findings, recommendations, params)
     key_lines = findings[findings["kloe"] != SECONDARY]
-    strengths, areas = strengths_and_areas(key_lines, standards)
-    key_lines = key_lines[~key_lines["measure_id"].isin(hidden)]
-    strengths, areas = (_lowest_first(rows[~rows["measure_id"].isin(hidden)]) for rows in (strengths, areas))
+    strengths, areas = (_lowest_first(rows) for rows in strengths_and_areas(key_lines, standards))
     measured = key_lines[key_lines["denominator"] > 0]
     parts = [section_heading("executive-summary")]
     if measured.empty:
@@ -158,36 +170,46 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
     else:
         ordered = _lowest_first(measured)
         low, high = ordered.iloc[0], ordered.iloc[-1]
-        parts.append(f"<p>The audit looked at {included} cases against {len(measured)} key-line standards. "
-                     f"Key-line standards were met in between {whole_percent(low['numerator'], low['denominator'])}"
-                     f" and {whole_percent(high['numerator'], high['denominator'])} of cases.</p>")
+        headline = withheld_once(
+            f"The audit looked at {included} cases against {len(measured)} key-line standards. "
+            f"Key-line standards were met in between {_figure(low, figures).removeprefix('figure ')}"
+            f" and {_figure(high, figures).removeprefix('figure ')} of cases.")
+        parts.append(f"<p>{html.escape(headline)}</p>")
     if comparison_sentence:  # "are we getting better?" comes straight after the headline
         parts.append(lines_html(comparison_sentence))
-    asked = f"{len(recommendations)} recommendation{'s' if len(recommendations) != 1 else ''}"
+    asked = recommendations_asked(len(recommendations), carried_forward)
     if not recommendations.empty:  # the ask, reachable from the first lines
-        parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{asked}</a> '
+        parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{html.escape(asked)}</a> '
                      "(listed at the end of this summary).</p>")
     if not measured.empty:
         parts.append("<p><strong>Strengths</strong> (the whole 95% interval above the expected standard)"
-                     + (":</p>" + _bullets(strengths) if not strengths.empty
+                     + (":</p>" + _bullets(strengths, figures) if not strengths.empty
                         else ": none is clearly above its standard on this sample.</p>"))
         parts.append("<p><strong>Areas for improvement</strong> (the whole 95% interval below the expected "
-                     "standard)" + (", lowest first:</p>" + _bullets(areas) if not areas.empty
+                     "standard)" + (", lowest first:</p>" + _bullets(areas, figures) if not areas.empty
                                     else ": none is clearly below its standard on this sample.</p>"))
         others = lowest_not_listed(measured, areas, standards)
         if not others.empty:
             lead = ("The lowest measures" if areas.empty else "Also among the lowest, not clearly below the standard")
-            parts.append(f"<p>{lead}: " + html.escape("; ".join(_item(r) for _, r in others.iterrows())) + ".</p>")
-    withheld_here = len([m for m in hidden if m in set(findings.loc[findings["kloe"] != SECONDARY, "measure_id"])])
-    if withheld_here:
-        parts.append(f"<p>{withheld_here} key-line measure{'s have' if withheld_here != 1 else ' has'} too few "
-                     "cases to publish a figure in this version.</p>")
+            parts.append(f"<p>{lead}: " + html.escape(withheld_once(
+                "; ".join(_item(r, figures) for _, r in others.iterrows()))) + ".</p>")
     if recommendations.empty:
         parts.append("<p>The workbook sets out no recommendations for the board.</p>")
     else:
         asks = "".join(f"<li>{html.escape(text)}</li>" for text in recommendations["recommendation"])
-        parts.append(f'<p id="board-asks">The audit panel asks the board to agree {asked}:</p><ol>{asks}</ol>')
+        parts.append(f'<p id="board-asks">The audit panel asks the board to agree {html.escape(asked)}:</p>'
+                     f"<ol>{asks}</ol>")
     return "\n".join(parts)
+
+
+def recommendations_asked(listed: int, carried_forward: int = 0) -> str:
+    """"10 recommendations", or "7 new recommendations and 3 carried forward from earlier audits" (spec 3b:
+    a carried-forward recommendation is not counted again as a new one)."""
+    new = listed - carried_forward
+    if not carried_forward:
+        return f"{listed} recommendation{'s' if listed != 1 else ''}"
+    return (f"{new} new recommendation{'s' if new != 1 else ''} and {carried_forward} carried forward from "
+            f"an earlier audit")
 
 
 def glossary_section() -> str:

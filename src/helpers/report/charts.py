@@ -20,13 +20,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .disclosure import withheld_once  # noqa: E402
 from .narrative import table_percent, whole_percent  # noqa: E402
 
 # Analysis Function focus colour (report guide); the afcharts style carries the rest of the palette.
 FOCUS = "#12436D"
 TEXT = "#0B0C0C"
-FIGURE_WIDTH = 8.0
+# Printed on A4 the figure fills the 186 mm text width at about its own size (7.2 in = 183 mm), so a font
+# size here is close to the printed size; no text is set below SMALLEST_TEXT_PT (8 pt printed, issue 22).
+FIGURE_WIDTH = 7.2
 DPI = 110
+SMALLEST_TEXT_PT = 9
+BAR_SPACING_IN = 0.42  # inches per bar: 15 key-line bars fit a third of a page less than a page
+TEXT_SIZE_KEY = "SmallestTextPt"  # PNG text chunk: the smallest font size in the figure, for the print checks
 
 
 def use_style() -> None:
@@ -36,7 +42,12 @@ def use_style() -> None:
                          "axes.titlesize": 12, "figure.dpi": DPI})
 
 
-def _bar_label(row) -> str:
+WITHHELD_ON_CHART = "figure withheld"  # the alt text and the sentences say why
+
+
+def _bar_label(row, withheld: bool = False) -> str:
+    if withheld:
+        return WITHHELD_ON_CHART
     if pd.isna(row["percent"]):
         return "no cases (0/0)"
     # Whole numbers on the chart, as in prose (from the counts); the table beside it keeps one decimal place.
@@ -44,15 +55,19 @@ def _bar_label(row) -> str:
     return f"{whole_percent(met, assessed)}  ({met}/{assessed})"
 
 
-def build_chart(findings: pd.DataFrame) -> plt.Figure:
+def build_chart(findings: pd.DataFrame, withheld_ids=frozenset()) -> plt.Figure:
     """Horizontal bars of % of cases meeting each measure, with interval whiskers and n/N labels.
 
     `findings` has the findings.csv columns; one bar per row in the order given. The title is
     not drawn in the image: `figure_html` sets it as text, which screen readers and zoom handle.
+    A measure in `withheld_ids` (published version) keeps its row, labelled "figure withheld", with no bar.
     """
     use_style()
     rows = findings.reset_index(drop=True)
-    height = 0.9 + 0.55 * len(rows)
+    withheld = rows["measure_id"].isin(list(withheld_ids)) if "measure_id" in rows else pd.Series(False, rows.index)
+    rows = rows.astype({c: float for c in ("percent", "ci_lower", "ci_upper")})
+    rows.loc[withheld, ["percent", "ci_lower", "ci_upper"]] = float("nan")
+    height = 0.9 + BAR_SPACING_IN * len(rows)
     figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, height), dpi=DPI)
     positions = range(len(rows))[::-1]
     values = rows["percent"].fillna(0)
@@ -67,7 +82,8 @@ def build_chart(findings: pd.DataFrame) -> plt.Figure:
                       elinewidth=width, capsize=cap, capthick=width)
     for position, (_, row) in zip(positions, rows.iterrows()):
         right = row["ci_upper"] if pd.notna(row["ci_upper"]) else 0
-        axis.text(min(right + 1.5, 101), position, _bar_label(row), va="center", ha="left",
+        axis.text(min(right + 1.5, 101), position, _bar_label(row, bool(withheld[row.name])),
+                  va="center", ha="left",
                   color=TEXT, fontsize=10)
     axis.set_yticks(list(positions), [_wrap(label) for label in rows["label"]], color=TEXT)
     axis.set_xlim(0, 125)
@@ -89,25 +105,45 @@ def _wrap(label: str, width: int = 28) -> str:
     return "\n".join(lines + [line])
 
 
+def smallest_text_pt(figure: plt.Figure) -> float:
+    """The smallest font size (points, at the figure's own size) of any visible, non-empty text in the figure."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()  # tick labels exist once drawn
+    sizes = [t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return float(min(sizes)) if sizes else 0.0
+
+
 def figure_png(figure: plt.Figure) -> bytes:
+    """The figure as PNG at DPI, without software or time metadata; its smallest text size is recorded
+    (TEXT_SIZE_KEY) so the print checks can measure the printed size of every chart's text."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=DPI,
+                   metadata={"Software": None, TEXT_SIZE_KEY: f"{smallest_text_pt(figure):g}"})
     plt.close(figure)
     return buffer.getvalue()
 
 
-def alt_text(findings: pd.DataFrame, what: str) -> str:
-    """Says what the chart shows and every number on it (percentages as the tables give them)."""
+def alt_text(findings: pd.DataFrame, what: str, figures: pd.DataFrame | None = None) -> str:
+    """Says what the chart shows and every number on it (percentages as the tables give them).
+
+    `figures` (`sections.prose_figures`, published version): a withheld figure is said as withheld where
+    its value would stand.
+    """
     parts = []
     percents = table_percent(findings["numerator"], findings["denominator"])
     for percent, (_, row) in zip(percents, findings.iterrows()):
+        shown = None if figures is None else figures.loc[row["measure_id"]]
         if pd.isna(percent):
             parts.append(f"{row['label']}: no cases to measure")
+        elif shown is not None and shown["percent"] != whole_percent(row["numerator"], row["denominator"]):
+            parts.append(f"{row['label']}: {shown['percent']} ({shown['met']} of {shown['assessed']} cases; "
+                         f"95% interval {shown['interval']})")
         else:
             parts.append(f"{row['label']}: {percent:.1f}% ({int(row['numerator'])} of "
                          f"{int(row['denominator'])} cases; 95% interval {row['ci_lower']:.1f}% to "
                          f"{row['ci_upper']:.1f}%)")
-    return f"Horizontal bar chart of {what}. " + "; ".join(parts) + "."
+    return withheld_once(f"Horizontal bar chart of {what}. " + "; ".join(parts) + ".")
 
 
 def figure_html(figure: plt.Figure, title: str, alt: str, caption: str) -> str:
@@ -140,11 +176,15 @@ class Chart:
         return png_figure_html(self.png, self.title, self.alt, self.caption if caption else "")
 
 
-def chart_of(name: str, rows: pd.DataFrame, what: str, caption: str) -> Chart:
+def chart_of(name: str, rows: pd.DataFrame, what: str, caption: str, figures: pd.DataFrame | None = None) -> Chart:
+    """A chart of these findings; `figures` (published version) marks the ones whose figure is withheld."""
     from . import narrative
 
-    return Chart(name, list(rows["measure_id"]), narrative.chart_title(rows), alt_text(rows, what), caption,
-                 figure_png(build_chart(rows)))
+    withheld = set() if figures is None else {
+        m for m, text in figures["percent"].items()
+        if m in set(rows["measure_id"]) and text and not text[0].isdigit()}
+    return Chart(name, list(rows["measure_id"]), narrative.chart_title(rows, figures), alt_text(rows, what, figures),
+                 caption, figure_png(build_chart(rows, withheld)))
 
 
 def write_charts(charts: list[Chart], folder: Path) -> Path:

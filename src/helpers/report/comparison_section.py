@@ -10,6 +10,7 @@ report does (disclosure.py).
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from fractions import Fraction
 
 import matplotlib.pyplot as plt
@@ -27,8 +28,18 @@ from ..measures.comparison import (
 )
 from . import charts
 from .board_paper import back_to_contents, section_heading
-from .disclosure import NOT_AVAILABLE, SUPPRESSED, WITHHELD_OR_NONE, apply_suppression, one_decimal
-from .narrative import exact_percent, half_up, standard_text, table_percent, whole_percent
+from .disclosure import (
+    NOT_AVAILABLE,
+    SMALL_BASE_WORDS,
+    SUPPRESSED,
+    WITHHELD_OR_NONE,
+    WITHHELD_WORDS,
+    apply_suppression,
+    is_small,
+    one_decimal,
+    withheld_once,
+)
+from .narrative import exact_percent, half_up, rounded_percent, standard_text, table_percent, whole_percent
 from .sections import PUBLISHED, esc, findings_display, html_table
 
 EARLIER_COLOUR = "#F46A25"  # Analysis Function orange beside the focus dark blue
@@ -111,14 +122,16 @@ def shown_rows(rows: pd.DataFrame, version: str, current: pd.DataFrame | None = 
             shown[column] = current[column].reindex(rows["measure_id"]).to_numpy()
     withheld = shown["earlier_percent"].eq(SUPPRESSED) | shown["percent"].eq(SUPPRESSED)
     comparable = rows["verdict"] != NOT_COMPARABLE
-    shown["difference"] = np.where(comparable, [_points(exact_difference(r)) if ok else ""
+    # The change a table prints is the difference of the one-decimal percentages it prints beside it.
+    shown["difference"] = np.where(comparable, [_points(printed_difference(r, 1)) if ok else ""
                                                 for ok, (_, r) in zip(comparable, rows.iterrows())],
                                    NOT_APPLICABLE_TEXT)
     shown["difference_interval"] = np.where(
         comparable, [f"{_points(lo)} to {_points(hi)}" for lo, hi in
                      zip(rows["difference_ci_lower"], rows["difference_ci_upper"])], NOT_APPLICABLE_TEXT)
     shown["verdict"] = rows["verdict"].astype(str)
-    for column in ("difference", "difference_interval", "verdict"):
+    # The verdict is not a count and stays: a withheld figure never turns a verdict into a different claim.
+    for column in ("difference", "difference_interval"):
         shown.loc[withheld, column] = SUPPRESSED
     return shown
 
@@ -152,26 +165,58 @@ def _points_phrase(value: float) -> str:
 
 # --- words ---------------------------------------------------------------------------
 
-def change_sentence(row: pd.Series, earlier_name: str) -> str:
-    """One measure now against the earlier audit, in words that follow its verdict exactly."""
+def printed_difference(row: pd.Series, places: int = 0) -> Decimal:
+    """Now minus then as the reader can check it: the difference of the two percentages as printed (whole
+    numbers in prose, one decimal in tables), each rounded once, half up, from its counts (issue 22).
+    The verdict and the interval still come from the unrounded figures (spec section 9)."""
+    return (rounded_percent(row["numerator"], row["denominator"], places)
+            - rounded_percent(row["earlier_numerator"], row["earlier_denominator"], places))
+
+
+def _withheld_reason(percent_text: str, counts_text: str) -> str:
+    """Why a percentage of the comparison is not given: a withheld count, or fewer than 10 cases."""
+    return WITHHELD_WORDS if SUPPRESSED in str(counts_text).split(" / ") else SMALL_BASE_WORDS
+
+
+def change_figures(row: pd.Series, shown: pd.Series | None = None) -> dict:
+    """Now, then and the change as a sentence gives them; `shown` (a row of `shown_rows`, published version)
+    turns each withheld one into "withheld (...)" where its value would stand."""
+    figures = {"now": whole_percent(row["numerator"], row["denominator"]),
+               "then": whole_percent(row["earlier_numerator"], row["earlier_denominator"]),
+               "change": _points_phrase(printed_difference(row)),
+               "interval": (f"{_whole_points(row['difference_ci_lower'])} to "
+                            f"{_whole_points(row['difference_ci_upper'])}")}
+    if shown is None:
+        return figures
+    reasons = []
+    for side, prefix in (("now", ""), ("then", "earlier_")):
+        if shown[f"{prefix}percent"] == SUPPRESSED:
+            figures[side] = _withheld_reason(shown[f"{prefix}percent"], shown[f"{prefix}counts"])
+            reasons.append(figures[side])
+    if reasons:
+        figures["change"] = figures["interval"] = WITHHELD_WORDS if WITHHELD_WORDS in reasons else SMALL_BASE_WORDS
+    return figures
+
+
+def change_sentence(row: pd.Series, earlier_name: str, shown: pd.Series | None = None) -> str:
+    """One measure now against the earlier audit, in words that follow its verdict exactly.
+
+    The change is the difference of the two printed whole percentages, so the sentence adds up; its
+    interval and the verdict come from the unrounded figures. `shown` (published version): the same
+    sentence with each withheld figure said as withheld.
+    """
     label, verdict = row["label"], row["verdict"]
     if verdict == NOT_COMPARABLE:
         why = ("the earlier workbook did not ask this question" if row.get("missing_column", False)
                else "no case could be assessed on it in one of the two audits")
         return f"{label}: not comparable with {earlier_name} ({why})."
-    interval = (f"a change of {_points_phrase(exact_difference(row))}, 95% interval "
-                f"{_whole_points(row['difference_ci_lower'])} to {_whole_points(row['difference_ci_upper'])}")
-    now_then = (f"{whole_percent(row['numerator'], row['denominator'])} now against "
-                f"{whole_percent(row['earlier_numerator'], row['earlier_denominator'])}")
+    figures = change_figures(row, shown)
+    interval = f"a change of {figures['change']}, 95% interval {figures['interval']}"
+    now_then = f"{figures['now']} now against {figures['then']}"
     if verdict in (HIGHER, LOWER):
-        return f"{label}: {now_then}, {verdict} than in {earlier_name} ({interval})."
-    return f"{label}: {now_then} in {earlier_name}: no clear change ({interval}, which includes no change)."
-
-
-def _published_sentence(row: pd.Series, shown: pd.Series, earlier_name: str) -> str:
-    if shown["verdict"] == SUPPRESSED:
-        return f"{row['label']}: too few cases to publish a comparison with {earlier_name}."
-    return change_sentence(row, earlier_name)
+        return withheld_once(f"{label}: {now_then}, {verdict} than in {earlier_name} ({interval}).")
+    return withheld_once(f"{label}: {now_then} in {earlier_name}: no clear change ({interval}, which includes no "
+                         "change).")
 
 
 def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, findings: pd.DataFrame,
@@ -192,10 +237,6 @@ def summary_sentence(comparison: pd.DataFrame | None, reaudit: dict | None, find
     others = rows.loc[verdicts == NOT_COMPARABLE, "label"].tolist()
     if others:
         parts.append(f"- {_count(len(others))} could not be compared ({', '.join(others)})")
-    withheld = rows.loc[verdicts == SUPPRESSED, "label"].tolist()
-    if withheld:
-        parts.append(f"- {_count(len(withheld))} had too few cases to publish a comparison "
-                     f"({', '.join(withheld)})")
     progress = progress_rows(reaudit, comparison)
     if progress is not None and not progress.empty:
         per_rec = progress.drop_duplicates("recommendation_number")
@@ -229,11 +270,9 @@ def independence_sentences(current: dict, earlier: dict, version: str) -> list[s
             first = ("No child is in both audits (checked on the pseudonymised case ids), so the two samples are "
                      "independent, as the intervals assume.")
         else:
-            count = ("a small number of children (fewer than 6)" if version == PUBLISHED and overlap < 6
-                     else f"{overlap} child{'ren' if overlap != 1 else ''}")
-            first = (f"{count[0].upper()}{count[1:]} {'is' if overlap == 1 else 'are'} in both audits (the same "
-                     "pseudonymised case id). The intervals assume two independent samples, so the verdicts "
-                     "are approximate.")
+            count = WITHHELD_WORDS if version == PUBLISHED and is_small(overlap) else str(overlap)
+            first = (f"The number of children in both audits (the same pseudonymised case id) is {count}. The "
+                     "intervals assume two independent samples, so the verdicts are approximate.")
     if earlier.get("windows_overlap"):
         second = (f"The audits' windows overlap ({_window(earlier)} earlier; {_window(current)} now): "
                   "conferences in the shared period could be in both samples.")
@@ -264,7 +303,7 @@ def change_chart(rows: pd.DataFrame, earlier_name: str) -> plt.Figure:
     joined by a thin line. Rows as given, top to bottom; every row must have both percentages."""
     charts.use_style()
     rows = rows.reset_index(drop=True)
-    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 1.2 + 0.6 * len(rows)), dpi=charts.DPI)
+    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 1.2 + charts.BAR_SPACING_IN * len(rows)), dpi=charts.DPI)
     y = np.arange(len(rows))[::-1].astype(float)
     offset = 0.16
     for position, (_, row) in zip(y, rows.iterrows()):  # earlier to now, one thin segment per measure
@@ -351,21 +390,21 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
     measures = list(dict.fromkeys(series["measure_id"]))
     columns = 3
     panels = int(np.ceil(len(measures) / columns))
-    figure, axes = plt.subplots(panels, columns, figsize=(charts.FIGURE_WIDTH, 1.9 * panels), dpi=charts.DPI,
+    figure, axes = plt.subplots(panels, columns, figsize=(charts.FIGURE_WIDTH, 2.1 * panels), dpi=charts.DPI,
                                 sharex=True, sharey=True, squeeze=False)
     labels = series.drop_duplicates("order").sort_values("order")["audit"].tolist()
     for axis, measure_id in zip(axes.flat, measures):
         rows = series[series["measure_id"] == measure_id].sort_values("order")
         axis.plot(rows["order"], rows["percent"], color=charts.FOCUS, marker="o", linewidth=1.5)
         axis.vlines(rows["order"], rows["ci_lower"], rows["ci_upper"], color=charts.FOCUS, linewidth=1)
-        axis.set_title(textwrap.fill(rows["label"].iloc[0], 30), fontsize=8, loc="left")
+        axis.set_title(textwrap.fill(rows["label"].iloc[0], 26), fontsize=charts.SMALLEST_TEXT_PT, loc="left")
         axis.set_ylim(0, 100)
         axis.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
-        axis.tick_params(labelsize=7)
+        axis.tick_params(labelsize=charts.SMALLEST_TEXT_PT)
     for axis in axes.flat[len(measures):]:
         axis.set_visible(False)
     for axis in axes[-1]:
-        axis.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7)
+        axis.set_xticks(range(len(labels)), labels, rotation=30, fontsize=charts.SMALLEST_TEXT_PT)
     figure.tight_layout()
     return figure
 
@@ -472,7 +511,7 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
              "interval; a measure is called higher or lower only when that whole interval lies above or below "
              "0, and otherwise shows no clear change.</p>"]
     named = short_name(earlier)  # the intro gives the title; each sentence names the audit by its months
-    words = [_published_sentence(r, s, named) if version == PUBLISHED else change_sentence(r, named)
+    words = [change_sentence(r, named, s if version == PUBLISHED else None)
              for (_, r), (_, s) in zip(rows[key].iterrows(), shown[key].iterrows())]
     parts.append("<ul>" + "".join(f"<li>{esc(w)}</li>" for w in words) + "</ul>")
     charted = key & (rows["verdict"] != NOT_COMPARABLE).to_numpy() & (shown["verdict"] != SUPPRESSED).to_numpy()

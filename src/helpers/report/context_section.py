@@ -15,8 +15,9 @@ import pandas as pd
 
 from . import charts
 from .board_paper import back_to_contents, section_heading
+from .disclosure import withheld_once
 from .narrative import whole_of, whole_percent
-from .sections import BOARD, NUMERIC_FINDINGS, esc, findings_display, html_table
+from .sections import BOARD, NUMERIC_FINDINGS, esc, findings_display, html_table, prose_figures
 
 LOCAL, REGION, ENGLAND, NEIGHBOURS = "local", "region", "england", "neighbours"
 WITHHELD_SYMBOLS = {"c": "withheld by DfE (small numbers)", "x": "not available", "z": "not applicable",
@@ -33,6 +34,7 @@ REPEATS_WHAT = "child protection plans that started were a second or subsequent 
 MARKERS = {LOCAL: "o", REGION: "s", ENGLAND: "D", NEIGHBOURS: "^"}
 NEIGHBOUR_BAND = "#BFBFBF"
 LABEL_WIDTH = 24
+OWN_MARKS_ZORDER = 5  # above comparators' lines and markers (matplotlib draws lines at 2)
 LABEL_LINE_HEIGHT = 4.5  # percentage points a line of label text takes on the y axis
 
 
@@ -122,9 +124,8 @@ def comparison_sentence(rates: pd.DataFrame, what: str) -> str:
     return sentence + "."
 
 
-def audit_figure(row, version: str, withheld: set | None = None) -> pd.DataFrame | None:
-    """The audit's own icpc_timely as the findings tables show it (with this report's disclosure control:
-    `withheld` is what the whole published report withholds, so this table reveals nothing the others hide)."""
+def audit_frame(row) -> pd.DataFrame | None:
+    """The audit's own icpc_timely finding as a one-row findings table."""
     if row is None:
         return None
     frame = (row.to_frame().T if isinstance(row, pd.Series) else pd.DataFrame([dict(row)])).reset_index(drop=True)
@@ -133,20 +134,42 @@ def audit_figure(row, version: str, withheld: set | None = None) -> pd.DataFrame
         frame.insert(0, "measure_id", "icpc_timely")
     numbers = ["numerator", "denominator", "not_applicable", "not_recorded", "percent", "ci_lower", "ci_upper"]
     frame[numbers] = frame[numbers].apply(pd.to_numeric, errors="coerce")
-    return findings_display(frame, version, withheld)
+    return frame
 
 
-def audit_sentence(shown: pd.DataFrame | None) -> str:
-    """The audit's own figure in words: whole-number percent, n of N and the 95% interval."""
+def audit_figure(row, version: str, withheld: set | None = None) -> pd.DataFrame | None:
+    """The audit's own icpc_timely as the findings tables show it (with this report's disclosure control:
+    `withheld` is what the whole published report withholds, so this table reveals nothing the others hide)."""
+    frame = audit_frame(row)
+    return None if frame is None else findings_display(frame, version, withheld)
+
+
+def audit_figures(row, version: str, withheld: set | None = None) -> dict | None:
+    """The audit's own icpc_timely figures as a sentence gives them in this version (`sections.prose_figures`)."""
+    frame = audit_frame(row)
+    if frame is None or frame.iloc[0]["denominator"] == 0:
+        return None
+    return prose_figures(frame, version, withheld).iloc[0].to_dict()
+
+
+def audit_sentence(shown: pd.DataFrame | None, figures: dict | None = None) -> str:
+    """The audit's own figure in words: whole-number percent, n of N and the 95% interval.
+
+    `figures` (`sections.prose_figures` of the row) gives each figure as this version prints it, a withheld
+    one said as withheld; without it they are read from `shown`, the findings table's row.
+    """
     if shown is None:
         return "The audit's own figure for the timeliness of initial conferences is not available here."
     row = shown.iloc[0]
-    if row["% met"] in ("c", "z"):
+    if row["% met"] == "z":
         return "In this audit, too few cases could be assessed to give a figure for initial conferences in time."
-    low, high = (float(v) for v in row["95% interval (%)"].split(" to "))
-    return (f"In this audit, the initial conference was held within 15 working days of the strategy discussion in "
-            f"{whole_percent(row['Met'], row['Assessed'])} of cases ({row['Met']} of {row['Assessed']}; 95% interval "
-            f"{whole_of(low)} to {whole_of(high)}).")
+    if figures is None:
+        low, high = (float(v) for v in row["95% interval (%)"].split(" to "))
+        figures = {"percent": whole_percent(row["Met"], row["Assessed"]), "met": row["Met"],
+                   "assessed": row["Assessed"], "interval": f"{whole_of(low)} to {whole_of(high)}"}
+    return withheld_once(f"In this audit, the initial conference was held within 15 working days of the strategy "
+                         f"discussion in {figures['percent']} of cases ({figures['met']} of {figures['assessed']}; "
+                         f"95% interval {figures['interval']}).")
 
 
 def _label_positions(ends: list[float], heights: list[float]) -> list[float]:
@@ -179,8 +202,10 @@ def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=
         if role == NEIGHBOURS:
             axis.fill_between(years, series["neighbours_low"].astype(float), series["neighbours_high"].astype(float),
                               color=NEIGHBOUR_BAND, alpha=0.5, linewidth=0)
+        # The audit's own authorities are drawn last, above every comparator, so their points are never hidden.
         axis.plot(years, series["percent"].astype(float), marker=MARKERS[role], color=colour,
-                  linewidth=2.6 if role == LOCAL else 1.6, linestyle="--" if role == NEIGHBOURS else "-")
+                  linewidth=2.6 if role == LOCAL else 1.6, linestyle="--" if role == NEIGHBOURS else "-",
+                  zorder=OWN_MARKS_ZORDER if role == LOCAL else 2, markersize=8 if role == LOCAL else 6)
         # A withheld figure with a range: a bar from its lowest to highest possible value, no point.
         ranged = series[series["range_low"].notna()]
         axis.vlines(ranged.index, ranged["range_low"].astype(float), ranged["range_high"].astype(float),
@@ -214,7 +239,8 @@ def _audit_panel(side: plt.Axes, shown: pd.DataFrame | None, row) -> None:
     side.grid(axis="x", visible=False)
     published = shown is not None and shown.iloc[0]["% met"] not in ("c", "z")
     if not published or row is None:
-        side.text(0, 50, "no figure", ha="center", color=charts.TEXT, fontsize=9)
+        withheld = shown is not None and shown.iloc[0]["% met"] == "c"
+        side.text(0, 50, "figure\nwithheld" if withheld else "no figure", ha="center", color=charts.TEXT, fontsize=9)
         return
     percent, lower, upper = (float(row[k]) for k in ("percent", "ci_lower", "ci_upper"))
     side.errorbar([0], [percent], yerr=[[percent - lower], [upper - percent]], fmt="o", color=charts.FOCUS,
@@ -224,7 +250,7 @@ def _audit_panel(side: plt.Axes, shown: pd.DataFrame | None, row) -> None:
     side.set_title("From strategy\ndiscussion", fontsize=9, color=charts.TEXT)
 
 
-def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None) -> str:
+def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None, figures: dict | None = None) -> str:
     """Every number on the chart, series by series."""
     parts = []
     for (comparator, role), group in rates.groupby(["comparator", "role"], sort=False):
@@ -238,7 +264,7 @@ def chart_alt(rates: pd.DataFrame, audit: pd.DataFrame | None) -> str:
             values.append(f"{r['year']} {text}")
         parts.append(f"{comparator}: " + ", ".join(values))
     if audit is not None:
-        parts.append(audit_sentence(audit).rstrip("."))
+        parts.append(audit_sentence(audit, figures).rstrip("."))
     years = sorted(rates["year"].unique())
     return (f"Line chart of the percentage of initial child protection conferences held within 15 working days of "
             f"the section 47 start, census years {years[0]} to {years[-1]}. " + "; ".join(parts) + ".")
@@ -301,6 +327,7 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD, w
     timeliness, repeats = get(context, "icpc_timeliness"), get(context, "repeat_plans")
     names = get(context, "authority_names") or ""
     shown = audit_figure(audit_icpc_timely_row, version, withheld)
+    figures = audit_figures(audit_icpc_timely_row, version, withheld)
     parts = [section_heading("context")]
     if authorities:
         parts.append(f"<p>How the children in need census figures for {esc(names)} compare with their region, "
@@ -317,11 +344,11 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD, w
         return "\n".join(parts + ["<p>The census extract has no year to show.</p>"])
     parts += ["<h3>Initial conferences within 15 working days</h3>",
               f"<p>{esc(comparison_sentence(timeliness, TIMELINESS_WHAT))}</p>",
-              f"<p>{esc(audit_sentence(shown))} {esc(MEASURES_DIFFER)}</p>"]
+              f"<p>{esc(audit_sentence(shown, figures))} {esc(MEASURES_DIFFER)}</p>"]
     row = None if audit_icpc_timely_row is None else pd.Series(dict(audit_icpc_timely_row))
     years = get(context, "years")
     parts.append(charts.figure_html(timeliness_chart(timeliness, shown, row), timeliness_title(timeliness),
-                                    chart_alt(timeliness, shown),
+                                    chart_alt(timeliness, shown, figures),
                                     chart_caption(timeliness, years)))
     parts.append(html_table(rate_table(timeliness), "% of initial conferences within 15 working days of the section "
                             "47 start, by census year", numeric=tuple(map(str, years))))

@@ -38,6 +38,22 @@ FOOTNOTE = ("c = a count of 1 to 5, or a figure from which one could be worked o
 
 Key = tuple
 
+# In prose a withheld figure is said, with why, where its value would stand (issue 22): the sentence makes the
+# same claim as the board version's, only without the figure. Tables keep the DfE symbols.
+WITHHELD_WORDS = "withheld (fewer than 6 children, or could reveal such a number)"
+SMALL_BASE_WORDS = "withheld (fewer than 10 cases assessed)"
+WITHHELD_AGAIN = "withheld"  # a second withheld figure in one sentence, its reason just given
+
+
+def withheld_once(sentence: str) -> str:
+    """A sentence with the reason for withholding given once: every later withheld figure reads "withheld"."""
+    for words in (WITHHELD_WORDS, SMALL_BASE_WORDS):
+        first = sentence.find(words)
+        if first >= 0:
+            head, tail = sentence[:first + len(words)], sentence[first + len(words):]
+            sentence = head + tail.replace(words, WITHHELD_AGAIN)
+    return sentence
+
 
 def one_decimal(values: pd.Series) -> pd.Series:
     """Percentages as text to one decimal place; nothing to measure is `z`."""

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..domain.answers import AGE_BANDS, UNMAPPED
 from ..domain.measures import MEASURES_BY_ID, Parameters
+from .disclosure import WITHHELD_AGAIN, withheld_once
 
 MAX_TITLE_WORDS = 12
 # A group is called the highest or lowest only with this many cases assessed, and never when it is unknown.
@@ -70,22 +71,38 @@ def standard_text(value: float) -> str:
     return f"{Decimal(str(float(value))).normalize():f}%"
 
 
-def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Parameters | None = None) -> str:
-    """One finding in words, with its n/N and 95% interval, and (unless told not to) what was left out."""
+def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Parameters | None = None,
+                     shown: dict | None = None) -> str:
+    """One finding in words, with its n/N and 95% interval, and (unless told not to) what was left out.
+
+    `shown` gives each figure as this version prints it (`sections.prose_figures`: percent, met, assessed,
+    interval, not_applicable, not_recorded): a withheld one is said as withheld where its value would stand,
+    so the sentence is the board version's with only the figure taken out. Without it every figure is shown.
+    """
     statement = MEASURES_BY_ID[row["measure_id"]].statement_for(params or Parameters())
+    shown = shown or board_figures(row)
     if row["denominator"] == 0:
         sentence = f"No included case could be assessed on whether {statement}."
     else:
-        sentence = (f"In {_pct(row)} of cases ({int(row['numerator'])} of {int(row['denominator'])}) "
-                    f"{statement} (95% interval {whole_of(row['ci_lower'])} to {whole_of(row['ci_upper'])}).")
+        sentence = (f"In {shown['percent']} of cases ({shown['met']} of {shown['assessed']}) "
+                    f"{statement} (95% interval {shown['interval']}).")
     left_out = []
     if row["not_applicable"]:
-        left_out.append(f"{int(row['not_applicable'])} not applicable")
+        left_out.append(f"{shown['not_applicable']} not applicable")
     if row["not_recorded"]:
-        left_out.append(f"{int(row['not_recorded'])} with no answer recorded")
+        left_out.append(f"{shown['not_recorded']} with no answer recorded")
     if left_out and show_exclusions:
         sentence += " Not counted: " + " and ".join(left_out) + "."
-    return sentence
+    return withheld_once(sentence)
+
+
+def board_figures(row: pd.Series) -> dict:
+    """A finding's figures as prose shows them when nothing is withheld (whole-number percentages)."""
+    measured = row["denominator"] > 0
+    return {"percent": _pct(row) if measured else "",
+            "met": str(int(row["numerator"])), "assessed": str(int(row["denominator"])),
+            "interval": f"{whole_of(row['ci_lower'])} to {whole_of(row['ci_upper'])}" if measured else "",
+            "not_applicable": str(int(row["not_applicable"])), "not_recorded": str(int(row["not_recorded"]))}
 
 
 def intervals_separate(a: pd.Series, b: pd.Series) -> bool:
@@ -104,16 +121,16 @@ def group_comparison(table: pd.DataFrame, group_column: str, what: str, publishe
     Only groups with at least SMALLEST_RANKED_GROUP cases assessed, whose group is known, are ranked, and the
     sentence says so (a table above it may show a small or unknown group with a higher figure); a difference
     is called one only when the two 95% intervals do not overlap. `published` (aligned with `table`) marks
-    the groups whose percentage this version shows: when any rankable group is withheld, none is named,
-    because the highest or lowest of the rest could be false.
+    the groups whose percentage this version shows: when any rankable group is withheld, the ranking itself
+    is withheld and the sentence says so (`ranking_withheld`): the order of the groups, with their published
+    bases, could pin a withheld count (12 of 15 ranked between 77% and 80% can only be 12).
     """
     eligible = rankable_groups(table, group_column)
-    if published is not None and not published.reindex(eligible.index).fillna(False).astype(bool).all():
-        return (f"{what}: not every group with {SMALLEST_RANKED_GROUP} or more cases can be published, so none "
-                "is named highest or lowest.")
     rows = eligible.assign(denominator=lambda t: t["assessed"], numerator=lambda t: t["met"])
-    if len(rows) < 2:
+    if len(rows) < 2:  # said in both versions: there is no ranking to withhold
         return f"{what}: too few groups with {SMALLEST_RANKED_GROUP} or more cases (whose group is known) to compare."
+    if published is not None and not published.reindex(eligible.index).fillna(False).astype(bool).all():
+        return ranking_withheld(what)
     share = rows["met"] / rows["assessed"]  # ranked on the unrounded proportion
     highest, lowest = rows.loc[share.idxmax()], rows.loc[share.idxmin()]
     high, low = _pct(highest, "met", "assessed"), _pct(lowest, "met", "assessed")
@@ -124,28 +141,37 @@ def group_comparison(table: pd.DataFrame, group_column: str, what: str, publishe
             f"{lowest[group_column]} ({low}), but too few cases to tell whether they differ.")
 
 
+def ranking_withheld(what: str) -> str:
+    """The published sentence in place of a ranking of groups whose figures are not all published: the ranking
+    is the withheld value, and the sentence says why."""
+    return (f"{what}: which group is highest and which lowest is {WITHHELD_AGAIN}, because naming them could "
+            "reveal a withheld number (fewer than 6 children, or could reveal such a number).")
+
+
 def rankable_groups(table: pd.DataFrame, group_column: str) -> pd.DataFrame:
     """The groups a sentence may call highest or lowest: known, with enough cases assessed."""
     return table[(table["assessed"] >= SMALLEST_RANKED_GROUP) & ~table[group_column].isin(UNRANKED_GROUPS)]
 
 
-def sharing_rates_differ(case_level: tuple[int, int] | None, params: Parameters) -> str:
+def sharing_rates_differ(case_level: str | None, params: Parameters) -> str:
     """Why the agency groups' sharing rates differ from the case-level rate.
 
-    `case_level` is the case-level measure's (met, assessed) when this version shows its percentage, else None.
+    `case_level` is the case-level measure's percentage as this version gives it ("67%", or "withheld (...)"),
+    None when no case could be assessed on it.
     """
-    figure = f" ({whole_percent(*case_level)})" if case_level else ""
+    figure = f" ({case_level})" if case_level else ""
     return (f"The agency groups' rates count reports, one agency at a time; the case-level measure of reports "
             f"shared in time{figure} counts cases, and a case meets it only when every report submitted for it was "
             f"shared at least {params.report_share_working_days} working days before the conference, so one late "
             "report makes the whole case late and the case-level rate can be lower than every agency's.")
 
 
-def chart_title(findings: pd.DataFrame) -> str:
+def chart_title(findings: pd.DataFrame, figures: pd.DataFrame | None = None) -> str:
     """A title of twelve words or fewer that states one finding, not a range.
 
     The lowest measure is stated; it is called the lowest only when its 95% interval lies below every
-    other measure's.
+    other measure's. `figures` (published version): when the lowest measure's figure is withheld the
+    title says so in one word, "withheld" (the alt text and the sentences give the reason).
     """
     measured = findings[findings["denominator"] > 0]
     if measured.empty:
@@ -153,13 +179,17 @@ def chart_title(findings: pd.DataFrame) -> str:
     lowest = measured.loc[(measured["numerator"] / measured["denominator"]).idxmin()]
     others = measured.drop(index=lowest.name)
     separate = not others.empty and all(intervals_separate(lowest, other) for _, other in others.iterrows())
-    title = f"{lowest['label']} in {_pct(lowest)} of cases" + (", the lowest" if separate else "")
+    figure = _pct(lowest)
+    if figures is not None and lowest["measure_id"] in figures.index and figures.at[lowest["measure_id"],
+                                                                                   "percent"] != figure:
+        figure = WITHHELD_AGAIN
+    title = f"{lowest['label']} in {figure} of cases" + (", the lowest" if separate else "")
     if len(title.split()) <= MAX_TITLE_WORDS:
         return title
-    title = f"{lowest['label']} in {_pct(lowest)} of cases"
+    title = f"{lowest['label']} in {figure} of cases"
     if len(title.split()) <= MAX_TITLE_WORDS:
         return title
-    return f"{_pct(lowest)} of cases met the lowest standard shown"
+    return f"{figure} of cases met the lowest standard shown"
 
 
 def chart_note(audit: dict, included_cases: int) -> str:

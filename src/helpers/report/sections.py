@@ -21,13 +21,16 @@ from .disclosure import (
     AGENCY_PAIRS,
     FOOTNOTE,
     NOT_APPLICABLE_SYMBOL,
+    SMALL_BASE_WORDS,
     SUPPRESSED,
     WITHHELD_OR_NONE,
+    WITHHELD_WORDS,
     agency_key,
     apply_suppression,
     breakdown_key,
     breakdown_totals,
     count_text,
+    is_small,
     measure_key,
     one_decimal,
     percent_text,
@@ -35,6 +38,7 @@ from .disclosure import (
     rows_key,
     small_count_shown,
     withheld_counts,
+    withheld_once,
 )
 
 BOARD, PUBLISHED = "board", "published"
@@ -47,6 +51,9 @@ MARKING = {BOARD: "OFFICIAL-SENSITIVE: for the safeguarding partnership board. D
 
 def esc(value) -> str:
     return html.escape(str(value))
+
+
+LONG_TABLE_ROWS = 8  # more rows than this: printed, the table may break between rows
 
 
 def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None, numeric=()) -> str:
@@ -64,7 +71,9 @@ def html_table(frame: pd.DataFrame, caption: str, row_header: str | None = None,
                 cls = ' class="num"' if column in numeric else ""
                 cells.append(f"<td{cls}>{esc(value)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<div class="table-wrap"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+    # In print a long table may run on to the next page (its header repeated) instead of leaving a gap.
+    wrap = "table-wrap long-table" if len(frame) > LONG_TABLE_ROWS else "table-wrap"
+    return (f'<div class="{wrap}"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
@@ -179,21 +188,22 @@ NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Partly (not met)", "Ass
 
 def _chart(findings: pd.DataFrame, what: str, version: str, drawn: dict | None = None,
            withheld: set | None = None) -> str:
-    """The chart of these findings (the one the findings stage drew when it shows the same measures).
+    """The chart of these findings (the one the findings stage drew when it shows the same figures).
 
     None for fewer than two bars: one finding reads better as its sentence and table. The caption that
-    every chart shares is in the method, so a chart here has its title and alt text only.
+    every chart shares is in the method, so a chart here has its title and alt text only. The published
+    version charts the same measures; a withheld figure (no percentage on fewer than 10 cases, none that
+    reveals a withheld count) keeps its row, labelled "figure withheld", with no bar.
     """
-    rows = findings
-    if version == PUBLISHED:
-        # No percentage on fewer than 10 cases, and none that reveals a withheld count.
-        rows = findings[~findings["measure_id"].isin(hidden_measures(findings, PUBLISHED, withheld)).to_numpy()]
-    if len(rows) < 2:
+    if len(findings) < 2:
         return ""
+    figures = prose_figures(findings, version, withheld) if version == PUBLISHED else None
+    any_withheld = figures is not None and (figures["percent"] != pd.Series(
+        [narrative.board_figures(r)["percent"] for _, r in findings.iterrows()], index=figures.index)).any()
     by_measures = {tuple(chart.measure_ids): chart for chart in (drawn or {}).values()}
-    chart = by_measures.get(tuple(rows["measure_id"]))
+    chart = None if any_withheld else by_measures.get(tuple(findings["measure_id"]))
     if chart is None:
-        chart = charts.chart_of("", rows, what, "")
+        chart = charts.chart_of("", findings, what, "", figures if any_withheld else None)
     return chart.html(caption=False)
 
 
@@ -234,7 +244,7 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
     parts = [section_heading("key-lines"),
              "<p>For the questions answered Yes, Partly or No, the tables give the number answered Partly: "
              "Partly counts as not met.</p>",
-             f"<p>{esc(table_key(version))}</p>"]
+             f'<p class="table-key">{esc(table_key(version))}</p>']
     for kloe, title in KLOES.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
@@ -255,12 +265,40 @@ def table_key(version: str) -> str:
 
 
 def _sentence(row: pd.Series, version: str, params: Parameters | None, withheld: set | None = None) -> str:
+    figures = prose_figures(row.to_frame().T, version, withheld).iloc[0].to_dict()
+    return narrative.measure_sentence(row, params=params, shown=figures)
+
+
+def percent_withheld_words(met_withheld: bool, assessed_withheld: bool) -> str:
+    """Why a percentage is not given: a withheld count, or fewer than 10 cases assessed (DfE convention)."""
+    return WITHHELD_WORDS if met_withheld or assessed_withheld else SMALL_BASE_WORDS
+
+
+def prose_figures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> pd.DataFrame:
+    """Each finding's figures as a sentence gives them (indexed by measure_id): percent and interval as whole
+    numbers, met, assessed, not applicable and not recorded.
+
+    The published version says "withheld (...)" where the tables show `c` (same decision), and where a
+    percentage has fewer than 10 cases behind it. The counts left out of a measure (not applicable, not
+    recorded) are withheld when either is 1 to 5 (one would give the other away, as audited less assessed
+    is published) or when the measure's assessed count is withheld.
+    """
+    table = findings.reset_index(drop=True)
+    rows = [narrative.board_figures(row) for _, row in table.iterrows()]
     if version == PUBLISHED:
-        if row["measure_id"] in hidden_measures(row.to_frame().T, PUBLISHED, withheld):
-            return f"{row['label']}: too few cases to publish a figure."
-        # The counts left out can be 1 to 5: the published version does not give them.
-        return narrative.measure_sentence(row, show_exclusions=False, params=params)
-    return narrative.measure_sentence(row, params=params)
+        shown = findings_display(table, version, withheld)
+        for figures, (_, row), (_, text) in zip(rows, table.iterrows(), shown.iterrows()):
+            met_withheld, assessed_withheld = text["Met"] == SUPPRESSED, text["Assessed"] == SUPPRESSED
+            if met_withheld:
+                figures["met"] = WITHHELD_WORDS
+            if assessed_withheld:
+                figures["assessed"] = WITHHELD_WORDS
+            if text["% met"] == SUPPRESSED:
+                figures["percent"] = figures["interval"] = percent_withheld_words(met_withheld, assessed_withheld)
+            left_out = [int(row["not_applicable"]), int(row["not_recorded"])]
+            if assessed_withheld or any(is_small(v) for v in left_out):
+                figures["not_applicable"] = figures["not_recorded"] = WITHHELD_WORDS
+    return pd.DataFrame(rows, index=table["measure_id"].to_numpy())
 
 
 def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_category: pd.DataFrame,
@@ -325,10 +363,8 @@ def agency_group_table(table: pd.DataFrame, version: str, withheld: set | None =
     if findings is not None:
         case_level = findings[findings["measure_id"] == "reports_shared_timely"]
         if not case_level.empty:
-            shown = findings_display(case_level, version, withheld).iloc[0]["% met"]
-            row = case_level.iloc[0]
-            counts = None if shown in WITHHELD_OR_NONE else (row["numerator"], row["denominator"])
-            parts.append(f"<p>{esc(narrative.sharing_rates_differ(counts, params or Parameters()))}</p>")
+            figure = prose_figures(case_level, version, withheld).iloc[0]["percent"] or None
+            parts.append(f"<p>{esc(narrative.sharing_rates_differ(figure, params or Parameters()))}</p>")
     return "\n".join(parts)
 
 
@@ -378,7 +414,7 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         parts += ["<p>The workbook has no Recommendations sheet.</p>", back_to_contents(), "</section>"]
         return "\n".join(parts)
     by_id = findings.set_index("measure_id")
-    display = findings_display(findings, version, withheld).set_index(findings["measure_id"])
+    figures = prose_figures(findings, version, withheld)
     parts.append('<ol class="recommendations">')
     for _, rec in recommendations.iterrows():
         named = [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]
@@ -390,18 +426,21 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         if unknown:
             items.append(f'<p class="evidence">{esc(unknown_measures_note(unknown))}</p>')
         for measure_id in ids:
-            row, shown = by_id.loc[measure_id], display.loc[measure_id]
+            row = by_id.loc[measure_id]
             target = _target(rec)
             anchor = "secondary" if row["kloe"] == SECONDARY else "key-lines"
-            if shown["% met"] in WITHHELD_OR_NONE:
-                why = "too few cases to publish" if shown["% met"] == SUPPRESSED else "no cases to measure"
-                now = f"{row['label']}: {why}"
+            if row["denominator"] == 0:
+                now = f"{row['label']}: no cases to measure"
             else:
-                now = (f"{row['label']}: {narrative.whole_percent(row['numerator'], row['denominator'])} "
-                       f"({shown['Met']} of {shown['Assessed']})")
+                figure = figures.loc[measure_id]
+                now = f"{row['label']}: {figure['percent']} ({figure['met']} of {figure['assessed']})"
                 if target is not None:
                     reached = target_reached(row["numerator"], row["denominator"], target)
-                    now += f"; target {narrative.standard_text(target)}: {'met' if reached else 'not yet met'}"
+                    # Whether a withheld figure reaches its target would say something about it.
+                    verdict = ("met" if reached else "not yet met") if figure["percent"][0].isdigit() \
+                        else figure["percent"]
+                    now += f"; target {narrative.standard_text(target)}: {verdict}"
+                now = withheld_once(now)
             items.append(f'<p class="evidence">Evidence now: <a href="#{anchor}">{esc(now)}</a></p>')
         tracking = _tracking(rec, today)
         if tracking:

@@ -1,0 +1,111 @@
+"""Measuring a printed report (issue 22's "Print as a board pack"), from the PDF itself with pdfplumber.
+
+Every number here is measured: text sizes from the PDF's characters, chart text from each chart image's
+printed width and the smallest font size its PNG records, blank space from where the last text, image or
+rule on each page ends.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import re
+from dataclasses import dataclass
+
+import pdfplumber
+from PIL import Image
+
+from helpers.report.charts import DPI, TEXT_SIZE_KEY
+from helpers.report.pdf import MARGINS
+
+MM = 72 / 25.4
+TOP, BOTTOM = (float(MARGINS[side].removesuffix("mm")) * MM for side in ("top", "bottom"))
+HEADING_PT = 11.0  # h2 and h3 print at 11.5 pt and more; body text at 9.6 pt, captions and chart titles at 10 pt
+CHART_TITLE_PT = 10.0  # .chart-title prints at 10.1 pt bold
+SMALLEST_PT = 8.0
+MOST_BLANK = 1 / 3
+
+
+@dataclass
+class PrintedPage:
+    number: int
+    lines: list[tuple[float, float, str]]  # (top, largest character size, text), top to bottom
+    content_bottom: float  # where the lowest text, image or rule ends (points from the top)
+    area_top: float
+    area_bottom: float
+    images: list[dict]
+    footer: str
+
+    @property
+    def blank_fraction(self) -> float:
+        return max(0.0, (self.area_bottom - self.content_bottom) / (self.area_bottom - self.area_top))
+
+
+def heading_size(chars: list[dict]) -> float:
+    """A line's largest character size; a line wholly in bold at a chart title's size (what must stay with the
+    chart below it) counts as a heading's size. Table captions and row headers print bold at the tables' size
+    and are not counted (a caption is kept with its table by the stylesheet)."""
+    size = max(c["size"] for c in chars)
+    if size >= CHART_TITLE_PT and all("Bold" in c["fontname"] for c in chars if c["text"].strip()):
+        return max(size, HEADING_PT)
+    return size
+
+
+def read_pages(pdf_path) -> list[PrintedPage]:
+    pages = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            area_bottom = page.height - BOTTOM
+            body = [c for c in page.chars if c["bottom"] <= area_bottom]
+            footer = "".join(c["text"] for c in page.chars if c["top"] > area_bottom)
+            rows: dict[float, list] = {}
+            for char in body:
+                rows.setdefault(round(char["top"] / 2) * 2, []).append(char)
+            lines = [(top, heading_size(chars), "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])))
+                     for top, chars in sorted(rows.items())]
+            bottoms = [c["bottom"] for c in body] + [i["bottom"] for i in page.images]
+            # Rules and borders count; the page's own background (a rectangle over the whole area) does not.
+            bottoms += [r["bottom"] for r in page.rects + page.lines
+                        if r["bottom"] <= area_bottom and r["bottom"] - r["top"] < 0.9 * (area_bottom - TOP)]
+            pages.append(PrintedPage(number, lines, max(bottoms, default=TOP), TOP, area_bottom,
+                                     list(page.images), footer))
+    return pages
+
+
+def chart_text_sizes(html: str, pages: list[PrintedPage]) -> list[float]:
+    """The printed size (pt) of the smallest text in each chart, in document order.
+
+    A chart's PNG records its smallest font size at the drawn size (`charts.TEXT_SIZE_KEY`); printed, that
+    text is scaled by the image's printed width over its drawn width (pixels / DPI, in points).
+    """
+    charts = []
+    for data in re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', html):
+        image = Image.open(io.BytesIO(base64.b64decode(data)))
+        charts.append((float(image.text[TEXT_SIZE_KEY]), image.width))
+    printed = [image for page in pages for image in page.images]
+    assert len(printed) == len(charts), f"{len(charts)} charts in the HTML, {len(printed)} images in the PDF"
+    return [smallest * (image["x1"] - image["x0"]) / (width / DPI * 72)
+            for (smallest, width), image in zip(charts, printed)]
+
+
+def headings_ending_a_page(pages: list[PrintedPage]) -> list[str]:
+    """Headings that are the last line of a page (the page's last text is in a heading's size)."""
+    return [f"page {p.number}: {p.lines[-1][2]}" for p in pages[:-1] if p.lines and p.lines[-1][1] >= HEADING_PT]
+
+
+def mostly_blank_pages(pages: list[PrintedPage]) -> list[str]:
+    """Pages other than the last more than a third blank below their content."""
+    return [f"page {p.number}: {p.blank_fraction:.0%} blank" for p in pages[:-1] if p.blank_fraction > MOST_BLANK]
+
+
+def smallest_text(pdf_path) -> float:
+    """The smallest character size (pt) anywhere in the PDF, footers included."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return min(c["size"] for page in pdf.pages for c in page.chars)
+
+
+def footers_missing(pages: list[PrintedPage], title: str) -> list[int]:
+    """Pages whose footer does not give the title and "Page n of N"."""
+    total = len(pages)
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731 (pdfplumber drops some spaces)
+    return [p.number for p in pages if squeeze(f"Page {p.number} of {total}") not in squeeze(p.footer)
+            or squeeze(title)[:40] not in squeeze(p.footer)]
