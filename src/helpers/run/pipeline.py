@@ -211,6 +211,18 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
             export_report(notebook, folders.report_path(version).name, reports, version)
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
+    print_board_pack(reports, folders, read_run_record(processed / "audit.json").get("audit_title") or "")
+
+
+def print_board_pack(reports: Path, folders: AuditFolders, title: str) -> None:
+    """Each version as an A4 PDF beside its HTML, when Chromium is installed (else one line saying how)."""
+    from ..report.pdf import NO_CHROMIUM, print_pdfs
+
+    progress("[3/3 report] printing the PDFs")
+    jobs = [(reports / folders.report_path(v).name, (reports / folders.report_path(v).name).with_suffix(".pdf"),
+             title + (" (published version)" if v == "published" else "")) for v in VERSIONS]
+    if not print_pdfs(jobs):
+        progress(NO_CHROMIUM)
 
 
 def put_in_place(folders: AuditFolders, processed: Path, reports: Path, inputs: dict, audit) -> None:
@@ -380,6 +392,9 @@ def command_report(args: argparse.Namespace) -> int:
         folders = report(request)
     for version in VERSIONS:
         print(f"report: {shown(folders.report_path(version))}")
+    for version in VERSIONS:
+        if folders.report_path(version).with_suffix(".pdf").exists():
+            print(f"pdf: {shown(folders.report_path(version).with_suffix('.pdf'))}")
     print(f"data: {shown(folders.processed)}")
     return 0
 
