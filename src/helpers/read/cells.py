@@ -111,6 +111,7 @@ def normalise_header(text) -> str:
 
 _CODE_PREFIX = re.compile(r"^[a-z]\)\s*")
 _PARTICIPATION = re.compile(r"^pn\s*([0-7])")
+_CATEGORY_CODE = re.compile(r"^(neg|phy|sab|emo|mul) - ")
 
 
 def normalise_answer_text(raw: pd.Series) -> pd.Series:
@@ -149,6 +150,8 @@ def _read_distinct_answers(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Se
     if kind == "participation":
         code = text.str.extract(_PARTICIPATION, expand=False)
         values = values.fillna("PN" + code)
+    if kind == "category":  # a drop-down value `NEG - Neglect` reads as its code (spec section 2)
+        values = values.fillna(text.str.extract(_CATEGORY_CODE, expand=False).str.upper())
     missing = text.isin(MISSING_VALUES)
     return values, (values.isna() & ~missing).astype(bool)
 
@@ -207,6 +210,8 @@ _LAST_SERIAL = (pd.Timestamp(f"{LAST_PLAUSIBLE_YEAR}-12-31") - EXCEL_EPOCH).days
 def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates from their parts, and a mask of real calendar dates whose year is outside spec section 2's range
     (their date is left NaT: `15/03/1012` or a year 2300 would be outside pandas' range too)."""
+    if year.isna().all():  # the form matched no value (most columns match one form or none): nothing to build
+        return pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]"), pd.Series(False, index=year.index)
     parts = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce"),
                           "month": pd.to_numeric(month, errors="coerce"),
                           "day": pd.to_numeric(day, errors="coerce")})
