@@ -317,3 +317,13 @@ def test_lock_file_warning_says_the_workbook_is_open(tmp_path):
     warning = lock_file_warning(path)
     assert warning.startswith("warning: audit round 3.xlsx is open in Excel") and "\n" not in warning
     assert lock_file_warning(tmp_path / "~$audit round 3.xlsx") is None  # the lock file itself: its own error
+
+
+@pytest.mark.parametrize("written, code", [("NEG - Neglect", "NEG"), ("a) SAB - Sexual abuse.", "SAB"),
+                                           ("mul - multiple/not recommended", "MUL")])
+def test_a_category_drop_down_value_reads_as_its_code(written, code):
+    """Spec section 2: a value starting with one of the five codes, ` - ` and any text reads as that code."""
+    from helpers.read.cells import read_answers
+
+    values, unrecognised = read_answers(pd.Series([written, "NEG-Neglect"], dtype="object"), "category")
+    assert values.tolist()[0] == code and unrecognised.tolist() == [False, True]
