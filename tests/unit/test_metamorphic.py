@@ -27,7 +27,7 @@ def outputs_after(book, names, draw, baseline, path):
         raise AssertionError(f"transformed by {sorted(names)}: {error}") from None
 
 
-@settings(deadline=None, max_examples=examples(dev=4, ci=30))
+@settings(deadline=None, max_examples=examples(dev=4, ci=8))
 @given(book=audits(), combined=st.sets(st.sampled_from(list(TRANSFORMATIONS)), min_size=2), data=st.data())
 def test_every_rule_of_the_spec_changes_nothing_or_only_its_listing(tmp_path_factory, book, combined, data):
     folder = tmp_path_factory.mktemp("metamorphic")
@@ -37,7 +37,7 @@ def test_every_rule_of_the_spec_changes_nothing_or_only_its_listing(tmp_path_fac
     outputs_after(book, combined, data.draw, baseline, folder / "combined.xlsx")
 
 
-@settings(deadline=None, max_examples=examples(dev=6, ci=40))
+@settings(deadline=None, max_examples=examples(dev=6, ci=12))
 @given(book=audits(), combined=st.sets(st.sampled_from(list(TRANSFORMATIONS)), min_size=4), data=st.data())
 def test_many_rules_combined_change_nothing_or_only_their_listings(tmp_path_factory, book, combined, data):
     folder = tmp_path_factory.mktemp("metamorphic")
