@@ -206,15 +206,16 @@ def store_formula_values(path: Path, workbook, formulas: dict[str, dict[str, str
     members = {ws.title: f"xl/worksheets/sheet{i}.xml" for i, ws in enumerate(workbook.worksheets, start=1)}
     with zipfile.ZipFile(path) as source:
         parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    def stored(match, cells: dict[str, str]) -> str:
+        value = cells.get(match.group(1))
+        if value is None:
+            return match.group(0)
+        return f'<c r="{match.group(1)}"{match.group(2)} t="str"><f>{match.group(3)}</f><v>{escape(value)}</v></c>'
+
     for title, cells in formulas.items():
         xml = parts[members[title]].decode()
-
-        def stored(match):
-            value = cells.get(match.group(1))
-            if value is None:
-                return match.group(0)
-            return f'<c r="{match.group(1)}"{match.group(2)} t="str"><f>{match.group(3)}</f><v>{escape(value)}</v></c>'
-        xml = re.sub(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>(.*?)</f><v\s*/>(?:</v>)?</c>', stored, xml)
+        xml = re.sub(r'<c r="([A-Z]+\d+)"((?: s="\d+")?)><f>(.*?)</f><v\s*/>(?:</v>)?</c>',
+                     lambda match, cells=cells: stored(match, cells), xml)
         parts[members[title]] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():

@@ -17,8 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import examples
-from metamorphic import TRANSFORMATIONS, assert_same_outputs, audit_outputs, audits, expected_outputs, transform, \
-    write_book
+from metamorphic import (
+    TRANSFORMATIONS,
+    assert_same_outputs,
+    audit_outputs,
+    audits,
+    expected_outputs,
+    transform,
+    write_book,
+)
 
 pytestmark = pytest.mark.slow
 

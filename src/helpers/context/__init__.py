@@ -27,6 +27,6 @@ from .comparisons import (
 from .quality import authority_hints, unknown_authority_rows, with_unknown_local_authorities
 
 __all__ = ["Authority", "Census", "CensusContext", "ICPC_WITHIN_15_DAYS", "POPULATION_TOLERANCE", "PopulationCheck",
-           "REPEAT_PLANS", "Resolution", "UnknownAuthority", "authority_catalogue", "build_context",
-           "authority_hints", "census_year_of", "census_years", "load_census", "population_differs", "resolve_authorities",
+           "REPEAT_PLANS", "Resolution", "UnknownAuthority", "authority_catalogue", "authority_hints", "build_context",
+           "census_year_of", "census_years", "load_census", "population_differs", "resolve_authorities",
            "unknown_authority_issues", "unknown_authority_rows", "with_unknown_local_authorities"]

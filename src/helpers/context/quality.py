@@ -1,10 +1,10 @@
 """The data-quality line of an unknown local authority (spec sections 3 and 8, issue 13).
 
 The context step runs after cleaning (read -> clean -> context): it resolves the Audit sheet's
-`local_authorities` against the census and adds one `unknown_local_authority` row per entry the census does
-not know (the entry alone; the nearest names are the feedback's hint, `authority_hints`), to the cleaned audit's data-quality rows (with the Audit sheet's
-Excel row, so the audit team's check finds it) and to `data_quality.csv`. The other authorities still get
-their context; an unknown one is never a crash.
+`local_authorities` against the census and adds one `unknown_local_authority` row per entry the census does not
+know (the entry alone; the nearest names are the feedback's hint, `authority_hints`), to the cleaned audit's
+data-quality rows (with the Audit sheet's Excel row, so the audit team's check finds it) and to `data_quality.csv`. The
+other authorities still get their context; an unknown one is never a crash.
 """
 from __future__ import annotations
 
