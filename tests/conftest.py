@@ -6,8 +6,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis profiles: "dev" (the default) keeps the whole suite fast on a laptop; "ci" (HYPOTHESIS_PROFILE=ci, set by
+# .ci/run) tries more examples. A test that names its own max_examples keeps it; the others take the profile's.
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+_SLOW_DATA = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=_SLOW_DATA)
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=_SLOW_DATA)
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(dev: int, ci: int) -> int:
+    """A test's number of examples under the profile in use (for a test that must try at least so many in CI)."""
+    return ci if HYPOTHESIS_PROFILE == "ci" else dev
 
 CASE_COLUMNS = ["case_ref", "child_name", "date_of_birth", "strategy_discussion_date", "icpc_date",
                 "cp_category", "eha_completed", "referral_reason_clear", "historical_involvement",

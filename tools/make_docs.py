@@ -160,12 +160,15 @@ def local_authorities_section() -> list[str]:
 def answers_section() -> list[str]:
     lines = [
         "## Answers", "",
-        "Zero-width and direction marks are removed; then every answer is read as text, every Unicode space",
+        "Every text cell is put in Unicode NFC form (a decomposed `é` is the precomposed one) and zero-width and",
+        "direction marks are removed wherever they stand; then every answer is read as text, every Unicode space",
         "becomes a space, it is trimmed and lower-cased, loses a leading `a) `-style code, collapses its spaces",
         "and drops one trailing full stop. Excel TRUE/FALSE read as `yes`/`no`.", "",
         f"Read as missing: {_code(sorted(MISSING_VALUES))}. Read as N/A: {_code(sorted(NA_VALUES))}.",
         "(`#N/A` is Excel's error, so it is missing, not N/A.) Anything else a column does not accept is",
-        "**unrecognised**: it counts as not recorded and is listed in `data_quality.csv`; nothing is guessed.", "",
+        "**unrecognised**: it counts as not recorded and is listed in `data_quality.csv`; nothing is guessed.",
+        "Excel's other error values (`#REF!`, `#VALUE!`, `#DIV/0!`, `#NAME?`, `#NUM!`, `#NULL!`) are unrecognised",
+        "too. A category drop-down value such as `NEG - Neglect` (a code, ` - ` and any text) reads as its code.", "",
         "| kind | reads as | accepted values (after normalising) | the template's drop-down |",
         "|---|---|---|---|",
     ]
@@ -190,7 +193,9 @@ def dates_section() -> list[str]:
         f"Text as {accepted_form(Column('date', 'date'))}; an Excel date",
         "cell; or an Excel serial number (whole or fractional days, 1900 system). Always day first: `04/11/2019`",
         "is 4 November 2019. Two-digit years are 20yy. A date with a time of day gives its date. Impossible",
-        "dates (`31/02/2025`) are unrecognised. The template checks every date column for a date between",
+        "dates (`31/02/2025`) are unrecognised. A date before 1 January 1900 or after 31 December 2099 (a year",
+        "typed `1025`, a serial number past any real date) is read as missing and listed as `implausible_date`;",
+        "it never stops the run. The template checks every date column for a date between",
         f"{EARLIEST_DATE:%d/%m/%Y} and {LATEST_DATE:%d/%m/%Y} and shows it as {DATE_FORMAT}. {WORKING_DAYS_RULE}",
         "",
     ]

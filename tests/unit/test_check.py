@@ -279,9 +279,13 @@ def planted_mess(path) -> tuple[list[tuple], list[tuple]]:
         if row[h["plan_smart"]] == "maybe":
             cells.append(("Cases", number, h["plan_smart"], "maybe", "unrecognised"))
         if row[h["father_invited"]] in PARTLY_FORMS:  # a yes/no question answered "partly"
-            cells.append(("Cases", number, h["father_invited"], row[h["father_invited"]].lower(), "unrecognised"))
+            # Shown as written in the cell, so the team can search for it (issue 20).
+            cells.append(("Cases", number, h["father_invited"], row[h["father_invited"]], "unrecognised"))
         if ref(row[h["case_ref"]]) == "SYN-0042":  # its core group is dated three working days before the ICPC
-            cells.append(("Cases", number, h["first_core_group_date"], "", "negative_interval"))
+            # Both dates of the negative interval are shown, each as written (issue 20).
+            cells.append(("Cases", number, h["first_core_group_date"],
+                          f"{row[h['first_core_group_date']]} (before it, {h['icpc_date']}: {row[h['icpc_date']]})",
+                          "negative_interval"))
         if all(is_empty(v) for v in row.values()):
             rows.append(("Cases", number, "blank", None))
         elif is_empty(row[h["case_ref"]]):
@@ -302,7 +306,7 @@ def planted_mess(path) -> tuple[list[tuple], list[tuple]]:
             rows.append(("Agency returns", number, "blank", None))
             continue
         if row[h["agency"]] == "Barnardo's Family Centre":
-            cells.append(("Agency returns", number, h["agency"], "barnardos family centre", "unmapped_agency"))
+            cells.append(("Agency returns", number, h["agency"], "Barnardo's Family Centre", "unmapped_agency"))
         case = ref(row[h["case_ref"]])
         if not case:
             cells.append(("Agency returns", number, h["case_ref"], "", "missing_case_ref"))
@@ -336,8 +340,16 @@ def test_every_deliberate_mess_of_the_demo_is_in_the_feedback_at_its_row_with_wh
         assert " ".join(found["header"].split()) == " ".join(header.split()), (sheet, row, issue)
         assert found["value"] == ("[personal data withheld]" if value is None else value), (sheet, row, issue)
         assert found["what_is_wrong"] and found["accepted"], (sheet, row, issue)
-    # Nothing else is listed as a problem: each of the team's corrections is one the demo planted.
-    assert len(feedback.problems) == len(cells)
+    # Nothing else is listed as a problem: each of the team's corrections is one the demo planted, or a required
+    # answer left blank (issue 20), which is an empty cell of the written workbook.
+    blanks = feedback.problems[feedback.problems["issue"].isin([check.BLANK_ANSWER, check.EMPTY_COLUMN])]
+    assert len(feedback.problems) - len(blanks) == len(cells)
+    assert set(blanks["issue"]) == {check.BLANK_ANSWER}
+    written = {"Cases": written_rows(path, "CASES", header_row=2)[1],
+               "Agency returns": written_rows(path, "Agency_Returns", header_row=1)[1]}
+    for blank in blanks.itertuples():
+        row = dict(written[blank.sheet])[blank.row]
+        assert is_empty(row[blank.header]) and not is_empty(row[next(iter(row))]), blank
     excluded = feedback.excluded.set_index(["sheet", "row"])
     for sheet, row, outcome, _ in rows:
         if outcome == "superseded_duplicate":
@@ -428,3 +440,60 @@ def test_an_orphan_return_and_a_negative_interval_say_what_to_write():
                                            "header": ["ICPC date"], "value": ["01/05/2025"],
                                            "issue": ["negative_interval"]}))
     assert negative["accepted"].tolist() == ["a date on or after the date it should follow: check both dates"]
+
+
+# --- issue 20: what the audit team sees ------------------------------------------------------------------------
+
+def checked(tmp_path, cases, returns, **kwargs):
+    window = {"window_start": "01/04/2025", "window_end": "30/09/2025"}
+    return check.check_workbook(write_workbook(tmp_path / "w.xlsx", cases, returns, window, **kwargs),
+                                bytes(range(32)))
+
+
+def test_values_are_shown_as_written_in_the_cell_so_the_team_can_search_for_them(tmp_path):
+    cases = [case_row("A1", plan_smart="  Maybe  "), case_row("A2")]
+    returns = quorate_returns("A1") + quorate_returns("A2") + [return_row("A1", "Women's Aid refuge")]
+    problems = checked(tmp_path, cases, returns).problems.set_index("issue")
+    assert problems.loc["unmapped_agency", "value"] == "Women's Aid refuge"
+    assert problems.loc["unrecognised", "value"] == "  Maybe  "
+
+
+def test_a_required_answer_left_blank_is_listed_by_row_and_an_empty_column_once(tmp_path):
+    cases = [case_row(f"A{n}", inquorate_reason_recorded=None, plan_smart=None if n == 2 else "Yes",
+                      escalation_raised=None, drift_delay_identified="Yes" if n == 3 else "No")
+             for n in range(1, 31)]
+    returns = [r for n in range(1, 31) for r in quorate_returns(f"A{n}")]
+    feedback = checked(tmp_path, cases, returns)
+    blank = feedback.problems[feedback.problems["issue"].isin([check.BLANK_ANSWER, check.EMPTY_COLUMN])]
+    assert sorted(zip(blank["row"], blank["column"], blank["issue"])) == [
+        (1, "inquorate_reason_recorded", check.EMPTY_COLUMN),   # empty in all 30 rows: one problem, at the header
+        (3, "plan_smart", check.BLANK_ANSWER),
+        (4, "escalation_raised", check.BLANK_ANSWER)]           # needed only where drift was identified
+    assert check.console_summary(feedback).startswith("check: w.xlsx: 3 problems to fix")
+
+
+def test_a_negative_interval_shows_both_dates(tmp_path):
+    cases = [case_row("A1", strategy_discussion_date="20/05/2025", icpc_date="15/05/2025")]
+    problem = checked(tmp_path, cases, quorate_returns("A1")).problems.set_index("issue").loc["negative_interval"]
+    assert problem["value"] == "15/05/2025 (before it, strategy_discussion_date: 20/05/2025)"
+
+
+def test_the_nearest_agency_and_case_reference_are_suggested(tmp_path):
+    cases = [case_row("CP-0001"), case_row("CP-0002")]
+    returns = quorate_returns("CP-0001") + [return_row("CP-0001", "health visiting"),
+                                            return_row("CP-O002", "Police"), return_row("ZZZZZZZZ", "Police")]
+    problems = checked(tmp_path, cases, returns).problems
+    by_issue = problems.groupby("issue")["suggestion"].apply(list).to_dict()
+    assert by_issue["unmapped_agency"] == ["did you mean 'Health visitor'?"]
+    assert by_issue["orphan_return"] == ["did you mean 'CP-0002'?", ""]  # nothing near ZZZZZZZZ
+
+
+def test_the_check_warns_when_the_workbook_is_open_in_excel(tmp_path):
+    from conftest import write_lock_file
+
+    workbook = write_workbook(tmp_path / "audit.xlsx", [case_row("A1")], quorate_returns("A1"))
+    write_lock_file(tmp_path / "~$audit.xlsx")
+    result = run_check("--raw", str(workbook), "--out", str(tmp_path / "feedback.xlsx"))
+    assert result.returncode == check.EXIT_CLEAN, result.stderr
+    assert result.stderr.startswith("warning: audit.xlsx is open in Excel")
+    assert "is open in Excel" in sheet_text(tmp_path / "feedback.xlsx", "Summary")

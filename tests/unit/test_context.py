@@ -267,9 +267,10 @@ def test_an_unknown_authority_gets_nearest_names_and_the_rest_still_get_context(
     assert unknown.value == "Barnett" and unknown.suggestions[0] == "Barnet (302)"
     assert unknown.hint.startswith("did you mean Barnet (302)")
     issues = unknown_authority_issues(resolve_authorities("Barnett; Enfield", census))
+    # Spec section 8: the value alone; the hint beside it, for the analyst (and in the audit team's feedback).
     assert issues.to_dict("records") == [{"sheet": "Audit", "column": "local_authorities",
-                                          "value": f"Barnett ({unknown.hint})", "issue": "unknown_local_authority",
-                                          "rows": 1}]
+                                          "value": "Barnett", "issue": "unknown_local_authority",
+                                          "rows": 1, "hint": unknown.hint}]
 
 
 def test_nothing_like_any_authority_is_unknown_without_a_suggestion(census):
@@ -298,13 +299,12 @@ def cleaned_with_context(path, census):
 KEY = bytes(range(32))
 
 
-def test_an_unknown_authority_is_one_data_quality_line_with_a_hint_and_its_excel_row(tmp_path, census):
+def test_an_unknown_authority_is_one_data_quality_line_without_a_hint_and_its_excel_row(tmp_path, census):
     path = workbook_naming(tmp_path, "Barnett; Enfield", field_as_written="Local authorities:")
     cleaned = cleaned_with_context(path, census)
     assert cleaned.data_quality.to_dict("records") == [
         {"sheet": "Audit", "column": "local_authorities",
-         "value": "Barnett (did you mean Barnet (302), Brent (304) or Barnsley (370)?)",
-         "issue": "unknown_local_authority", "rows": 1}]
+         "value": "Barnett", "issue": "unknown_local_authority", "rows": 1}]
     (row,) = cleaned.data_quality_rows.to_dict("records")
     # Row 1 holds field/value, then audit_title, population, local_authorities: Excel row 4, as headed there.
     assert (row["row"], row["header"]) == (4, "Local authorities:")
@@ -338,7 +338,8 @@ def test_the_audit_teams_check_lists_an_unknown_authority_at_its_row(tmp_path):
     feedback = check_workbook(workbook_naming(tmp_path, "Barnet; Enfeld"), KEY)
     problem = feedback.problems[feedback.problems["issue"] == "unknown_local_authority"].iloc[0]
     assert (problem["sheet"], problem["row"], problem["header"]) == ("Audit", 4, "local_authorities")
-    assert problem["value"].startswith("Enfeld (did you mean Enfield (308)")
+    # The entry as written; the nearest names in the feedback's own column (spec section 8: no hint in the value).
+    assert problem["value"] == "Enfeld" and problem["suggestion"].startswith("did you mean Enfield (308)")
     assert "DfE codes" in problem["accepted"]
 
 

@@ -112,7 +112,7 @@ def test_distinct_values_and_spread_round_trip():
 
 def test_read_answer_columns_reads_answers_and_dates_together():
     cells = pd.DataFrame({"x": ["Yes", "maybe", None], "d": ["01/02/2025", "N/A", "soon"]})
-    values, unrecognised, not_applicable = read_answer_columns(cells, {"x": "yn", "d": "date"})
+    values, unrecognised, not_applicable, _ = read_answer_columns(cells, {"x": "yn", "d": "date"})
     assert values["x"].tolist()[:1] == ["Yes"] and values["x"].isna().tolist() == [False, True, True]
     assert values["d"].iloc[0] == pd.Timestamp("2025-02-01")
     assert unrecognised.to_dict("list") == {"x": [False, True, False], "d": [False, False, True]}
@@ -219,7 +219,7 @@ def test_unused_columns_and_implausible_dates_are_listed_never_fatal(tmp_path):
     cleaned = clean_workbook(path, KEY)
     rows = cleaned.data_quality_rows
     assert rows.query("issue == 'unused_column'")[["row", "column", "header", "value"]].values.tolist() == \
-        [[3, "NHS number", "NHS number", "[personal data withheld]"]]
+        [[3, "NHS number", "NHS number", "NHS number"]]  # spec section 8: its header as written, never its values
     implausible = rows.query("issue == 'implausible_date'")
     assert implausible[["row", "column"]].values.tolist() == [[2, "date_of_birth"], [3, "date_of_birth"],
                                                              [3, "icpc_date"]]

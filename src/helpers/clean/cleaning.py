@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..domain.answers import MISSING_VALUES
 from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
-from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, CASES, Sheet, earlier_audit_may_lack
+from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, AUDIT_FIELDS, CASES, Sheet, earlier_audit_may_lack
 from ..domain.workdays import working_days_between
 from ..errors import AuditInputError
 from ..read.cells import (
@@ -127,28 +127,33 @@ def issue_rows(raw: RawSheet, mask: pd.Series, column: str, value, issue: str, p
 
 
 def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
-    """Normalise every answer and date column of a sheet and list unrecognised values."""
+    """Normalise every answer and date column of a sheet and list unrecognised values and dates outside
+    1900-2099 (spec section 2: `implausible_date`, read as missing; a personal column's value is withheld)."""
     kinds = {c.name: c.kind for c in sheet.columns if c.kind in ANSWER_KINDS or c.kind == "date"}
-    values, unrecognised, not_applicable = read_answer_columns(raw.rows, kinds)
+    values, unrecognised, not_applicable, implausible = read_answer_columns(raw.rows, kinds)
     issues = []
     for column in sheet.columns:
-        if column.name in kinds and unrecognised[column.name].any():
-            mask = unrecognised[column.name]
-            shown = normalised_answer_cells(raw.rows[column.name])[mask]
-            issues.append(issue_rows(raw, mask, column.name, shown, "unrecognised", column.personal))
+        for issue, masks in (("unrecognised", unrecognised), ("implausible_date", implausible)):
+            if column.name in masks and masks[column.name].any():
+                mask = masks[column.name]
+                shown = normalised_answer_cells(raw.rows[column.name])[mask]
+                issues.append(issue_rows(raw, mask, column.name, shown, issue, column.personal))
     return ReadColumns(values, not_applicable, issues)
 
 
 def unused_column_issues(raw: RawSheet | None) -> list:
-    """A value in a column the analysis does not use is listed (never shown: it may be personal)."""
+    """A filled column the spec does not read is listed (spec section 8: `unused_column`): `column` and `value`
+    hold its header as written (empty for a column with no header) and each filled cell is one row; its
+    values are never shown (they may be personal). Two columns may share a header: each is read by position."""
     if raw is None or raw.unused is None or raw.unused.empty:
         return []
+    letters = raw.unused_letters or [""] * raw.unused.shape[1]
     issues = []
-    for header in raw.unused.columns:
-        cells = raw.unused[header].astype("string")
+    for (header, cells), letter in zip(raw.unused.items(), letters):
+        cells = cells.astype("string")
         filled = cells.notna() & (plain_spaces(cells.fillna("")).str.strip() != "")
-        issues.append(issue_rows(raw, filled.set_axis(raw.rows.index), header, REDACTED, "unused_column",
-                                 header=header))
+        issues.append(issue_rows(raw, filled.set_axis(raw.rows.index), header, header, "unused_column",
+                                 header=header or f"(no header, column {letter})"))
     return issues
 
 
@@ -158,12 +163,54 @@ WINDOW_FIELDS = ("window_start", "window_end")
 DATE_FORMS_HINT = "write it day first, dd/mm/yyyy (30/09/2025), or as yyyy-mm-dd"
 
 
-def audit_fields(raw: RawSheet) -> pd.DataFrame:
-    """The Audit sheet's fields: canonical field name, value and Excel row; the first of a repeated field counts."""
+def audit_field_rows(raw: RawSheet) -> pd.DataFrame:
+    """Every row of the Audit sheet naming a field: canonical field name, the field as written, value, Excel row."""
     table = pd.DataFrame({"field": raw.rows["field"].map(normalise_header).to_numpy(),
+                          "written": raw.rows["field"].to_numpy(),
                           "value": raw.rows["value"].to_numpy(),
                           "row": raw.excel_row.set_axis(raw.rows.index).to_numpy()})
-    return table[table["field"] != ""].drop_duplicates("field", keep="first").set_index("field")
+    return table[table["field"] != ""]
+
+
+def audit_value_text(values: pd.Series) -> pd.Series:
+    """An Audit value as compared between two rows of one field: section 2's normalised text ("" when empty)."""
+    return normalise_answer_text(values.astype("object").where(values.notna(), None))
+
+
+def audit_fields(raw: RawSheet, file: str | Path | None = None) -> pd.DataFrame:
+    """The Audit sheet's known fields: canonical field name -> value and Excel row (spec section 3).
+
+    A field given on two rows with different values is an error naming the field and both rows: the terms of
+    reference must be certain. The same value twice is fine, and a row with an empty value gives nothing.
+    """
+    rows = audit_field_rows(raw)
+    rows = rows[rows["field"].isin(AUDIT_FIELDS)]
+    given = rows[audit_value_text(rows["value"]) != ""]
+    text = audit_value_text(given["value"])
+    differing = given.assign(text=text.to_numpy()).drop_duplicates(["field", "text"])
+    repeated = differing[differing.duplicated("field", keep=False)]
+    if len(repeated):
+        field_name = repeated["field"].iloc[0]
+        first, second = repeated.loc[repeated["field"] == field_name, "row"].iloc[:2]
+        raise AuditInputError(
+            f"the field '{field_name}' is given twice with different values, in rows {first} and {second}",
+            file=file, sheet=AUDIT.name, column="field",
+            hint="keep one row for the field (delete or correct the other) and run again")
+    # The first row giving the field counts; a field given only empty reads as absent.
+    return pd.concat([given, rows]).drop_duplicates("field", keep="first").set_index("field")
+
+
+def unknown_field_issues(raw: RawSheet | None) -> list:
+    """Rows of the Audit sheet whose field is none of spec section 3's (`unknown_field`: a window written as
+    `From:` / `To:` must not vanish silently). `value` is the field as written."""
+    if raw is None or "field" not in raw.rows:
+        return []
+    rows = audit_field_rows(raw)
+    unknown = rows[~rows["field"].isin(AUDIT_FIELDS)]
+    written = unknown["written"].astype("string").str.strip()
+    return [pd.DataFrame({"sheet": AUDIT.name, "row": unknown["row"].astype(int).to_numpy(), "column": "field",
+                          "header": raw.headers.get("field", "field"), "value": written.to_numpy(),
+                          "issue": "unknown_field"}, columns=DATA_QUALITY_ROW_COLUMNS)]
 
 
 def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None,
@@ -174,7 +221,7 @@ def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None
     reference must be certain (spec section 2).
     """
     settings, issues = AuditSettings(), []
-    fields = audit_fields(raw) if raw is not None else pd.DataFrame(columns=["value", "row"])
+    fields = audit_fields(raw, file) if raw is not None else pd.DataFrame(columns=["value", "row"])
 
     def text_of(name):
         value = fields["value"].get(name)
@@ -387,6 +434,33 @@ def implausible_date_issues(raw: RawSheet, values: pd.DataFrame) -> list:
             issue_rows(raw, after_audit & read, "icpc_date", "", "implausible_date")]
 
 
+# The dates that tell two children apart: a superseded row differing from the kept row in one of them may be
+# another child under the same reference (two teams numbering from CP-0001 pasted into one sheet).
+IDENTIFYING_DATES = ("icpc_date", "date_of_birth")
+
+
+def conflicting_duplicate_issues(raw: RawSheet, case_ref: pd.Series, outcomes: pd.Series,
+                                 values: pd.DataFrame) -> list:
+    """Superseded Cases rows whose ICPC date or date of birth differs from the kept row's (spec section 8:
+    `conflicting_duplicate`, under `case_ref`, value empty). Dates are compared as read; a missing date differs
+    from a known one, and two missing dates are alike. The row stays superseded: the rule of section 6 holds."""
+    superseded = outcomes == "superseded_duplicate"
+    if not superseded.any():
+        return []
+    kept = outcomes.isin(["included", "outside_terms_of_reference"])
+    kept_dates = values.loc[kept, list(IDENTIFYING_DATES)].set_axis(case_ref[kept].to_numpy())
+    theirs = kept_dates.reindex(case_ref[superseded].to_numpy())
+    mine = values.loc[superseded, list(IDENTIFYING_DATES)]
+    differs = np.zeros(int(superseded.sum()), dtype=bool)
+    for name in IDENTIFYING_DATES:
+        a, b = mine[name].to_numpy(), theirs[name].to_numpy()
+        same = (a == b) | (pd.isna(a) & pd.isna(b))
+        differs |= ~same
+    mask = pd.Series(False, index=outcomes.index)
+    mask[superseded[superseded].index[differs]] = True
+    return [issue_rows(raw, mask, "case_ref", "", "conflicting_duplicate")]
+
+
 # --- the whole stage --------------------------------------------------------
 
 def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=None,
@@ -434,7 +508,9 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
                              normalised_answer_cells(returns_raw.rows["agency"])[no_agency], "missing_agency"))
     issues += flagged_case_issues(cases, settings, raw.cases, included_cases)
     issues += implausible_date_issues(raw.cases, cases_read.values)
-    for sheet in (raw.cases, raw.agency_returns, raw.recommendations):
+    issues += conflicting_duplicate_issues(raw.cases, case_ref, case_outcome, cases_read.values)
+    issues += unknown_field_issues(raw.audit)
+    for sheet in (raw.cases, raw.agency_returns, raw.audit, raw.recommendations):
         issues += unused_column_issues(sheet)
     quality_rows = data_quality_rows_table(issues)
 

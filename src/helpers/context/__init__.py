@@ -24,9 +24,9 @@ from .comparisons import (
     census_years,
     population_differs,
 )
-from .quality import unknown_authority_rows, with_unknown_local_authorities
+from .quality import authority_hints, unknown_authority_rows, with_unknown_local_authorities
 
 __all__ = ["Authority", "Census", "CensusContext", "ICPC_WITHIN_15_DAYS", "POPULATION_TOLERANCE", "PopulationCheck",
-           "REPEAT_PLANS", "Resolution", "UnknownAuthority", "authority_catalogue", "build_context",
+           "REPEAT_PLANS", "Resolution", "UnknownAuthority", "authority_catalogue", "authority_hints", "build_context",
            "census_year_of", "census_years", "load_census", "population_differs", "resolve_authorities",
            "unknown_authority_issues", "unknown_authority_rows", "with_unknown_local_authorities"]

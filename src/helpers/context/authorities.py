@@ -153,8 +153,9 @@ def resolve_authorities(value: str | Iterable[str] | None, census: Census | None
 
 
 def unknown_authority_issues(resolution: Resolution) -> pd.DataFrame:
-    """The data-quality rows (spec section 8) for the entries the census does not know, the hint in `value`."""
+    """The data-quality rows (spec section 8) for the entries the census does not know, for an analyst: `value`
+    holds the entry alone, as data_quality.csv does, and `hint` the nearest names ("did you mean ...?")."""
     return pd.DataFrame({"sheet": "Audit", "column": "local_authorities",
-                         "value": [f"{u.value} ({u.hint})" for u in resolution.unknown],
-                         "issue": "unknown_local_authority", "rows": 1},
-                        columns=["sheet", "column", "value", "issue", "rows"])
+                         "value": [u.value for u in resolution.unknown],
+                         "issue": "unknown_local_authority", "rows": 1, "hint": [u.hint for u in resolution.unknown]},
+                        columns=["sheet", "column", "value", "issue", "rows", "hint"])

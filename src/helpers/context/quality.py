@@ -1,10 +1,10 @@
 """The data-quality line of an unknown local authority (spec sections 3 and 8, issue 13).
 
 The context step runs after cleaning (read -> clean -> context): it resolves the Audit sheet's
-`local_authorities` against the census and adds one `unknown_local_authority` row per entry the census does
-not know, with the nearest names as a hint, to the cleaned audit's data-quality rows (with the Audit sheet's
-Excel row, so the audit team's check finds it) and to `data_quality.csv`. The other authorities still get
-their context; an unknown one is never a crash.
+`local_authorities` against the census and adds one `unknown_local_authority` row per entry the census does not
+know (the entry alone; the nearest names are the feedback's hint, `authority_hints`), to the cleaned audit's
+data-quality rows (with the Audit sheet's Excel row, so the audit team's check finds it) and to `data_quality.csv`. The
+other authorities still get their context; an unknown one is never a crash.
 """
 from __future__ import annotations
 
@@ -43,10 +43,10 @@ def field_position(audit_sheet: RawSheet | None) -> tuple[int, str]:
 
 
 def unknown_authority_rows(resolution: Resolution, row: int = 0, header: str = FIELD) -> pd.DataFrame:
-    """One data-quality row per entry the census does not know: the entry and its hint ("did you mean ...?")
-    as the value, so data_quality.csv says it on one line."""
+    """One data-quality row per entry the census does not know, the entry alone as the value (spec section 8:
+    the hint, "did you mean ...?", belongs in the audit team's feedback, not in data_quality.csv)."""
     return pd.DataFrame({"sheet": AUDIT.name, "row": row, "column": FIELD, "header": header,
-                         "value": [f"{u.value} ({u.hint})" for u in resolution.unknown], "issue": ISSUE},
+                         "value": [u.value for u in resolution.unknown], "issue": ISSUE},
                         columns=DATA_QUALITY_ROW_COLUMNS)
 
 
@@ -64,3 +64,11 @@ def with_unknown_local_authorities(cleaned: CleanedAudit, audit_sheet: RawSheet 
     row, header = field_position(audit_sheet)
     rows = data_quality_rows_table([cleaned.data_quality_rows, unknown_authority_rows(resolution, row, header)])
     return replace(cleaned, data_quality_rows=rows, data_quality=data_quality_table(rows))
+
+
+def authority_hints(written: str | None, census: Census | None = None) -> dict[str, str]:
+    """Each local authority entry the census does not know -> its hint ("did you mean Barnet (302)?"), for the
+    audit team's feedback (data_quality.csv holds the entry alone)."""
+    if not written:
+        return {}
+    return {u.value: u.hint for u in resolve_authorities(written, census).unknown}

@@ -14,8 +14,13 @@ ISSUE_WORDS = {
     "no_icpc_date_in_window": "no ICPC date, so the case cannot be checked against the audit window",
     "unknown_measure": "no measure has this id",
     "unknown_local_authority": "no local authority has this code or name",
-    "implausible_date": "the date cannot be right (for example in the future, or before the child was born)",
+    "implausible_date": "the date cannot be right (before 1900 or after 2099, or before the child was born), so it "
+                        "is read as not recorded where it is outside 1900-2099",
     "unused_column": "a column the analysis does not read: its values are kept in your workbook but not used",
+    "unknown_field": "the Audit sheet names a field the analysis does not know (audit_title, window_start, "
+                     "window_end, population, sampling, local_authorities), so its value is not read",
+    "conflicting_duplicate": "a duplicate case reference whose ICPC date or date of birth differs from the row "
+                             "kept: it may be another child under the same reference",
 }
 
 # Why a row is not analysed, for each outcome of reconciliation.csv.

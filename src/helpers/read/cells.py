@@ -8,6 +8,7 @@ per row.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,10 @@ _DELETE_MARKS = dict.fromkeys([*range(0x200B, 0x2010), 0x2060, 0xFEFF])
 
 
 def remove_invisible_marks(text: str) -> str:
-    return text.translate(_DELETE_MARKS)
+    """Zero-width and direction marks removed, and the text put in Unicode NFC form (spec section 2): a
+    decomposed `é` (e and a combining accent, as some case systems export it) is then the precomposed one."""
+    text = text.translate(_DELETE_MARKS)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 # What `plain_spaces` changes: a mark, or whitespace other than the plain space.
@@ -44,10 +48,13 @@ _NOT_PLAIN = re.compile("[\u200b-\u200f\u2060\ufeff]|[^\\S ]")
 
 
 def plain_spaces(text: pd.Series) -> pd.Series:
-    """Zero-width marks removed and every Unicode space to a space, column-wise."""
-    if not _NOT_PLAIN.search("".join(text.dropna().astype(str).tolist())):
+    """Zero-width marks removed, NFC form, and every Unicode space to a space, column-wise."""
+    joined = "".join(text.dropna().astype(str).tolist())
+    if joined.isascii() and not _NOT_PLAIN.search(joined):
         return text  # one search over the whole column: most columns have nothing to change
     text = text.str.replace(INVISIBLE_MARKS, "", regex=True)
+    if not joined.isascii():
+        text = text.str.normalize("NFC")
     return text.str.replace(UNICODE_SPACES, " ", regex=True)
 
 
@@ -104,6 +111,7 @@ def normalise_header(text) -> str:
 
 _CODE_PREFIX = re.compile(r"^[a-z]\)\s*")
 _PARTICIPATION = re.compile(r"^pn\s*([0-7])")
+_CATEGORY_CODE = re.compile(r"^(neg|phy|sab|emo|mul) - ")
 
 
 def normalise_answer_text(raw: pd.Series) -> pd.Series:
@@ -142,18 +150,20 @@ def _read_distinct_answers(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Se
     if kind == "participation":
         code = text.str.extract(_PARTICIPATION, expand=False)
         values = values.fillna("PN" + code)
+    if kind == "category":  # a drop-down value `NEG - Neglect` reads as its code (spec section 2)
+        values = values.fillna(text.str.extract(_CATEGORY_CODE, expand=False).str.upper())
     missing = text.isin(MISSING_VALUES)
     return values, (values.isna() & ~missing).astype(bool)
 
 
 def read_answer_columns(cells: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                                             pd.DataFrame]:
+                                                                             pd.DataFrame, pd.DataFrame]:
     """Read every answer and date column of a sheet at once (`kinds`: column -> kind, `date` for dates).
 
     The distinct cells of all the columns together are normalised once, and each kind's vocabulary
     is looked up once: a sheet costs a few dozen column operations whatever its size.
-    Returns the values (answers as text, dates as datetime64), the unrecognised mask, and the mask
-    of date cells answered N/A (date columns only).
+    Returns the values (answers as text, dates as datetime64), the unrecognised mask, the mask
+    of date cells answered N/A and the mask of dates outside 1900-2099 (the last two: date columns only).
     """
     names = list(kinds)
     codes, distinct = distinct_values_of_columns([cells[name] for name in names])
@@ -161,17 +171,18 @@ def read_answer_columns(cells: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.
     read = {}
     for kind in sorted(set(kinds.values())):
         read[kind] = (_read_distinct_dates(distinct) if kind == "date"
-                      else (*_read_distinct_answers(text, kind), None))
-    values, unrecognised, not_applicable = {}, {}, {}
+                      else (*_read_distinct_answers(text, kind), None, None))
+    values, unrecognised, not_applicable, implausible = {}, {}, {}, {}
     for name, column_codes in zip(names, codes):
-        kind_values, *masks = read[kinds[name]]
+        kind_values, kind_first, kind_second, kind_implausible = read[kinds[name]]
         values[name] = spread(kind_values, column_codes, cells.index)
         if kinds[name] == "date":
-            not_applicable[name], unrecognised[name] = (spread(m, column_codes, cells.index) for m in masks)
+            not_applicable[name], unrecognised[name], implausible[name] = (
+                spread(m, column_codes, cells.index) for m in (kind_first, kind_second, kind_implausible))
         else:
-            unrecognised[name] = spread(masks[0], column_codes, cells.index)
+            unrecognised[name] = spread(kind_first, column_codes, cells.index)
     frame = lambda columns: pd.DataFrame(columns, index=cells.index)  # noqa: E731
-    return frame(values), frame(unrecognised), frame(not_applicable)
+    return frame(values), frame(unrecognised), frame(not_applicable), frame(implausible)
 
 
 # --- dates ------------------------------------------------------------------
@@ -189,18 +200,36 @@ _WORDS = r"^(?:[a-z]+,? )?(?P<day>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]+),? (
 _TIME_OF_DAY = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[ap]\.?m)?)$"
 _SERIAL = r"^\d+(?:\.\d+)?$"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # 1900 date system, past Excel's 1900 leap-year bug
-_LAST_SERIAL = 109574  # 31/12/2199: later serials are data-entry slips (and beyond pandas' date range)
+# Spec section 2: a recognised date outside these years is implausible (read as missing and listed), never a crash;
+# pandas' own range (1677 to 2262) lies beyond them, so no date outside it is ever built.
+FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR = 1900, 2099
+_FIRST_SERIAL = (pd.Timestamp(f"{FIRST_PLAUSIBLE_YEAR}-01-01") - EXCEL_EPOCH).days   # 2
+_LAST_SERIAL = (pd.Timestamp(f"{LAST_PLAUSIBLE_YEAR}-12-31") - EXCEL_EPOCH).days     # 73050
 
 
-def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates from their parts, and a mask of real calendar dates whose year is outside spec section 2's range
+    (their date is left NaT: `15/03/1012` or a year 2300 would be outside pandas' range too)."""
+    if year.isna().all():  # the form matched no value (most columns match one form or none): nothing to build
+        return pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]"), pd.Series(False, index=year.index)
     parts = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce"),
                           "month": pd.to_numeric(month, errors="coerce"),
                           "day": pd.to_numeric(day, errors="coerce")})
     complete = parts.notna().all(axis=1)
+    in_range = complete & parts["year"].between(FIRST_PLAUSIBLE_YEAR, LAST_PLAUSIBLE_YEAR)
     out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]")
-    if complete.any():
-        out[complete] = pd.to_datetime(parts[complete].astype(int), errors="coerce")
-    return out
+    if in_range.any():
+        out[in_range] = pd.to_datetime(parts[in_range].astype(int), errors="coerce")
+    out_of_range = complete & ~in_range
+    implausible = pd.Series(False, index=year.index)
+    if out_of_range.any():
+        # Whether day and month make a date, judged in a year of the same leap-ness inside pandas' range.
+        stand_in = parts[out_of_range].astype(int)
+        year_value = stand_in["year"]
+        leap = (year_value % 4 == 0) & ((year_value % 100 != 0) | (year_value % 400 == 0))
+        stand_in["year"] = np.where(leap, 2000, 2001)
+        implausible[out_of_range] = pd.to_datetime(stand_in, errors="coerce").notna().to_numpy()
+    return out, implausible
 
 
 def read_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -209,35 +238,48 @@ def read_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     Returns dates (datetime64, NaT where missing), a mask of N/A answers and
     a mask of unrecognised cells. Ambiguous dates are day first; two-digit
     years are 20yy. Cells that were Excel dates arrive as ISO text from the reader.
+    A date outside 1900-2099 is NaT and in neither mask (see `read_dates_and_range`).
     """
+    dates, not_applicable, unrecognised, _ = read_dates_and_range(raw)
+    return dates, not_applicable, unrecognised
+
+
+def read_dates_and_range(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """`read_dates`, and a fourth mask: recognised dates outside 1900-2099 (`implausible_date`, read as missing)."""
     codes, distinct = distinct_values(raw)
-    dates, not_applicable, unrecognised = _read_distinct_dates(distinct)
-    return (spread(dates, codes, raw.index), spread(not_applicable, codes, raw.index),
-            spread(unrecognised, codes, raw.index))
+    return tuple(spread(part, codes, raw.index) for part in _read_distinct_dates(distinct))
 
 
-def _read_distinct_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _read_distinct_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     text = normalise_answer_text(raw).str.replace(_TIME_OF_DAY, "", regex=True)
     dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    implausible = pd.Series(False, index=raw.index)
+
+    def add(found: tuple[pd.Series, pd.Series]) -> None:
+        nonlocal dates, implausible
+        unread = dates.isna() & ~implausible
+        dates = dates.fillna(found[0])
+        implausible = implausible | (unread & found[1])
 
     day_first = text.str.extract(_DAY_FIRST)
     year = day_first["year"].where(day_first["year"].str.len() != 2, "20" + day_first["year"])
-    dates = dates.fillna(_assemble(year, day_first["month"], day_first["day"]))
+    add(_assemble(year, day_first["month"], day_first["day"]))
 
     iso = text.str.extract(_ISO)
-    dates = dates.fillna(_assemble(iso["year"], iso["month"], iso["day"]))
+    add(_assemble(iso["year"], iso["month"], iso["day"]))
 
     words = text.str.extract(_WORDS)
-    dates = dates.fillna(_assemble(words["year"], words["month"].map(_MONTHS), words["day"]))
+    add(_assemble(words["year"], words["month"].map(_MONTHS), words["day"]))
 
     serial = pd.to_numeric(text.where(text.str.fullmatch(_SERIAL)), errors="coerce")
-    serial = serial.where((serial >= 1) & (serial <= _LAST_SERIAL))
-    from_serial = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
-    dates = dates.fillna(from_serial.astype(dates.dtype))
+    serial_in_range = serial.where((serial >= _FIRST_SERIAL) & (serial < _LAST_SERIAL + 1))
+    from_serial = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial_in_range), unit="D")
+    add((from_serial.astype(dates.dtype), serial.notna() & serial_in_range.isna()))
 
     not_applicable = text.isin(NA_VALUES)
-    unrecognised = dates.isna() & ~not_applicable & ~text.isin(MISSING_VALUES)
-    return dates.dt.normalize(), not_applicable.astype(bool), unrecognised.astype(bool)
+    implausible = implausible & dates.isna()
+    unrecognised = dates.isna() & ~implausible & ~not_applicable & ~text.isin(MISSING_VALUES)
+    return dates.dt.normalize(), not_applicable.astype(bool), unrecognised.astype(bool), implausible.astype(bool)
 
 
 # --- case references and agencies -----------------------------------------
@@ -295,7 +337,7 @@ def month_first_dates(raw: pd.Series) -> pd.Series:
     text = normalise_answer_text(raw)
     parts = text.str.extract(_DAY_FIRST)
     year = parts["year"].where(parts["year"].str.len() != 2, "20" + parts["year"])
-    return _assemble(year, parts["day"], parts["month"])
+    return _assemble(year, parts["day"], parts["month"])[0]
 
 
 _PERCENT = re.compile(r"^(?P<number>\d+(?:\.\d+)?|\.\d+) ?(?P<percent>%?)$")

@@ -14,6 +14,7 @@ import gc
 import io
 import re
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +27,12 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
-from .cells import INVISIBLE_MARKS, normalise_header, normalise_sheet_name, remove_invisible_marks
+from .cells import normalise_header, normalise_sheet_name, remove_invisible_marks
+from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-LOCK_FILE_PREFIX = "~$"
 HEADER_SEARCH_ROWS = 20       # the case_ref header lies within the first 20 rows (spec section 1)
 AUDIT_TABLE_SEARCH = 10       # the Audit field/value table starts within the first 10 rows and columns
 # Columns read as Excel shows their numbers: case references (zero padding, literal text) and targets (percent).
@@ -48,7 +49,8 @@ class RawSheet:
     one holding a value are not rows), ``excel_row`` the row number Excel shows,
     and ``blank`` marks rows whose cells are all empty. ``headers`` gives each
     canonical column's header as written; ``unused`` holds the cells of columns
-    the analysis does not use, under their headers as written.
+    the analysis does not use, under their headers as written (two may share a header, and a column with
+    no header has ""); ``unused_letters`` gives each such column's letter, in the same order.
     """
     name: str
     rows: pd.DataFrame
@@ -57,6 +59,7 @@ class RawSheet:
     headers: dict[str, str] = field(default_factory=dict)
     unused: pd.DataFrame = field(default_factory=pd.DataFrame)
     header_row: int = 1
+    unused_letters: list[str] = field(default_factory=list)
 
 
 def cell_to_text(value) -> str | None:
@@ -90,16 +93,26 @@ def workbook_format(path: str | Path) -> str:
         raise AuditInputError("file not found", file=path, hint="check the path given as RAW=...")
     if not path.is_file():
         raise AuditInputError("is not a file", file=path, hint="give the path of the audit workbook (.xlsx)")
-    with path.open("rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(_ZIP_MAGIC) and zipfile.is_zipfile(path):
-        found = _zip_workbook_format(path)
-    elif head.startswith(_OLE_MAGIC):
-        found = _ole_workbook_format(path)
-    else:
-        found = None
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as error:
+        raise AuditInputError(f"cannot be opened ({error.strerror or type(error).__name__})", file=path,
+                              hint="check the file's permissions, or copy it again, and run again") from None
+    found = None
+    try:
+        if head.startswith(_ZIP_MAGIC) and zipfile.is_zipfile(path):
+            found = _zip_workbook_format(path)
+        elif head.startswith(_OLE_MAGIC):
+            found = _ole_workbook_format(path)
+    except AuditInputError:
+        raise
+    except Exception:  # a zip or OLE container whose parts cannot be read: a damaged file, said in one line
+        raise damaged(path) from None
     if found:
         return found
+    if head.startswith(_ZIP_MAGIC) and not zipfile.is_zipfile(path):
+        raise damaged(path)  # a zip cut short: its directory, at the end, is gone
     if path.name.startswith(LOCK_FILE_PREFIX):
         real = path.with_name(path.name[len(LOCK_FILE_PREFIX):])
         exists = "" if real.exists() else " (not in that folder)"
@@ -112,6 +125,12 @@ def workbook_format(path: str | Path) -> str:
                                    "it is kept and run again")
     raise AuditInputError(f"is not an .xlsx workbook: {_describe_content(path, head)}", file=path,
                           hint=SAVE_AS_XLSX)
+
+
+def damaged(path: Path) -> AuditInputError:
+    return AuditInputError("the file is damaged or incomplete: it starts as a workbook but cannot be read", file=path,
+                           hint="it was probably not saved or copied completely; copy the workbook again from "
+                                "where it is kept (or open it in Excel and save it again) and run again")
 
 
 def _zip_workbook_format(path: Path) -> str | None:
@@ -133,18 +152,18 @@ def _ole_workbook_format(path: Path) -> str | None:
                               hint="save an unprotected copy in Excel and run again")
     import olefile
 
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            return "xls" if ole.exists("Workbook") or ole.exists("Book") else None
-    except OSError:
-        return None
+    with olefile.OleFileIO(str(path)) as ole:  # a damaged container raises: `damaged` says so
+        return "xls" if ole.exists("Workbook") or ole.exists("Book") else None
 
 
 def _describe_content(path: Path, head: bytes) -> str:
     """What the file is instead, in words an audit team recognises."""
     if head.startswith(_ZIP_MAGIC):
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return "it is a damaged or incomplete zip file (an .xlsx cut short when it was saved or copied?)"
         if "word/document.xml" in names:
             return "it is a Word document"
         if "ppt/presentation.xml" in names:
@@ -266,6 +285,7 @@ class XlsxParts:
             self.style_formats = _style_number_formats(archive)
         self.uncalculated: dict[str, str | None] = {}
         self.compacted: dict[str, bytes] = {}
+        self.errors: dict[str, dict[tuple[int, int], str]] = {}
 
     def scan(self, name: str) -> None:
         """Stream the sheet's XML once: its first formula without a value, and its cells without formatting-only
@@ -273,8 +293,10 @@ class XlsxParts:
         member = self.sheet_paths.get(name)
         if name in self.uncalculated or member is None:
             return
-        pieces, removed, first = [], 0, None
+        pieces, removed, first, errors = [], 0, None, {}
         for chunk in self._member_chunks(member):
+            if b't="e"' in chunk:  # Excel error values (`#REF!`): calamine reads them as empty cells
+                errors.update(_error_cells_in(chunk))
             # "f" first: a one-byte search is many times faster than "<f" among the "<" of every tag, and a sheet
             # of values and shared strings often holds no "f" at all.
             if first is None and b"f" in chunk and b"<f" in chunk:
@@ -287,6 +309,7 @@ class XlsxParts:
         if removed > EMPTY_CELLS_WORTH_DROPPING:
             # Without cells that only hold formatting, the dimension Excel wrote no longer applies.
             self.compacted[member] = _DIMENSION.sub(b"", b"".join(pieces), count=1)
+        self.errors[name] = errors
         self.uncalculated[name] = first
 
     def values_source(self, name: str):
@@ -329,6 +352,11 @@ class XlsxParts:
         self.scan(sheet_name)
         return self.uncalculated.get(sheet_name)
 
+    def error_cells(self, sheet_name: str) -> dict[tuple[int, int], str]:
+        """Cells holding an Excel error value, by 0-based (row, column): `#REF!`, `#VALUE!`, `#N/A`..."""
+        self.scan(sheet_name)
+        return self.errors.get(sheet_name, {})
+
     def number_formats(self, sheet_name: str, cells: set[str]) -> dict[str, str]:
         """Number format code of each named cell (`A2`); cells not found have General."""
         member = self.sheet_paths.get(sheet_name)
@@ -359,6 +387,31 @@ def _first_uncalculated_in(chunk: bytes) -> str | None:
 
 
 _FORMULA = re.compile(rb"<f[ >/]")
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_STORED_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _error_cells_in(chunk: bytes) -> dict[tuple[int, int], str]:
+    """The error cells (`t="e"`) of a piece of sheet XML: 0-based (row, column) -> the error as Excel shows it.
+
+    Spec sections 2 and 8: only `#N/A` means missing; `#REF!`, `#VALUE!`, `#DIV/0!`... are unrecognised values
+    that must be listed, so the reader gives them as their text instead of the empty cell calamine gives."""
+    found = {}
+    for cell in _ERROR_CELL.finditer(chunk):
+        reference, value = _REFERENCE.search(cell.group(1)), _STORED_VALUE.search(cell.group(2))
+        if reference and value and value.group(1):
+            row, column = int(reference.group(2)) - 1, column_position(reference.group(1).decode())
+            found[(row, column)] = value.group(1).decode("utf-8", errors="replace")
+    return found
+
+
+def with_error_values(grid: np.ndarray, errors: dict[tuple[int, int], str]) -> np.ndarray:
+    """The grid with each error cell holding its error's text (see `_error_cells_in`)."""
+    for (row, column), text in errors.items():
+        if row < grid.shape[0] and column < grid.shape[1]:
+            grid[row, column] = text
+    return grid
 
 
 def _has_stored_value(cell: bytes) -> bool:
@@ -400,6 +453,14 @@ def _style_number_formats(archive: zipfile.ZipFile) -> dict[int, str]:
         number_format = int(xf.get("numFmtId", 0))
         formats[index] = custom.get(number_format, _BUILTIN_NUMBER_FORMATS.get(number_format, "General"))
     return formats
+
+
+def column_position(letters: str) -> int:
+    """The 0-based position of Excel's column letters (`A` is 0, `AA` is 26): `column_letter` reversed."""
+    position = 0
+    for letter in letters:
+        position = position * 26 + ord(letter) - 64
+    return position - 1
 
 
 def column_letter(position: int) -> str:
@@ -520,6 +581,23 @@ class TextColumn:
         """Rows first+1..last take row first's value (a merged range)."""
         self.codes[first + 1:last + 1] = self.codes[first]
 
+    def text_at(self, row: int) -> str | None:
+        code = self.codes[row]
+        return None if code < 0 else self.texts[code]
+
+    def fill_with(self, first: int, last: int, text: str | None) -> None:
+        """Rows first..last hold `text` (a merged range's value, from the column where the range starts)."""
+        if text is None:
+            self.codes[first:last + 1] = -1
+            return
+        found = np.flatnonzero(self.texts == text)
+        if len(found):
+            code = found[0]
+        else:
+            code = len(self.texts)
+            self.texts = np.append(self.texts, np.array([text], dtype=object))
+        self.codes[first:last + 1] = code
+
 
 def distinct_cells(column: np.ndarray) -> tuple[np.ndarray, list]:
     """Each row's position among the column's distinct cells (-1 for empty), and those cells.
@@ -554,7 +632,7 @@ def cells_to_texts(cells: list) -> list:
     texts = [None if type(cell) is str else cell_to_text(cell) for cell in cells]
     positions = [i for i, cell in enumerate(cells) if type(cell) is str]
     strings = [cells[i] for i in positions]
-    if strings and INVISIBLE_MARKS.search("".join(strings)):
+    if strings and not "".join(strings).isascii():  # marks and decomposed accents are never ASCII
         strings = [remove_invisible_marks(text) for text in strings]
     for position, text in zip(positions, strings):
         texts[position] = text or None
@@ -676,6 +754,8 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
     if grid.size == 0:
         raise AuditInputError("the sheet has no header row (it is empty)", file=file, sheet=sheet.name,
                               hint="the first non-empty row must hold the column names")
+    if workbook.parts is not None:
+        grid = with_error_values(grid, workbook.parts.error_cells(sheet_name))
     header_index = locate_header(grid, sheet, file)
     if workbook.parts is not None:
         uncalculated = workbook.parts.first_uncalculated_formula(sheet_name)
@@ -706,21 +786,26 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
                          else pd.Series(None, index=index, dtype="object") for column in sheet.columns}, index=index)
     kept = [p for p in unused_positions if (columns[p].codes >= 0).any()]
     unused = pd.DataFrame({p: as_series(columns[p]) for p in kept}, index=index)
-    unused.columns = [unused_positions[p] or f"(no header, column {column_letter(p)})" for p in kept]
+    unused.columns = [unused_positions[p] for p in kept]  # as written: two may be alike, or empty
     headers = {name: header[position].strip() for name, position in positions.items()}
     excel_row = pd.Series(np.arange(first_row, first_row + rows_count), index=index)
     return RawSheet(sheet.name, rows, excel_row, pd.Series(own_blank, index=index, dtype=bool), headers, unused,
-                    header_index + 1)
+                    header_index + 1, [column_letter(p) for p in kept])
 
 
 def fill_merged_codes(columns: list[TextColumn], merged: list, header_index: int) -> None:
-    """A merged range's value applies to every cell of the range below the header (spec section 1); a range
-    that starts on or above the header (a merged title) gives nothing to the data rows."""
+    """A merged range's value applies to every cell of the range below the header (spec section 1), down a
+    column and across columns alike (a `No` typed once across father_invited : father_attended answers both);
+    a range that starts on or above the header (a merged title) gives nothing to the data rows."""
     for (top, left), (bottom, right) in merged or []:
-        if top <= header_index:
+        if top <= header_index or left >= len(columns):
             continue
-        for column in columns[left:right + 1]:
-            column.fill_down(top - header_index - 1, bottom - header_index - 1)
+        first, last = top - header_index - 1, bottom - header_index - 1
+        columns[left].fill_down(first, last)
+        if right > left and first < len(columns[left].codes):
+            text = columns[left].text_at(first)
+            for column in columns[left + 1:right + 1]:
+                column.fill_with(first, last, text)
 
 
 def holds_value(column: np.ndarray) -> np.ndarray:
@@ -837,4 +922,11 @@ def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing,
     del parsed, parsing  # calamine's copy of the cells is let go before the text columns are built
     if not sheet.required and grid.size == 0:
         return None
-    return read_sheet(workbook, name, sheet, grid, merged, may_lack)
+    try:
+        return read_sheet(workbook, name, sheet, grid, merged, may_lack)
+    except DAMAGED_PART_ERRORS as error:  # a part of the .xlsx read after calamine's parse (number formats)
+        raise unreadable(workbook.path, workbook.format, error) from None
+
+
+# What reading a damaged part of a zip raises (a bad CRC, a cut deflate stream, broken XML).
+DAMAGED_PART_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError)

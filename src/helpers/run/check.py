@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
 from ..clean.cleaning import CleanedAudit
 from ..clean.pseudonym import load_or_create_key
+from ..context import authority_hints
+from ..domain.answers import AGENCY_GROUP_OF, NO, YES, agency_display_name
 from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
-from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
+from ..domain.schema import AGENCY_RETURNS, AUDIT, AUDIT_FIELD_COLUMNS, CASES, SHEETS, Column
 from ..errors import AuditInputError
-from ..read.workbook import RawWorkbook
+from ..read.cells import normalise_agency_name, normalise_case_ref, read_answers
+from ..read.workbook import RawSheet, RawWorkbook, lock_file_warning
 from ..template.choices import accepted_form
 from ..template.workbook import MARKING, workbook_written_whole
 from .pipeline import parser as report_parser
@@ -38,9 +43,26 @@ EXIT_CLEAN, EXIT_UNREADABLE, EXIT_PROBLEMS = 0, 2, 3
 # such columns are listed as not used instead.
 UNUSED_COLUMN = "unused_column"
 SHEET_ORDER = {sheet.name: position for position, sheet in enumerate(SHEETS)}
-PROBLEM_COLUMNS = ["sheet", "row", "column", "header", "value", "issue", "what_is_wrong", "accepted"]
-PROBLEM_HEADINGS = ["Sheet", "Row", "Column (as headed in your workbook)", "Value", "What is wrong",
-                    "Accepted values or form"]
+PROBLEM_COLUMNS = ["sheet", "row", "column", "header", "value", "issue", "what_is_wrong", "accepted", "suggestion"]
+PROBLEM_HEADINGS = ["Sheet", "Row", "Column (as headed in your workbook)", "Value (as written in your workbook)",
+                    "What is wrong", "Accepted values or form", "Did you mean"]
+# Problems only the check lists (not data-quality issues of spec section 8): required answers left blank.
+BLANK_ANSWER, EMPTY_COLUMN = "blank_answer", "empty_column"
+CHECK_ISSUE_WORDS = {
+    BLANK_ANSWER: "a required answer is left blank, so the case is counted as not recorded on the measures that "
+                  "read it",
+    EMPTY_COLUMN: "the column is empty in every row of the analysis, so no case can be assessed on the measures "
+                  "that read it",
+}
+# Issues whose value the check shows as written in the cell (the data-quality output shows it normalised).
+SHOWN_AS_WRITTEN = {"unrecognised", "unmapped_agency", "missing_agency", "implausible_date",
+                    "conflicting_duplicate", "negative_interval"}
+# A negative interval is listed under its later date; the earlier date is shown beside it.
+EARLIER_DATE_OF = {"icpc_date": "strategy_discussion_date", "first_core_group_date": "icpc_date"}
+# At most this many distinct orphan references get a "did you mean": each is compared with every reference of
+# Cases, and a pasted sheet of another audit's returns would otherwise cost minutes for no useful suggestion.
+MOST_REFERENCE_SUGGESTIONS = 500
+SUGGESTION_CUTOFF = 0.6
 EXCLUDED_HEADINGS = ["Sheet", "Row", "Why the row is not analysed", "Detail"]
 NO_PERSONAL_DATA = ("It holds no personal data beyond what the audit team already has: cell positions, the "
                     "values as written in your workbook, and no name, date of birth or comment.")
@@ -57,6 +79,8 @@ class Feedback:
     @property
     def is_clean(self) -> bool:
         return self.problems.empty
+
+    warnings: tuple[str, ...] = ()  # said before the problems (the workbook is open in Excel...)
 
     def problems_by_kind(self) -> pd.DataFrame:
         counts = self.problems.groupby("issue", sort=False).size()
@@ -95,7 +119,8 @@ ACCEPTED_FOR_PROBLEM = {
 
 
 def _issue_words(issue: str) -> str:
-    return ISSUE_WORDS.get(issue) or OUTCOME_WORDS.get(issue) or issue.replace("_", " ")
+    return (ISSUE_WORDS.get(issue) or OUTCOME_WORDS.get(issue) or CHECK_ISSUE_WORDS.get(issue)
+            or issue.replace("_", " "))
 
 
 def cell_problems(data_quality_rows: pd.DataFrame) -> pd.DataFrame:
@@ -107,6 +132,7 @@ def cell_problems(data_quality_rows: pd.DataFrame) -> pd.DataFrame:
         "issue": rows["issue"], "what_is_wrong": rows["issue"].map(_issue_words),
         "accepted": [ACCEPTED_FOR_PROBLEM.get(i) or accepted_for(s, c)
                      for s, c, i in zip(rows["sheet"], rows["column"], rows["issue"])],
+        "suggestion": "",
     }, columns=PROBLEM_COLUMNS)
 
 
@@ -123,8 +149,137 @@ def row_problems(row_outcomes: pd.DataFrame, headers: dict, case_refs: dict) -> 
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": column,
         "header": [headers.get((s, c), c) for s, c in zip(rows["sheet"], column)],
         "value": [case_refs.get((s, int(r)), "") for s, r in zip(rows["sheet"], rows["row"])],
-        "issue": rows["outcome"], "what_is_wrong": what, "accepted": accepted,
+        "issue": rows["outcome"], "what_is_wrong": what, "accepted": accepted, "suggestion": "",
     }, columns=PROBLEM_COLUMNS)
+
+
+# --- what the team wrote, what they left blank, and what they probably meant ---------------------------------
+
+def raw_sheet_named(raw: RawWorkbook, name: str) -> RawSheet | None:
+    return next((s for s in _raw_sheets(raw) if s.name == name), None)
+
+
+def cells_as_written(raw: RawWorkbook, sheet: str, column: str, rows: pd.Series) -> pd.Series:
+    """The cells of one column at the given Excel rows, as the reader read them (None where there is none).
+    An Audit field's cell is its `value`."""
+    found = raw_sheet_named(raw, sheet)
+    column = "value" if sheet == AUDIT.name else column
+    if found is None or column not in found.rows:
+        return pd.Series([None] * len(rows), index=rows.index, dtype="object")
+    by_row = pd.Series(found.rows[column].astype("object").to_numpy(), index=found.excel_row.to_numpy())
+    return pd.Series(by_row.reindex(rows.to_numpy()).to_numpy(), index=rows.index, dtype="object")
+
+
+def _is_personal(sheet: str, column: str) -> bool:
+    declared = declaration_of(sheet, column)
+    return declared is not None and declared.personal
+
+
+def with_values_as_written(problems: pd.DataFrame, raw: RawWorkbook) -> pd.DataFrame:
+    """Each problem's value as written in the cell, so the team can search for it (`Women's Aid refuge`, not the
+    normalised `womens aid refuge`); a negative interval shows both its dates. Personal values stay withheld."""
+    problems = problems.copy()
+    for (sheet, column, issue), group in problems.groupby(["sheet", "column", "issue"], sort=False):
+        if issue not in SHOWN_AS_WRITTEN or _is_personal(sheet, column):
+            continue
+        cells = cells_as_written(raw, sheet, column, group["row"])
+        written = cells.where(cells.notna(), group["value"]).fillna("").astype(str)  # no cell: as listed
+        if issue == "negative_interval":
+            earlier = EARLIER_DATE_OF[column]
+            before = cells_as_written(raw, sheet, earlier, group["row"]).fillna("").astype(str)
+            header = headers_as_written(raw).get((sheet, earlier), earlier)
+            written = written + f" (before it, {header}: " + before + ")"
+        problems.loc[group.index, "value"] = written
+    return problems
+
+
+def closest(value: str, known: list[str]) -> str | None:
+    found = difflib.get_close_matches(value, known, n=1, cutoff=SUGGESTION_CUTOFF)
+    return found[0] if found else None
+
+
+def agency_suggestions(values: pd.Series) -> pd.Series:
+    """The nearest agency name the cleaner maps, for each unmapped one ("health visiting": "Health visitor")."""
+    names = list(AGENCY_GROUP_OF)
+    nearest = {v: closest(normalise_agency_name(pd.Series([v])).iloc[0], names) for v in values.unique()}
+    return values.map(lambda v: f"did you mean '{agency_display_name(nearest[v])}'?" if nearest[v] else "")
+
+
+def reference_suggestions(values: pd.Series, raw: RawWorkbook) -> pd.Series:
+    """The nearest case reference of Cases, for each orphan return's (`CP-O001`: did you mean `CP-0001`?)."""
+    known = sorted(set(normalise_case_ref(raw.cases.rows["case_ref"])) - {""})
+    distinct = list(values.unique())[:MOST_REFERENCE_SUGGESTIONS]
+    nearest = {v: closest(normalise_case_ref(pd.Series([v], dtype="object")).iloc[0], known) for v in distinct}
+    return values.map(lambda v: f"did you mean '{nearest[v]}'?" if nearest.get(v) else "")
+
+
+def with_suggestions(problems: pd.DataFrame, raw: RawWorkbook, authority_hint: dict[str, str]) -> pd.DataFrame:
+    """A "did you mean" beside an unmapped agency, an orphan return's case reference and an unknown local
+    authority."""
+    problems = problems.copy()
+    agencies = problems["issue"] == "unmapped_agency"
+    if agencies.any():
+        problems.loc[agencies, "suggestion"] = agency_suggestions(problems.loc[agencies, "value"])
+    orphans = problems["issue"] == "orphan_return"
+    if orphans.any():
+        problems.loc[orphans, "suggestion"] = reference_suggestions(problems.loc[orphans, "value"], raw)
+    authorities = problems["issue"] == "unknown_local_authority"
+    if authorities.any():
+        problems.loc[authorities, "suggestion"] = problems.loc[authorities, "value"].map(authority_hint).fillna("")
+    return problems
+
+
+# Answers a row needs only when another answer says so (spec section 7 reads them only then): a report's shared
+# date when a report was submitted, agreement when the agency attended, and so on. Blank otherwise is fine.
+NEEDED_ONLY_WHEN = {
+    "report_shared_date": ("report_submitted", "yn", YES),
+    "agreed_with_decision": ("attended", "attended", YES),
+    "dissent_recorded": ("agreed_with_decision", "yn", NO),
+    "escalation_raised": ("drift_delay_identified", "yn", YES),
+    "sustained_change_evidenced": ("stepped_down_to_cin", "yn", YES),
+}
+
+
+def answer_needed(sheet: RawSheet, column: str, analysed: np.ndarray) -> np.ndarray:
+    """Which analysed rows need an answer in `column` (all of them, unless NEEDED_ONLY_WHEN says otherwise)."""
+    if column not in NEEDED_ONLY_WHEN:
+        return np.ones(int(analysed.sum()), dtype=bool)
+    condition, kind, answer = NEEDED_ONLY_WHEN[column]
+    if condition not in sheet.rows:
+        return np.ones(int(analysed.sum()), dtype=bool)
+    values, _ = read_answers(sheet.rows[condition][analysed], kind)
+    return values.eq(answer).fillna(False).to_numpy(dtype=bool)
+
+
+def blank_answer_problems(raw: RawWorkbook, row_outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Required answers left blank in the rows analysed: one problem per cell, or one per column when the
+    column is empty in every such row (30 blank cells of one column are one thing to fix, not 30)."""
+    frames = []
+    for sheet, declared in ((raw.cases, CASES), (raw.agency_returns, AGENCY_RETURNS)):
+        outcomes = row_outcomes[row_outcomes["sheet"] == sheet.name]
+        analysed = sheet.excel_row.isin(outcomes.loc[outcomes["outcome"] == "included", "row"]).to_numpy()
+        if not analysed.any():
+            continue
+        rows = sheet.excel_row.to_numpy()[analysed]
+        for column in declared.columns:
+            # case_ref and agency left blank are already problems of their own (the row is not analysed).
+            if (not column.required or column.name in ("case_ref", "agency") or column.name not in sheet.headers
+                    or column.name not in sheet.rows):
+                continue
+            cells = sheet.rows[column.name][analysed].astype("string")
+            empty = cells.str.strip().fillna("").eq("").to_numpy(dtype=bool)
+            needed = answer_needed(sheet, column.name, analysed)
+            blank = empty & needed
+            if not blank.any():
+                continue
+            every = blank.all() and column.name not in NEEDED_ONLY_WHEN
+            frames.append(pd.DataFrame({
+                "sheet": sheet.name, "row": [sheet.header_row] if every else rows[blank], "column": column.name,
+                "header": sheet.headers[column.name], "value": "",
+                "issue": EMPTY_COLUMN if every else BLANK_ANSWER,
+                "what_is_wrong": CHECK_ISSUE_WORDS[EMPTY_COLUMN if every else BLANK_ANSWER],
+                "accepted": accepted_for(sheet.name, column.name), "suggestion": ""}, columns=PROBLEM_COLUMNS))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
 def sort_by_sheet_and_row(table: pd.DataFrame) -> pd.DataFrame:
@@ -139,10 +294,16 @@ def headers_as_written(raw: RawWorkbook) -> dict[tuple[str, str], str]:
 
 
 def columns_not_used(raw: RawWorkbook) -> pd.DataFrame:
-    """Columns of the team's own (with a value somewhere) that the analysis does not read."""
-    rows = [(sheet.name, str(header), int(sheet.unused[header].notna().sum()))
-            for sheet in _raw_sheets(raw) for header in sheet.unused.columns]
+    """Columns of the team's own (with a value somewhere) that the analysis does not read; two may share a
+    header (each is listed), and one with no header is named by its letter."""
+    rows = [(sheet.name, str(header) or f"(no header, column {letter})", int(cells.notna().sum()))
+            for sheet in _raw_sheets(raw)
+            for (header, cells), letter in zip(sheet.unused.items(), _letters(sheet))]
     return pd.DataFrame(rows, columns=["sheet", "header", "cells"])
+
+
+def _letters(sheet) -> list[str]:
+    return getattr(sheet, "unused_letters", None) or ["?"] * sheet.unused.shape[1]
 
 
 def case_refs_as_written(raw: RawWorkbook) -> dict[tuple[str, int], str]:
@@ -156,22 +317,28 @@ def _raw_sheets(raw: RawWorkbook) -> list:
     return [s for s in (raw.cases, raw.agency_returns, raw.audit, raw.recommendations) if s is not None]
 
 
-def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook) -> Feedback:
-    """The feedback of one cleaning run: its problem cells and rows, the rows it leaves out and the columns
-    it does not read (headers, case references and unused columns as the raw sheets hold them)."""
+def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook, authority_hint: dict[str, str] | None = None,
+                  warnings: tuple[str, ...] = ()) -> Feedback:
+    """The feedback of one cleaning run: its problem cells and rows (values as written, with a "did you mean"
+    where one is near), required answers left blank, the rows it leaves out and the columns it does not read
+    (headers, case references and unused columns as the raw sheets hold them)."""
     from_cells = cell_problems(cleaned.data_quality_rows)
     from_rows = row_problems(cleaned.row_outcomes, headers_as_written(raw), case_refs_as_written(raw))
     # A row the cleaner already listed as a cell problem of the same kind is one problem, not two.
     listed = set(zip(from_cells["sheet"], from_cells["row"], from_cells["issue"]))
     from_rows = from_rows[[key not in listed for key in zip(from_rows["sheet"], from_rows["row"], from_rows["issue"])]]
-    problems = sort_by_sheet_and_row(pd.concat([from_cells, from_rows], ignore_index=True))
+    found = [frame for frame in (from_cells, from_rows, blank_answer_problems(raw, cleaned.row_outcomes))
+             if len(frame)]
+    problems = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    problems = with_suggestions(with_values_as_written(problems, raw), raw, authority_hint or {})
+    problems = sort_by_sheet_and_row(problems)
 
     outcomes = cleaned.row_outcomes[cleaned.row_outcomes["outcome"] != "included"]
     excluded = sort_by_sheet_and_row(pd.DataFrame({
         "sheet": outcomes["sheet"], "row": outcomes["row"].astype(int), "outcome": outcomes["outcome"],
         "reason": outcomes["outcome"].map(OUTCOME_WORDS.get), "detail": outcomes["detail"].fillna("").astype(str),
     }))
-    return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw))
+    return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw), tuple(warnings))
 
 
 def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None) -> Feedback:
@@ -180,8 +347,11 @@ def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_e
     the headers as written and the columns not used."""
     from ..spine import Window, clean
 
-    cleaned = clean(raw_path, key, Window(window_start or "", window_end or ""))
-    return feedback_from(cleaned.cleaned, cleaned.workbook)
+    warning = lock_file_warning(raw_path)
+    read = clean(raw_path, key, Window(window_start or "", window_end or ""))
+    cleaned, raw = read.cleaned, read.workbook
+    return feedback_from(cleaned, raw, authority_hints(cleaned.settings.local_authorities_text),
+                         (warning,) if warning else ())
 
 
 # --- the feedback workbook -----------------------------------------------------------------------------
@@ -197,6 +367,7 @@ def summary_lines(feedback: Feedback) -> list[tuple[str, str]]:
     return [
         ("title", f"Check of the audit workbook {feedback.workbook}"),
         ("marking", f"{MARKING}. {NO_PERSONAL_DATA}"),
+        *(("marking", warning) for warning in feedback.warnings),
         ("text", result),
     ]
 
@@ -243,10 +414,10 @@ def write_summary_sheet(book, feedback: Feedback, formats: dict) -> None:
 
 def write_problems_sheet(book, feedback: Feedback, formats: dict) -> None:
     sheet = book.add_worksheet("Problems")
-    rows = [[p.sheet, int(p.row), p.header, p.value, p.what_is_wrong, p.accepted]
+    rows = [[p.sheet, int(p.row), p.header, p.value, p.what_is_wrong, p.accepted, p.suggestion]
             for p in feedback.problems.itertuples(index=False)]
     write_table(sheet, 0, PROBLEM_HEADINGS, rows, formats)
-    for position, width in enumerate((16, 7, 34, 28, 60, 60)):
+    for position, width in enumerate((16, 7, 34, 28, 60, 60, 30)):
         sheet.set_column(position, position, width)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(PROBLEM_HEADINGS) - 1)
@@ -332,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
         check_given_settings()
         request = report_request(args.raw, args.window_start, args.window_end)
         raw = request.raw if args.raw else demo_workbook()
+        warning = lock_file_warning(raw)
+        if warning:  # said first: the problems below may be ones already corrected in Excel but not saved
+            print(warning, file=sys.stderr)
         feedback = check_workbook(raw, load_or_create_key(), request.window_start or None,
                                   request.window_end or None)
     except AuditInputError as error:

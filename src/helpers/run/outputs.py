@@ -18,7 +18,26 @@ CSV_OPTIONS = {"index": False, "encoding": "utf-8", "lineterminator": "\n", "dat
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, **CSV_OPTIONS)
+    """Write a table as CSV, safe to open in a spreadsheet (spec section 8, OWASP's rule against formula
+    injection): a text value beginning with =, +, -, @, a tab or a carriage return gets a leading '. Only text
+    is changed (a negative number stays a number), column by column, and only columns holding such a value."""
+    safe = frame
+    for position, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            continue
+        column = frame.iloc[:, position]
+        column = column.astype("object") if isinstance(dtype, pd.CategoricalDtype) else column
+        # Each distinct value is looked at once (a column of half a million answers holds a handful).
+        distinct = pd.Series(pd.unique(column.to_numpy(dtype=object)), dtype="object")
+        try:
+            risky = distinct[distinct.str.match(r"[=+\-@\t\r]", na=False)]  # a cell that is not text: kept
+        except AttributeError:  # no text in the column at all
+            continue
+        if len(risky):
+            starts = column.isin(set(risky))
+            safe = frame.copy(deep=False) if safe is frame else safe
+            safe.isetitem(position, column.where(~starts, "'" + column.astype("string")))
+    safe.to_csv(path, **CSV_OPTIONS)
     return path
 
 

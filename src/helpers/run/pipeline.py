@@ -33,6 +33,7 @@ from pathlib import Path
 from .. import config
 from ..domain.measures import Parameters
 from ..errors import AuditInputError
+from ..read.lock_file import lock_file_warning
 from .audit_folders import AuditFolders, folders_for, known_audits, remove_audit, replace_audit
 from .manifest import read_manifest, run_inputs, why_rebuild
 from .provenance import key_fingerprint, read_run_record, write_run_record
@@ -388,6 +389,10 @@ def command_report(args: argparse.Namespace) -> int:
         from .demo import build_demo, write_workbook
 
         write_workbook(build_demo(), request.raw)
+    for path in [request.raw, *request.earlier]:
+        warning = lock_file_warning(path)
+        if warning:  # said first: the workbook may hold corrections that Excel has not saved yet
+            progress(warning)
     with run_lock():
         folders = report(request)
     for version in VERSIONS:

@@ -1,0 +1,26 @@
+"""The processed outputs as written: CSV safe to open in a spreadsheet (spec section 8)."""
+import pandas as pd
+
+
+def test_csv_outputs_are_safe_to_open_in_a_spreadsheet(tmp_path):
+    """Spec section 8 (OWASP): text beginning with =, +, -, @, a tab or a carriage return gets a leading '; numbers,
+    dates and other text are written as they are, and the frame given is not changed."""
+    from helpers.run.outputs import write_csv
+
+    frame = pd.DataFrame({
+        "value": ["=HYPERLINK(\"http://x\")", "+44 20", "-1", "@SUM(A1)", "\tx", "\rx", "plain", None],
+        "number": [-1, 2, -3, 4, 5, 6, 7, 8],
+        "date": pd.to_datetime(["2025-05-01"] * 8),
+        "category": pd.Categorical(["=1", "a", "a", "a", "a", "a", "a", "a"]),
+        "mixed": pd.Series(["-x", 3, None, "ok", "a", "b", "c", "d"], dtype="object"),
+    })
+    before = frame.copy()
+    path = write_csv(frame, tmp_path / "t.csv")
+    assert b"\n'\rx," in path.read_bytes()  # a carriage return is not read back as one by read_csv
+    written = pd.read_csv(path, dtype="string", keep_default_na=False)
+    assert written["value"].tolist()[:5] == ["'=HYPERLINK(\"http://x\")", "'+44 20", "'-1", "'@SUM(A1)", "'\tx"]
+    assert written["value"].tolist()[-2:] == ["plain", ""]
+    assert written["number"].tolist()[:3] == ["-1", "2", "-3"]
+    assert written["category"].tolist()[:2] == ["'=1", "a"]
+    assert written["mixed"].tolist()[:4] == ["'-x", "3", "", "ok"]
+    pd.testing.assert_frame_equal(frame, before)
