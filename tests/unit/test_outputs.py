@@ -24,3 +24,14 @@ def test_csv_outputs_are_safe_to_open_in_a_spreadsheet(tmp_path):
     assert written["category"].tolist()[:2] == ["'=1", "a"]
     assert written["mixed"].tolist()[:4] == ["'-x", "3", "", "ok"]
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_text_read_back_is_the_text_written(tmp_path):
+    """The report shows a recommendation written "- Improve plans" as written, not with the CSV's '."""
+    from helpers.run.outputs import formula_marks_removed, write_csv
+
+    frame = pd.DataFrame({"recommendation": ["- Improve plans", "=1+1", "'quoted already", "plain", ""],
+                          "measures": ["plan_smart", "", "", "", ""]})
+    written = pd.read_csv(write_csv(frame, tmp_path / "r.csv"), dtype="string", keep_default_na=False)
+    assert written["recommendation"].tolist()[:2] == ["'- Improve plans", "'=1+1"]
+    assert formula_marks_removed(written)["recommendation"].tolist() == frame["recommendation"].tolist()

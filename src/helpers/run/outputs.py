@@ -41,6 +41,21 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+FORMULA_SAFE = r"^'[=+\-@\t\r]"  # how write_csv marks a text value a spreadsheet would read as a formula
+
+
+def formula_marks_removed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table read back from write_csv with its text as it was: the leading ' before =, +, -, @, a tab or a
+    carriage return removed, so a recommendation written "- Improve plans" reaches the report as written."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            marked = column.astype("string").str.match(FORMULA_SAFE, na=False)
+            if marked.any():
+                frame[name] = column.where(~marked.to_numpy(), column.astype("string").str[1:])
+    return frame
+
+
 def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]:
     """cases.csv, agency_returns.csv, reconciliation.csv, data_quality.csv, recommendations.csv, audit.json."""
     folder = Path(folder)
@@ -86,10 +101,10 @@ def load_audit_tables(folder: Path) -> dict:
     """The cleaning stage's small outputs: reconciliation, data quality, recommendations and the audit's settings."""
     return {
         "reconciliation": pd.read_csv(folder / "reconciliation.csv"),
-        "data_quality": pd.read_csv(folder / "data_quality.csv", dtype={"value": "string"},
-                                    keep_default_na=False),
-        "recommendations": pd.read_csv(folder / "recommendations.csv", dtype="string",
-                                       keep_default_na=False),
+        "data_quality": formula_marks_removed(pd.read_csv(folder / "data_quality.csv", dtype={"value": "string"},
+                                                          keep_default_na=False)),
+        "recommendations": formula_marks_removed(pd.read_csv(folder / "recommendations.csv", dtype="string",
+                                                             keep_default_na=False)),
         "audit": json.loads((folder / "audit.json").read_text()),
     }
 
