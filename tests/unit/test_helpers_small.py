@@ -176,4 +176,4 @@ def test_code_fingerprint_changes_with_the_code_of_the_stage_only():
     from helpers.run.provenance import STAGE_CODE, code_fingerprint
 
     assert len({code_fingerprint(stage) for stage in STAGE_CODE}) == 3
-    assert not any("tools" in entry for entries in STAGE_CODE.values() for entry in entries)
+    assert not any("tools" in entry.parts for entries in STAGE_CODE.values() for entry in entries)

@@ -20,14 +20,16 @@ PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "openpyxl", "python-cala
             "nbconvert")
 HELPERS = config.PROJECT_ROOT / "src" / "helpers"
 
-# The code each stage depends on, cumulatively (read -> clean -> measure -> report; run drives them all).
-# Development tools live in tools/ and are in none of these, so editing them re-runs nothing.
+# The code each stage depends on, cumulatively (read -> clean -> measure -> report; run drives them all):
+# files, and folders whose .py and .css files all count. Development tools live in tools/ and are in none of
+# these, so editing them re-runs nothing.
 STAGE_CODE = {
-    "clean": ("__init__.py", "config.py", "errors.py", "domain", "read", "clean", "context", "run",
-              "notebooks/01_clean.ipynb"),
-    "findings": ("measures", "report/charts.py", "report/narrative.py",
-                 "notebooks/02_findings.ipynb", "notebooks/03_secondary_findings.ipynb"),
-    "report": ("report", "notebooks/04_report.ipynb"),
+    "clean": tuple(HELPERS / name for name in ("__init__.py", "config.py", "errors.py", "domain", "read", "clean",
+                                               "context", "run"))
+    + (config.NOTEBOOKS / "01_clean.ipynb",),
+    "findings": (HELPERS / "measures", HELPERS / "report" / "charts.py", HELPERS / "report" / "narrative.py",
+                 config.NOTEBOOKS / "02_findings.ipynb", config.NOTEBOOKS / "03_secondary_findings.ipynb"),
+    "report": (HELPERS / "report", config.NOTEBOOKS / "04_report.ipynb"),
 }
 STAGES = tuple(STAGE_CODE)
 
@@ -46,13 +48,10 @@ def _notebook_source(path: Path) -> bytes:
     return json.dumps([[c.get("cell_type"), "".join(c.get("source", ""))] for c in cells]).encode("utf-8")
 
 
-def _code_files(entry: str) -> list[Path]:
-    if entry.startswith("notebooks/"):
-        return [config.PROJECT_ROOT / entry]
-    path = HELPERS / entry
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in (".py", ".css") and "__pycache__" not in p.parts)
-    return [path] if path.exists() else []
+def _code_files(entry: Path) -> list[Path]:
+    if entry.is_dir():
+        return sorted(p for p in entry.rglob("*") if p.suffix in (".py", ".css") and "__pycache__" not in p.parts)
+    return [entry] if entry.exists() else []
 
 
 @lru_cache(maxsize=None)
@@ -62,7 +61,8 @@ def code_fingerprint(stage: str) -> str:
     for name in STAGES[:STAGES.index(stage) + 1]:
         for entry in STAGE_CODE[name]:
             for path in _code_files(entry):
-                digest.update(str(path.relative_to(config.PROJECT_ROOT)).encode("utf-8"))
+                # With / between folders on every system, so Windows and Linux agree on the same code.
+                digest.update(path.relative_to(config.PROJECT_ROOT).as_posix().encode("utf-8"))
                 digest.update(_notebook_source(path) if path.suffix == ".ipynb" else path.read_bytes())
     return digest.hexdigest()
 
