@@ -194,11 +194,11 @@ def pipeline_env(workdir: Path) -> dict:
 
 
 def run_report(workdir: Path, *args: str, env: dict | None = None):
-    """`python -m helpers.run.pipeline report ...` as `make report` runs it, every output inside `workdir`."""
+    """`python -m helpers report ...`, the command `make report` runs, every output inside `workdir`."""
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "helpers.run.pipeline", "report", *args],
+    return subprocess.run([sys.executable, "-m", "helpers", "report", *args],
                           env={**pipeline_env(workdir), **(env or {})}, capture_output=True, text=True, timeout=900,
                           cwd=ROOT)
 
