@@ -143,3 +143,11 @@ def test_make_passes_pytest_options_to_the_plain_test_command():
     result = subprocess.run(["make", "--dry-run", "--no-print-directory", "test", f"VENV={sys.prefix}",
                              "PYTEST_ARGS=-m \"not slow\""], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.splitlines()[-1] == f'{sys.prefix}/bin/python -m helpers test -m "not slow"'
+
+
+def test_ci_runs_the_quick_suite_on_the_newest_supported_python_in_its_own_ignored_environment():
+    newest = "%d.%d" % SUPPORTED[-1]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert f"python{newest}" in ci and f"sys.version_info[:2] == {SUPPORTED[-1]}" in ci
+    assert f"VENV=.venv-{newest} PYTEST_ARGS='-m \"not slow\"'" in ci
+    assert subprocess.run(["git", "check-ignore", "-q", f".venv-{newest}/bin/python"], cwd=ROOT).returncode == 0
