@@ -26,7 +26,7 @@ from . import config
 from .supported_python import problem
 
 KERNEL_DISPLAY_NAME = "Python (cp-conference-audit)"
-WINDOWS_HINT = "create the environment with one of them, e.g. py -3.11 -m venv .venv"
+SETUP_HINT = "make .venv with one of them: py -3.11 -m venv .venv on Windows, python3.11 -m venv .venv elsewhere"
 EXIT_USAGE = 2
 
 
@@ -56,7 +56,7 @@ def in_git_repository() -> bool:
 def setup(argv: list[str]) -> int:
     """Register the Jupyter kernel and the git filter that strips notebook outputs (after pip install)."""
     argparse.ArgumentParser(prog="python -m helpers setup", description=setup.__doc__).parse_args(argv)
-    message = problem(sys.version_info, WINDOWS_HINT)
+    message = problem(sys.version_info, SETUP_HINT)
     if message:
         print(message, file=sys.stderr)
         return 1
