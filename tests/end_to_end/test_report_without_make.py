@@ -19,9 +19,11 @@ def run_plain(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def make_report(workdir: Path, raw: Path) -> subprocess.CompletedProcess:
-    """`make report RAW=...` in this test's environment (VENV is the Python running the tests)."""
+    """`make report RAW=...` in this test's environment (VENV is the Python running the tests), without the
+    variables of a `make test ...` running this test (make hands them on through MAKEFLAGS)."""
+    env = {name: value for name, value in pipeline_env(workdir).items() if name not in ("MAKEFLAGS", "MFLAGS")}
     return subprocess.run(["make", "--no-print-directory", "report", f"RAW={raw}", f"VENV={sys.prefix}"], cwd=ROOT,
-                          env=pipeline_env(workdir), capture_output=True, text=True, timeout=900)
+                          env=env, capture_output=True, text=True, timeout=900)
 
 
 @pytest.mark.slow

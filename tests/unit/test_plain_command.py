@@ -16,6 +16,15 @@ from conftest import ROOT
 from helpers import config
 from helpers.supported_python import MAKE_HINT, SUPPORTED, problem
 
+
+def run_make(*args: str) -> subprocess.CompletedProcess:
+    """make as a user runs it: not the variables of a `make test VENV=... PYTEST_ARGS=...` running this test,
+    which make hands to the makes it starts through MAKEFLAGS."""
+    env = {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
 # --- supported Pythons -------------------------------------------------------------------------------
 
 
@@ -55,8 +64,7 @@ def pretend_python(folder, version: str):
 def test_make_stops_an_older_python_before_anything_is_installed(tmp_path, target):
     python, calls = pretend_python(tmp_path, "3.10")
     venv = tmp_path / "venv"
-    result = subprocess.run(["make", "--no-print-directory", target, f"PYTHON={python}", f"VENV={venv}"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = run_make(target, f"PYTHON={python}", f"VENV={venv}")
     assert result.returncode != 0
     assert result.stderr.splitlines()[0] == ("error: Python 3.10 found; this project needs Python 3.11, 3.12 or "
                                              "3.13 (give PYTHON=python3.11, for example)")
@@ -126,8 +134,7 @@ def test_setup_refuses_an_unsupported_python_before_registering_anything(monkeyp
 @pytest.mark.parametrize("target", ["report", "check", "template", "demo", "clean-outputs", "test", "lab"])
 def test_each_make_target_runs_its_plain_command(target):
     venv = sys.prefix  # an environment that exists, so make prints only the target's own command
-    result = subprocess.run(["make", "--dry-run", "--no-print-directory", target, f"VENV={venv}"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = run_make("--dry-run", target, f"VENV={venv}")
     own = result.stdout.splitlines()[-1]
     assert re.fullmatch(rf"{re.escape(venv)}/bin/python -m helpers {target}\s*", own), result.stdout
 
@@ -140,8 +147,7 @@ def test_make_setup_ends_with_the_plain_setup():
 
 
 def test_make_passes_pytest_options_to_the_plain_test_command():
-    result = subprocess.run(["make", "--dry-run", "--no-print-directory", "test", f"VENV={sys.prefix}",
-                             "PYTEST_ARGS=-m \"not slow\""], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = run_make("--dry-run", "test", f"VENV={sys.prefix}", 'PYTEST_ARGS=-m "not slow"')
     assert result.stdout.splitlines()[-1] == f'{sys.prefix}/bin/python -m helpers test -m "not slow"'
 
 
