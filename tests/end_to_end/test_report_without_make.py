@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, pipeline_env, processed_folder, run_report
+from conftest import ROOT, as_a_user_runs_make, pipeline_env, processed_folder, run_report
 
 COMPARED = ("findings.csv", "reconciliation.csv", "data_quality.csv", "cases.csv")
 
@@ -20,10 +20,9 @@ def run_plain(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 def make_report(workdir: Path, raw: Path) -> subprocess.CompletedProcess:
     """`make report RAW=...` in this test's environment (VENV is the Python running the tests), without the
-    variables of a `make test ...` running this test (make hands them on through MAKEFLAGS)."""
-    env = {name: value for name, value in pipeline_env(workdir).items() if name not in ("MAKEFLAGS", "MFLAGS")}
+    variables of a `make test ...` running this test."""
     return subprocess.run(["make", "--no-print-directory", "report", f"RAW={raw}", f"VENV={sys.prefix}"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=900)
+                          env=as_a_user_runs_make(pipeline_env(workdir)), capture_output=True, text=True, timeout=900)
 
 
 @pytest.mark.slow

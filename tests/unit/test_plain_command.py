@@ -12,17 +12,15 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 import helpers.__main__ as command
-from conftest import ROOT
+from conftest import ROOT, as_a_user_runs_make
 from helpers import config
 from helpers.supported_python import MAKE_HINT, SUPPORTED, problem
 
 
 def run_make(*args: str) -> subprocess.CompletedProcess:
-    """make as a user runs it: not the variables of a `make test VENV=... PYTEST_ARGS=...` running this test,
-    which make hands to the makes it starts through MAKEFLAGS."""
-    env = {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    """make as a user runs it, whatever make runs this test."""
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=as_a_user_runs_make(os.environ),
+                          capture_output=True, text=True, timeout=120)
 
 
 # --- supported Pythons -------------------------------------------------------------------------------
