@@ -1,14 +1,15 @@
 # cp-conference-audit: `make help` lists the targets.
 # Every target runs inside the project's own virtual environment, which the
-# first target to need it creates from requirements.lock.
+# first target to need it creates from requirements.lock, and calls the same
+# `python -m helpers COMMAND` that works without make (src/helpers/__main__.py).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-VENV := .venv
+# Another environment beside .venv, e.g. for a second Python: make test PYTHON=python3.13 VENV=.venv-3.13
+VENV ?= .venv
 PY := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.installed
-KERNEL := cp-conference-audit
 
 # What a user may set (make report RAW=... ICPC_WORKING_DAYS=20 ...). The Makefile holds no defaults:
 # an empty value means "not given", and helpers.measures.Parameters holds the only defaults.
@@ -39,50 +40,49 @@ help: ## List the targets and the values make report accepts
 setup: $(VENV_STAMP) ## Create the virtual environment, Jupyter kernel and git filters
 
 $(VENV_STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) src/helpers/supported_python.py
 	@echo "setup: creating the project environment in $(VENV) (first run takes a few minutes)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet --progress-bar off -r requirements.lock
 	@$(PY) -m pip install --quiet --no-deps -e .
-	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (cp-conference-audit)" >/dev/null
-	@if git rev-parse --git-dir >/dev/null 2>&1; then $(VENV)/bin/nbstripout --install --attributes .gitattributes; fi
+	@$(PY) -m helpers setup
 	@touch $@
-	@echo "setup: done"
 
 report: $(VENV_STAMP) ## Report one audit: RAW=workbook (default: the synthetic demo), EARLIER="a.xlsx; b.xlsx"
-	@$(PY) -m helpers.run.pipeline report
+	@$(PY) -m helpers report
 
 check: $(VENV_STAMP) ## For the audit team: RAW=workbook is checked and a feedback file lists every problem by row
-	@$(PY) -m helpers.run.check
+	@$(PY) -m helpers check
 
 template: $(VENV_STAMP) ## Write a blank audit workbook with drop-downs (OUT=path to choose where)
-	@$(PY) -m helpers.template
+	@$(PY) -m helpers template
 
 demo: $(VENV_STAMP) ## Write the synthetic demo workbooks (current and earlier audit) to data/raw
-	@$(PY) -m helpers.run.demo data/raw/SYNTHETIC_demo_audit_workbook.xlsx
-	@$(PY) -m helpers.run.demo data/raw/SYNTHETIC_demo_earlier_audit_workbook.xlsx --earlier
+	@$(PY) -m helpers demo
 
-test: $(VENV_STAMP) ## Run the whole test suite
-	@$(PY) -m pytest
+test: $(VENV_STAMP) ## Run the whole test suite (PYTEST_ARGS='-m "not slow"' for the quick part)
+	@$(PY) -m helpers test $(PYTEST_ARGS)
 
 lab: $(VENV_STAMP) ## Open JupyterLab on the project kernel
-	@$(VENV)/bin/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(PY) -m helpers lab
 
 screenshots: demo ## Screenshots of the demo report (first screen, one key line, recommendations; with its earlier audit) in docs/screenshots
-	@$(PY) -m helpers.run.pipeline report --raw data/raw/SYNTHETIC_demo_audit_workbook.xlsx \
+	@$(PY) -m helpers report --raw data/raw/SYNTHETIC_demo_audit_workbook.xlsx \
 		--earlier data/raw/SYNTHETIC_demo_earlier_audit_workbook.xlsx >/dev/null
 	@$(PY) tools/screenshots.py --out docs/screenshots --reaudit
-	@$(PY) -m helpers.run.pipeline report >/dev/null
+	@$(PY) -m helpers report >/dev/null
 	@$(PY) tools/screenshots.py --out docs/screenshots
 
 benchmark: $(VENV_STAMP) ## Time make report against the papermill floor, in a temporary copy (your outputs are untouched)
 	@$(PY) benchmarks/bench_report.py
 
 lock: ## Re-resolve requirements.in into requirements.lock
+	@$(PYTHON) src/helpers/supported_python.py
 	@rm -rf build/lockenv && $(PYTHON) -m venv build/lockenv
 	@build/lockenv/bin/pip install --quiet -r requirements.in
 	@build/lockenv/bin/pip freeze --exclude-editable > requirements.lock
 	@echo "lock: requirements.lock rewritten; update environment.yml to the same versions"
 
 clean-outputs: $(VENV_STAMP) ## Remove one audit's outputs (AUDIT=<id>), or list them and remove all with CONFIRM=1; never data/raw
-	@$(PY) -m helpers.run.pipeline clean-outputs
+	@$(PY) -m helpers clean-outputs

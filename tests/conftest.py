@@ -207,12 +207,22 @@ def pipeline_env(workdir: Path) -> dict:
     return env
 
 
+# What a `make test VENV=... PYTEST_ARGS=...` running the tests puts in their environment: make exports the
+# variables of its command line, and hands them to the makes it starts through MAKEFLAGS.
+RUNNING_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON", "VENV", "PYTEST_ARGS")
+
+
+def as_a_user_runs_make(env: dict) -> dict:
+    """`env` without the variables of the make running the tests, for a test that runs make itself."""
+    return {name: value for name, value in env.items() if name not in RUNNING_MAKE}
+
+
 def run_report(workdir: Path, *args: str, env: dict | None = None):
-    """`python -m helpers.run.pipeline report ...` as `make report` runs it, every output inside `workdir`."""
+    """`python -m helpers report ...`, the command `make report` runs, every output inside `workdir`."""
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "helpers.run.pipeline", "report", *args],
+    return subprocess.run([sys.executable, "-m", "helpers", "report", *args],
                           env={**pipeline_env(workdir), **(env or {})}, capture_output=True, text=True, timeout=900,
                           cwd=ROOT)
 

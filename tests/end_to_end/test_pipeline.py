@@ -246,7 +246,7 @@ def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, monkeypat
 def test_clean_outputs_removes_one_audit_and_asks_before_all(tmp_path):
     ours = audit_workbook(tmp_path / "ours.xlsx", "Our audit", "01/04/2025", "30/09/2025")
     run_pipeline(tmp_path, ours, publish=False)
-    command = [sys.executable, "-m", "helpers.run.pipeline", "clean-outputs"]
+    command = [sys.executable, "-m", "helpers", "clean-outputs"]
     listed = subprocess.run(command, env=pipeline_env(tmp_path), capture_output=True, text=True, cwd=ROOT)
     assert "our-audit-2025-04-01-to-2025-09-30" in listed.stdout and "nothing removed" in listed.stdout
     assert processed_folder(tmp_path).exists()

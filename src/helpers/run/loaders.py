@@ -44,9 +44,9 @@ def output_folder(output_dir: str | Path, audit_id_: str) -> Path:
     data/processed or reports is refused: only `make report` writes there."""
     folder = Path(output_dir) if str(output_dir) else by_hand_folder(audit_id_)
     resolved = folder.resolve()
-    for root, name in ((config.DATA_PROCESSED, "data/processed"), (config.REPORTS, "reports")):
+    for root in (config.DATA_PROCESSED, config.REPORTS):
         if resolved == Path(root).resolve() or Path(root).resolve() in resolved.parents:
-            raise AuditInputError(f"a notebook run by hand may not write inside {name}", file=folder,
+            raise AuditInputError("a notebook run by hand may not write inside data/processed or reports", file=folder,
                                   hint="only `make report` writes there; leave output_dir empty to write to "
                                        f"build/{BY_HAND}/{audit_id_}/, or give another folder")
     folder.mkdir(parents=True, exist_ok=True)

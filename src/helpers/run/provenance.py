@@ -47,7 +47,7 @@ def code_fingerprint() -> str:
     """SHA-256 over the source of everything a run executes (a notebook's cells only, not its outputs)."""
     digest = hashlib.sha256()
     for path in _code_files():
-        digest.update(str(path.relative_to(config.PROJECT_ROOT)).encode("utf-8"))
+        digest.update(path.relative_to(config.PROJECT_ROOT).as_posix().encode("utf-8"))
         digest.update(_notebook_source(path) if path.suffix == ".ipynb" else path.read_bytes())
     return digest.hexdigest()
 

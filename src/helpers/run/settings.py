@@ -14,8 +14,8 @@ from ..errors import AuditInputError
 
 RUN_SETTINGS = ("RAW", "EARLIER", "WINDOW_START", "WINDOW_END", "PUBLISH", "ALLOW_LATER", "AUDIT", "CONFIRM", "OUT")
 THRESHOLDS = tuple(name.upper() for name in Parameters.__dataclass_fields__)
-# make's own: which Python builds the environment, and where.
-MAKE_SETTINGS = ("PYTHON", "VENV")
+# make's own: which Python builds the environment, where, and what `make test` passes to pytest.
+MAKE_SETTINGS = ("PYTHON", "VENV", "PYTEST_ARGS")
 KNOWN_SETTINGS = RUN_SETTINGS + THRESHOLDS + MAKE_SETTINGS
 
 
