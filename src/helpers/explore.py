@@ -171,7 +171,7 @@ class ExploredAudit:
         """findings.csv's row, computed as findings.csv is (findings_table with the audit's population)."""
         table = findings_table(self._statuses, self.population, self.params)
         row = table[table["measure_id"] == measure_id].reset_index(drop=True)
-        corrected = bool(self.population) and self.population > row.at[0, "denominator"]
+        corrected = bool(self.population and self.population > row.at[0, "denominator"])
         row.attrs.update(
             counted="cases", finite_population_correction=corrected,
             interval=(f"finite population correction applied (population {self.population:,})" if corrected

@@ -144,7 +144,8 @@ def _return_columns() -> tuple[OutputColumn, ...]:
                      "text: 16 hex characters", spec="8", personal=PSEUDONYM),
         OutputColumn("agency", "The agency as matched: lower case, apostrophes removed, `&` as `and`, pure "
                      "synonyms as one (`hv` is `health visitor`); an unmapped name as written, normalised.",
-                     "text", "a name of docs/input-format.md's agency list, or any other (group `Unmapped`)", "5"),
+                     "text", "a name of docs/input-format.md's agency list, or any other name (its group is then "
+                     "Unmapped)", "5"),
         OutputColumn("agency_group", "The agency's group: quoracy counts groups.", "text", AGENCY_GROUP_VALUES, "5"),
         answers["attended"], answers["report_submitted"], answers["agreed_with_decision"],
         answers["dissent_recorded"], *date_columns(AGENCY_RETURNS.column("report_shared_date")),
