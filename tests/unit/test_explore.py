@@ -341,3 +341,18 @@ def test_the_dictionarys_allowed_values_hold_every_value_of_the_demo(places):
                 assert values <= allowed, (name, column.name, values - allowed)
                 checked += 1
     assert checked >= 25
+
+
+def test_each_worked_question_of_notebook_06_is_answered_in_three_lines_or_fewer():
+    import json
+
+    from conftest import ROOT
+
+    cells = json.loads((ROOT / "notebooks" / "06_explore.ipynb").read_text())["cells"]
+    questions = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "".join(c["source"])
+                 .startswith("## ")]
+    assert len(questions) >= 5  # the two of the issue, a chart, a comparison, and disclosure before sharing
+    for index in questions:
+        answer = cells[index + 1]
+        assert answer["cell_type"] == "code"
+        assert len("".join(answer["source"]).splitlines()) <= 3, "".join(cells[index]["source"]).splitlines()[0]
