@@ -349,9 +349,8 @@ def _manifest_json() -> tuple[OutputColumn, ...]:
                      "map of path to SHA-256"),
         OutputColumn("audit_id", "The audit id: the folders' name.", "text"),
         OutputColumn("earlier_audits", "The audit ids of the earlier audits compared with.", "list of text", "9"),
-        OutputColumn("code_version.commit", "The git commit of the code.", "text"),
-        OutputColumn("code_version.modified", "Whether the code, notebooks or lock differed from that commit.",
-                     TRUE_FALSE),
+        OutputColumn("code_version", "The git commit of the code and whether the code, notebooks or lock differed "
+                     "from it, as JSON text: `{\"commit\": ..., \"modified\": ...}`.", "text (JSON)"),
         OutputColumn("made_at", "When the run finished (local time).", "date and time (ISO 8601)"),
     )
 
