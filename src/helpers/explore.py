@@ -104,6 +104,11 @@ class ExploredAudit:
         return self._recommendations.copy()
 
     @property
+    def comparison(self) -> pd.DataFrame | None:
+        """comparison.csv as `make report EARLIER=...` wrote it (None without one); `compare` makes a new one."""
+        return None if self._comparison is None else self._comparison.copy()
+
+    @property
     def population(self) -> int | None:
         return self.settings.get("population")
 
@@ -271,7 +276,7 @@ class ExploredAudit:
         The published version's rule (helpers.report.disclosure): counts of 1 to 5, and any count from which
         one could be worked out, are `c`; a percentage or interval is shown only when both its counts are and
         the base is 10 or more. Not applicable and not recorded counts are left out, as the published report
-        leaves them out. See `disclosed` for the tables it recognises.
+        leaves them out. `disclosed` says which tables it recognises.
         """
         return disclosed(self._findings if table is None else table)
 
@@ -422,6 +427,7 @@ def from_workbook(path: str | Path) -> ExploredAudit:
 
 def from_folder(folder: str | Path) -> ExploredAudit:
     """An audit's processed folder, as `make report` wrote it: only read."""
+    from .run.audit_folders import audit_id
     from .run.loaders import findings_parameters
     from .run.outputs import REAUDIT_RECORD, load_clean_outputs, load_findings_outputs
     from .run.provenance import read_run_record
@@ -437,8 +443,6 @@ def from_folder(folder: str | Path) -> ExploredAudit:
     raw_file = read_run_record(folder / "source.json").get("raw_file", folder.name)
     reaudit = read_run_record(folder / REAUDIT_RECORD)
     comparison = folder / "comparison.csv"
-    from .run.audit_folders import audit_id
-
     return ExploredAudit(
         audit_id=audit_id(settings, raw_file), name=compared_name(settings, Path(raw_file)), source=str(folder),
         settings=settings, params=findings_parameters(folder), cases=tables["cases"],

@@ -356,3 +356,10 @@ def test_each_worked_question_of_notebook_06_is_answered_in_three_lines_or_fewer
         answer = cells[index + 1]
         assert answer["cell_type"] == "code"
         assert len("".join(answer["source"]).splitlines()) <= 3, "".join(cells[index]["source"]).splitlines()[0]
+
+
+def test_a_folder_made_with_earlier_audits_keeps_its_comparison_and_thresholds(places, explored):
+    written = pd.read_csv(places["folder"] / "comparison.csv")
+    pd.testing.assert_frame_equal(explored["by_id"].comparison, written)
+    assert explored["workbook"].comparison is None  # measured in memory without EARLIER
+    assert explored["by_id"].params == places["audit"].params
