@@ -1,6 +1,7 @@
-"""Writes docs/measures.md and docs/input-format.md from the declarations (`python tools/make_docs.py`).
+"""Writes docs/measures.md, docs/input-format.md and docs/data-dictionary.md from the declarations
+(`python tools/make_docs.py`).
 
-Both pages are generated, never edited: the vocabularies, columns and measures they list are the ones the
+The pages are generated, never edited: the vocabularies, columns and measures they list are the ones the
 code reads, and a test fails when a committed copy is stale.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from helpers.domain.answers import (
 from helpers.domain.measures import KLOES, MEASURE_ID_ALIASES, MEASURES, WORKING_DAYS_RULE, Parameters
 from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS
 from helpers.domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column, Sheet
+from helpers.run.dictionary import BREAKDOWN_RULE, OUTPUT_FILES, OutputFile
 from helpers.template.choices import accepted_form
 from helpers.template.workbook import DATE_FORMAT, EARLIEST_DATE, LATEST_DATE
 
@@ -256,7 +258,57 @@ def input_format_markdown() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-GENERATED = {TARGET: measures_markdown, INPUT_FORMAT: input_format_markdown}
+# --- docs/data-dictionary.md --------------------------------------------------------------------------
+
+DATA_DICTIONARY = DOCS / "data-dictionary.md"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|") or " "
+
+
+def output_file_section(output: OutputFile) -> list[str]:
+    lines = [f"## `{output.name}`", "", output.what, "",
+             "| column | meaning | type | allowed values | spec | personal or sensitive |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{c.name}` | {_cell(c.meaning)} | {_cell(c.type)} | {_cell(c.values or 'any')} | {c.spec} | "
+              f"{_cell(c.personal)} |" for c in output.columns]
+    return lines + [""]
+
+
+def data_dictionary_markdown() -> str:
+    lines = [
+        "# Data dictionary: every output of an audit", "",
+        "Generated from `src/helpers/run/dictionary.py` (and the workbook's declarations in `src/helpers/domain/`)",
+        "by `python tools/make_docs.py`; a test fails when it is out of date, and another when an audit writes a",
+        "column or field that is not here. Each audit's files are in `data/processed/<audit-id>/`; in Python,",
+        "`helpers.explore` reads them (README, \"Exploring in JupyterLab\"). The spec column names the section",
+        "of the contract (`audit-workbook.md`) that defines the column.", "",
+        "## Reading the tables", "",
+        "- **Not recorded and not applicable.** For every measure each included case is met, not met, not",
+        "  applicable (an N/A answer, or a condition that does not hold) or not recorded (missing or unrecognised);",
+        "  an answer column is empty when its answer was not recorded. A date answered N/A is empty too, and its",
+        "  `*_not_applicable` column is true: the measures it feeds are then not applicable, not not recorded.",
+        "- **Intervals.** findings.csv's 95% Wilson intervals take the finite population correction when the",
+        "  Audit sheet's population is larger than the denominator. The breakdowns do not: " + BREAKDOWN_RULE + ".",
+        "  `helpers.explore` follows the same rule: the whole audit as findings.csv, any subgroup (`by` or",
+        "  `where`) without the correction, and each result says which.",
+        "- **Personal data.** Names, dates of birth, case references and comments never leave cleaning. Every row",
+        "  of cases.csv and agency_returns.csv is about a child on a child protection plan: both files are",
+        "  OFFICIAL-SENSITIVE and stay with the partnership. The published report shows none of their rows.",
+        "- **Event dates in cases.csv are kept**, flagged sensitive below, because the analysis needs them after",
+        "  cleaning: `icpc_date` (with agency_returns.csv's `report_shared_date`) lets `reports_shared_timely` be",
+        "  measured again with another REPORT_SHARE_WORKING_DAYS, which notebook 02 and the re-audit comparison",
+        "  of a processed folder do without the workbook; the strategy discussion and first core group dates are",
+        "  what a `negative_interval` in data_quality.csv points the analyst to, and let the working-day counts",
+        "  be checked; `audit_date` shows which of two rows of a case was kept (spec section 6). The date of",
+        "  birth, the one date that identifies a child by itself, is reduced to the age band.", "",
+    ]
+    for output in OUTPUT_FILES:
+        lines += output_file_section(output)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+GENERATED = {TARGET: measures_markdown, INPUT_FORMAT: input_format_markdown, DATA_DICTIONARY: data_dictionary_markdown}
 
 
 def main() -> int:

@@ -214,9 +214,58 @@ display(HTML(sections.footnote_section(version)))"""),
 ]
 
 
+EXPLORE = [
+    ("md", """# 6. Exploring an audit
+
+The board's questions answered in a few lines each with `helpers.explore`, the analysts' documented way in. It only
+reads what `make report` wrote (or measures a workbook in memory) and never writes into data/processed or reports.
+Run with its defaults it explores the **synthetic** demo and compares it with the demo's earlier audit. Every
+column is explained in `docs/data-dictionary.md` and every measure in `docs/measures.md`.
+
+One rule for intervals, the report's: the whole audit is findings.csv, with the finite population correction when
+the population is known; a subgroup (`by` or `where`) has none, because its population is not known. Each result
+says which applied, under the cell and in `result.attrs`."""),
+    ("code", """# Parameters: papermill injects values in a cell after this one.
+audit_id = ""  # an audit id `make report` made, its processed folder or a workbook; empty: the synthetic demo
+earlier = ""   # an earlier audit to compare with (id, folder or workbook); empty: the demo's earlier audit"""),
+    ("code", """from helpers import explore
+
+audit = explore.load(audit_id)
+earlier = earlier or ("" if audit_id else explore.earlier_demo_workbook())
+audit"""),
+    ("md", """## What is the quoracy rate where the father attended?
+
+A subgroup of cases chosen with a pandas query on `audit.cases`."""),
+    ("code", """audit.measure("conference_quorate", where="father_attended == 'Yes'")"""),
+    ("md", """## Which agency's reports were least often shared in time, with intervals?
+
+Counted per report, as the report's agency-group table counts them (a group with no report submitted has no
+percentage)."""),
+    ("code", """shared = audit.measure("reports_shared_timely", by="agency_group")
+shared.sort_values("percent")[["agency_group", "numerator", "denominator", "percent", "ci_lower", "ci_upper"]]"""),
+    ("md", """## Were children's views heard less often at some ages?
+
+Any `measure(..., by=...)` drawn as the report draws its charts: Analysis Function colours, 95% intervals, alt
+text with every number."""),
+    ("code", """explore.chart(audit.measure("child_views_heard", by="age_band"))"""),
+    ("md", """## What changed since the last audit?
+
+Spec section 9: the earlier audit measured with this audit's thresholds, the change in percentage points with its
+95% interval, and a verdict the words must follow."""),
+    ("code", """changes = audit.compare(earlier) if earlier else None  # no earlier audit: nothing to compare
+changed = ["label", "earlier_percent", "percent", "difference", "difference_ci_lower", "difference_ci_upper"]
+None if changes is None else changes.loc[changes["verdict"] != "no clear change", changed + ["verdict"]]"""),
+    ("md", """## Before a table is shared
+
+The published version's rule: counts of 1 to 5, and any count from which one could be worked out, are `c`; no
+percentage on fewer than 10; `z` where there is nothing to measure."""),
+    ("code", """audit.disclosure(shared)"""),
+]
+
+
 def main() -> int:
     for name, cells in (("01_clean", CLEAN), ("02_findings", FINDINGS), ("03_secondary_findings", SECONDARY),
-                        ("04_report", REPORT)):
+                        ("04_report", REPORT), ("06_explore", EXPLORE)):
         path = ROOT / "notebooks" / f"{name}.ipynb"
         nbformat.write(notebook(cells), str(path))
         print(f"notebooks: wrote {path.relative_to(ROOT)}")

@@ -231,7 +231,7 @@ def test_every_notebook_runs_top_to_bottom_with_its_defaults(tmp_path, monkeypat
     for name, value in pipeline_env(tmp_path).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AUDIT_DEMO_WORKBOOK", str(tmp_path / "raw" / "SYNTHETIC_demo.xlsx"))
-    for name in ("01_clean", "02_findings", "03_secondary_findings", "04_report"):
+    for name in ("01_clean", "02_findings", "03_secondary_findings", "04_report", "06_explore"):
         papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
                                    kernel_name="cp-conference-audit", cwd=str(ROOT / "notebooks"),
                                    progress_bar=False, execution_timeout=600)

@@ -51,6 +51,14 @@ def test_comparison_csv_has_every_measure_with_the_designed_verdicts(reaudit_run
     assert (row["difference"], row["difference_ci_lower"], row["difference_ci_upper"]) == (-22.0, -34.5, -8.8)
 
 
+def test_every_output_of_a_reaudit_run_is_in_the_data_dictionary(reaudit_run):
+    from helpers.run.dictionary import folder_columns, undeclared
+
+    folder = current_folder(reaudit_run)
+    assert "manifest.json" in folder_columns(folder)  # written by make report only
+    assert undeclared(folder) == {}
+
+
 def test_the_earlier_audit_gets_no_folder_and_the_overlap_is_recorded(reaudit_run):
     folders = sorted(p.name for p in (reaudit_run / "processed").iterdir() if p.is_dir())
     assert len(folders) == 1  # an earlier audit is measured inside this run, never written to its own folders
