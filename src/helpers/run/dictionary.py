@@ -248,7 +248,7 @@ def _cleaning_tables() -> dict[str, tuple[OutputColumn, ...]]:
             OutputColumn("column", "The column (its canonical name) or field.", "text"),
             OutputColumn("value", value_meaning, "text", personal=FREE_TEXT),
             OutputColumn("issue", "What is wrong (docs/input-format.md says each in words).", "text",
-                         _listed(list(ISSUE_WORDS) + ["conflicting_duplicate"])),
+                         _listed(list(ISSUE_WORDS))),
             OutputColumn("rows", "Rows with this issue and value (excluded rows included).", WHOLE),
         ),
         "data_quality_rows.csv": (
@@ -257,7 +257,7 @@ def _cleaning_tables() -> dict[str, tuple[OutputColumn, ...]]:
             OutputColumn("column", "The column (its canonical name) or field.", "text"),
             OutputColumn("header", "The column's header as written in the workbook.", "text"),
             OutputColumn("value", value_meaning, "text", personal=FREE_TEXT),
-            OutputColumn("issue", "What is wrong.", "text", _listed(list(ISSUE_WORDS) + ["conflicting_duplicate"])),
+            OutputColumn("issue", "What is wrong.", "text", _listed(list(ISSUE_WORDS))),
         ),
         "recommendations.csv": (
             OutputColumn("recommendation", "The audit panel's recommendation, as written.", "text", spec="3b",
