@@ -94,8 +94,8 @@ def workbook_path(value: str, name: str) -> Path:
     """A path given as RAW or EARLIER that must be a workbook file: one line when it is not."""
     path = Path(value)
     if not path.exists():
-        raise AuditInputError("file not found", file=path,
-                              hint=f"check the path given as {name}=...; several earlier audits are separated by ;")
+        several = "; several earlier audits are separated by ;" if name == "EARLIER" else ""
+        raise AuditInputError("file not found", file=path, hint=f"check the path given as {name}=...{several}")
     if path.is_dir():
         raise AuditInputError("is a folder, not a workbook", file=path, hint="give the path of the .xlsx file")
     return path
