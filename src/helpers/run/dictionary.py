@@ -11,6 +11,7 @@ JSON fields are named by their path: `earlier[].window_end` is the field `window
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from ..clean.cleaning import CASE_DATE_COLUMNS, OUTCOMES
 from ..domain.answers import (
@@ -28,6 +29,9 @@ from ..domain.quality import ISSUE_WORDS
 from ..domain.schema import AGENCY_RETURNS, AUDIT_FIELD_COLUMNS, CASES, Column
 from ..measures.breakdowns import BREAKDOWN_MEASURES
 from ..measures.comparison import VERDICTS
+
+# Output files are named by their path inside the audit's folder, with / as on every system (as_posix).
+CHARTS_JSON = PurePosixPath("charts", "charts.json").as_posix()
 
 # How personal a column is. Every row-level table is about children on child protection plans, so the whole
 # of cases.csv and agency_returns.csv is OFFICIAL-SENSITIVE; these say what else a column adds.
@@ -389,7 +393,7 @@ def _output_files() -> tuple[OutputFile, ...]:
                    "report states beside the comparison.", _reaudit_json()),
         OutputFile("manifest.json", "Written by `make report` last: every input's and output's SHA-256.",
                    _manifest_json()),
-        OutputFile("charts/charts.json", "One entry per chart (the PNGs beside it): its words.", (
+        OutputFile(CHARTS_JSON, "One entry per chart (the PNGs beside it): its words.", (
             OutputColumn("[].name", "The chart's file name without `.png`.", "text"),
             OutputColumn("[].measure_ids", "The measures it draws.", "list of measure ids", measures),
             OutputColumn("[].title", "Its title, stating one finding.", "text"),
