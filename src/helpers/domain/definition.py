@@ -292,10 +292,13 @@ class _Checker:
         return value
 
     def words(self, mapping: Located, key: str) -> tuple[str, ...]:
-        """A list of answers (or one answer); a number or true/false is refused, never turned into text."""
+        """A list of answers (or one answer); a number or true/false is refused, never turned into text.
+
+        Only a not_applicable list may be empty (nothing is not applicable): an empty met, of or gate never holds.
+        """
         value = mapping[key]
         items = list(value) if isinstance(value, list) else [value]
-        if not items or not all(isinstance(item, str) for item in items):
+        if (not items and key != "not_applicable") or not all(isinstance(item, str) for item in items):
             raise self.fail(mapping.lines[key], f"'{key}' must list answers as text",
                             'write each in double quotes, e.g. ["Yes", "No"]')
         return tuple(items)
