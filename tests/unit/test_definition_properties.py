@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import yaml
-from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from helpers.domain.definition import load_definition
 from helpers.domain.workdays import bank_holidays
 from helpers.measures import Parameters

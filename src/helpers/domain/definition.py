@@ -241,13 +241,13 @@ def read_yaml(path: Path) -> Located:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise AuditInputError(f"cannot read the audit definition ({error.__class__.__name__})", file=path,
-                              hint="give the path of a UTF-8 YAML file such as audits/cp-conferences.yaml")
+                              hint="give the path of a UTF-8 YAML file such as audits/cp-conferences.yaml") from None
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise fail(path, mark.line + 1 if mark else 1, f"not valid YAML: {getattr(error, 'problem', error)}",
-                   "check the indentation and quotes around this line")
+                   "check the indentation and quotes around this line") from None
     if not isinstance(root, yaml.MappingNode):
         raise fail(path, 1, "an audit definition is a mapping of title, key_lines_of_enquiry, parameters "
                    "and measures", "see docs/audit-definitions.md")
@@ -414,9 +414,10 @@ class _Checker:
             gate = Gate(self.answers(when, "is", column, "the gate"),
                         self.answers(rule, "not_applicable", column, "not applicable")
                         if "not_applicable" in rule else (), column=column)
-        if set(gate.is_) & set(gate.not_applicable):
-            raise self.fail(rule.lines.get("not_applicable", rule.line), f"'{sorted(set(gate.is_) & set(gate.not_applicable))[0]}' "
-                            "both opens the gate and makes it not applicable", "keep it in one of them")
+        both = sorted(set(gate.is_) & set(gate.not_applicable))
+        if both:
+            raise self.fail(rule.lines.get("not_applicable", rule.line), f"'{both[0]}' both opens the gate and "
+                            "makes it not applicable", "keep it in one of them")
         return Gated(gate, self.rule(rule["rule"], rule.lines["rule"]))
 
     def condition(self, value, line: int, what: str) -> Condition:
@@ -607,7 +608,7 @@ def load_definition(path: str | Path) -> AuditDefinition:
                        f"{first_line[measure_id]})", "give each measure its own id")
         first_line[measure_id] = entry.lines["id"]
     measures = []
-    for entry, line in zip(declared, declared.lines):
+    for entry in declared:
         checker = _Checker(path, columns, parameters, first_line, where=f"measure '{entry['id']}'")
         if entry["key_line"] not in key_lines and entry["key_line"] != SECONDARY:
             raise checker.fail(entry.lines["key_line"], f"key line '{entry['key_line']}' is not declared",
