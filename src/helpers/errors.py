@@ -8,8 +8,10 @@ class AuditInputError(Exception):
     """Bad input: names the file, sheet, column and row where they apply, and what to do."""
 
     def __init__(self, problem: str, *, file: str | Path | None = None, sheet: str | None = None,
-                 column: str | list[str] | None = None, row: int | None = None, hint: str | None = None):
+                 column: str | list[str] | None = None, row: int | None = None, hint: str | None = None,
+                 line: int | None = None):
         self.problem = problem
+        self.line = line  # a line of a text file, such as an audit definition (a workbook has rows)
         self.file = None if file is None else str(file)
         self.sheet = sheet
         self.column = column
@@ -21,6 +23,8 @@ class AuditInputError(Exception):
         where = []
         if self.file:
             where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.sheet:
             where.append(f"sheet '{self.sheet}'")
         if isinstance(self.column, (list, tuple)):

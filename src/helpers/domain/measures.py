@@ -1,25 +1,30 @@
-"""The 22 measures of spec section 7, each declared once, and the parameters they take.
+"""The 22 measures of spec section 7 and the parameters they take, as the rest of the code reads them.
 
-A declaration carries the id, key line of enquiry, label, the definition in
-words and the phrase the narrative uses. The function that gives every
-included case its status has the measure's id as its name, in
-``helpers.measures.statuses``. The findings table, charts, report text,
-template input messages, docs and tests all read these declarations.
+Each measure is declared once, in audits/cp-conferences.yaml: its id, key line of enquiry, label, the
+definition in words, the phrase the narrative uses and its rule. ``helpers.measures.statuses`` evaluates
+the rules; the findings table, charts, report text, template input messages, docs and tests read the
+`Measure`s built here from the definition.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from . import definition
+
+# The child protection conference audit's definition: the home of its thresholds' defaults, texts and rules.
+_CP = definition.cp_conferences()
+_DEFAULTS = _CP.parameter_defaults()
+
 
 @dataclass(frozen=True)
 class Parameters:
-    """Thresholds of spec section 7 and the other settings of a run: the only place their defaults live."""
-    report_share_working_days: int = 2
-    icpc_working_days: int = 15
-    core_group_working_days: int = 10
-    health_counts_as_one: bool = True
+    """Thresholds of spec section 7 and the other settings of a run; their defaults are the definition's."""
+    report_share_working_days: int = _DEFAULTS["report_share_working_days"]
+    icpc_working_days: int = _DEFAULTS["icpc_working_days"]
+    core_group_working_days: int = _DEFAULTS["core_group_working_days"]
+    health_counts_as_one: bool = _DEFAULTS["health_counts_as_one"]
     # The percentage a measure is expected to reach when its recommendation gives no target (report only).
-    expected_standard: int = 80
+    expected_standard: int = _DEFAULTS["expected_standard"]
 
     @classmethod
     def from_values(cls, **values) -> "Parameters":
@@ -82,82 +87,22 @@ class Measure:
 
 
 # --- the declarations -------------------------------------------------------
+# Declared in audits/cp-conferences.yaml (texts and rules); read and checked once, when this module is imported.
 
-SECONDARY = "secondary"
-KLOES = {
-    "1 Early help": "Early help assessments",
-    "2 Reason for referral": "Clarity of the reason for referral",
-    "3 Participation": "Child and young person participation",
-    "4 Planning": "Planning and monitoring",
-    "5 Impact": "Impact and outcomes for the child",
-    "6 Agreement": "Professional agreement and decision-making",
-    "7 Partnership": "Partnership working after the conference",
-}
+SECONDARY = definition.SECONDARY
+KLOES = dict(_CP.key_lines)
 
-MEASURES: tuple[Measure, ...] = (
-    Measure("eha_completed", "1 Early help", "Early help assessment completed",
-            "Yes / Yes or No", "an early help assessment had been completed"),
-    Measure("referral_reason_clear", "2 Reason for referral", "Reason for referral clear",
-            "Yes / Yes, Partly or No", "the reason for referral was clear"),
-    Measure("historical_involvement", "2 Reason for referral", "Historical involvement considered",
-            "Yes / Yes or No", "historical involvement was considered"),
-    Measure("child_views_heard", "3 Participation", "Child's views heard",
-            "PN1-PN6 / PN1-PN7; PN0 (child under 4) not applicable",
-            "the child's views were heard at conference"),
-    Measure("icpc_timely", "4 Planning",
-            "ICPC within {icpc_working_days} working days of strategy discussion",
-            "working days from strategy discussion to ICPC <= {icpc_working_days} / both dates known and "
-            "interval >= 0 (a negative interval is not recorded)",
-            "the initial conference was held within {icpc_working_days} working days of the strategy discussion"),
-    Measure("reports_shared_timely", "4 Planning", "Conference reports shared with parents in time",
-            "every submitted report shared at least {report_share_working_days} working days before the ICPC / "
-            "cases with a submitted report and an ICPC date",
-            "conference reports were shared with parents at least {report_share_working_days} working days "
-            "before the conference"),
-    Measure("plan_linked_to_needs", "4 Planning", "Plan linked to presenting needs",
-            "Yes / Yes, Partly or No", "planning was linked to presenting needs"),
-    Measure("plan_smart", "4 Planning", "Plan SMART",
-            "Yes / Yes, Partly or No", "the plan was SMART"),
-    Measure("plan_progress_monitored", "4 Planning", "Progress of the plan monitored",
-            "Yes / Yes, Partly or No", "progress of the plan was monitored"),
-    Measure("outcomes_improved", "5 Impact", "Outcomes improved for the child",
-            "Yes / Yes, Partly or No; too early to say is not applicable",
-            "outcomes for the child had improved"),
-    Measure("professional_agreement", "6 Agreement", "Professionals agreed with the decision",
-            "no attending agency disagreed / cases with an attending agency answering Yes or No",
-            "professionals agreed with the conference decision"),
-    Measure("dissent_recorded", "6 Agreement", "Dissent recorded when an agency disagreed",
-            "every disagreeing attending agency had dissent recorded / cases with a disagreeing attending agency",
-            "dissent was recorded for every agency that disagreed"),
-    Measure("partnership_working_effective", "7 Partnership", "Partnership working effective",
-            "Yes / Yes, Partly or No", "partnership working after the conference was effective"),
-    Measure("core_group_timely", "7 Partnership",
-            "First core group within {core_group_working_days} working days",
-            "working days from ICPC to first core group <= {core_group_working_days} / both dates known and "
-            "interval >= 0 (a negative interval is not recorded)",
-            "the first core group met within {core_group_working_days} working days of the conference"),
-    Measure("core_group_effective", "7 Partnership", "Core group effective",
-            "Yes / Yes, Partly or No", "the core group was effective"),
-    Measure("recording_quality_good", SECONDARY, "Recording quality good or outstanding",
-            "Outstanding or Good / any grade", "recording was good or outstanding"),
-    Measure("father_invited", SECONDARY, "Father invited to the conference",
-            "Yes / Yes or No", "the father was invited to the conference"),
-    Measure("father_attended", SECONDARY, "Father attended the conference",
-            "Yes / Yes or No", "the father attended the conference"),
-    Measure("escalation_when_drift", SECONDARY, "Drift or delay escalated",
-            "where drift or delay was identified: escalation Yes / Yes or No",
-            "drift or delay, where identified, was escalated"),
-    Measure("conference_quorate", SECONDARY, "Conference quorate",
-            "children's social care and at least two other agency groups (Health as one group unless set "
-            "otherwise) attended / cases with returns",
-            "the conference was quorate"),
-    Measure("inquorate_reason_recorded", SECONDARY, "Reason recorded when not quorate",
-            "where the conference was not quorate: Yes / Yes or No",
-            "the reason was recorded when the conference was not quorate"),
-    Measure("sustained_change_before_step_down", SECONDARY, "Sustained change evidenced before step-down",
-            "where stepped down to child in need: sustained change Yes / Yes or No",
-            "sustained change was evidenced before step-down to child in need"),
-)
+
+def measure_of(declared: definition.DeclaredMeasure) -> Measure:
+    """A Measure from a definition's measure: every field of Measure the definition gives."""
+    return Measure(**{f.name: getattr(declared, _DEFINITION_FIELD.get(f.name, f.name)) for f in fields(Measure)
+                      if hasattr(declared, _DEFINITION_FIELD.get(f.name, f.name))})
+
+
+# The definition file says key_line where the findings and reports have always said kloe.
+_DEFINITION_FIELD = {"kloe": "key_line"}
+
+MEASURES: tuple[Measure, ...] = tuple(measure_of(m) for m in _CP.measures)
 
 MEASURE_IDS = tuple(m.id for m in MEASURES)
 MEASURES_BY_ID = {m.id: m for m in MEASURES}

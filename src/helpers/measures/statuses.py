@@ -1,67 +1,71 @@
 """Each measure's status for every included case: met, not met, not applicable or not recorded.
 
-One function per measure, named by its id (declared in ``helpers.domain.measures``), so a
-search for an id finds its declaration, this computation, its tests, chart and docs.
-All vectorised: no Python runs per case.
+Every status comes from the measure's rule in the audit definition (audits/cp-conferences.yaml by default,
+read and checked by ``helpers.domain.definition``): one evaluator per rule kind, below. All vectorised on
+status codes (0 met, 1 not met, 2 not applicable, 3 not recorded): no Python runs per case or per return.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..domain.answers import CHILDRENS_SOCIAL_CARE, GOOD_GRADES, GRADES, HEALTH, NA_ANSWER, NO, PARTLY, UNMAPPED, YES
-from ..domain.measures import MEASURES, Parameters
+from ..domain.answers import NA_ANSWER, NO, PARTLY, YES
+from ..domain.definition import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    NOT_RECORDED,
+    RETURNS_SHEET,
+    STATUSES,
+    AllOf,
+    Answer,
+    AnswerIn,
+    AuditDefinition,
+    Condition,
+    Gated,
+    OverReturns,
+    WorkingDays,
+    cp_conferences,
+)
+from ..domain.measures import Parameters
 from ..domain.workdays import working_days_between
 
-MET, NOT_MET, NOT_APPLICABLE, NOT_RECORDED = "met", "not_met", "not_applicable", "not_recorded"
-STATUSES = (MET, NOT_MET, NOT_APPLICABLE, NOT_RECORDED)
+__all__ = ["MET", "NOT_MET", "NOT_APPLICABLE", "NOT_RECORDED", "STATUSES", "YPN", "YN", "COMPUTE", "answer_status",
+           "case_positions", "measure_statuses", "report_shared_in_time", "as_statuses"]
 
-
-# --- building blocks ---------------------------------------------------------
-
-def _status(index, met, in_denominator, not_applicable) -> pd.Series:
-    """Met / not met inside the denominator, else not applicable, else not recorded (a categorical of STATUSES)."""
-    codes = np.select([np.asarray(met & in_denominator, dtype=bool), np.asarray(in_denominator, dtype=bool),
-                       np.asarray(not_applicable, dtype=bool)], [0, 1, 2], default=3)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES), index=index)
-
-
-def answer_status(values: pd.Series, met: set, denominator: set) -> pd.Series:
-    """An answer column: `met` values meet it; `denominator` values count; N/A is not applicable."""
-    values = values.astype("string")
-    return _status(values.index, values.isin(met).fillna(False), values.isin(denominator).fillna(False),
-                   (values == NA_ANSWER).fillna(False))
-
-
-def conditional_status(condition: pd.Series, inner: pd.Series) -> pd.Series:
-    """Only cases whose condition is Yes are measured; No or N/A is not applicable, missing not recorded."""
-    condition = condition.astype("string")
-    is_yes = (condition == YES).fillna(False)
-    not_applicable = condition.isin([NO, NA_ANSWER]).fillna(False)
-    return inner.where(is_yes, np.where(not_applicable, NOT_APPLICABLE, NOT_RECORDED))
-
-
-def working_days_status(counts: pd.Series, threshold: int, begin_na: pd.Series, end_na: pd.Series) -> pd.Series:
-    """Within `threshold` working days; a negative interval is not recorded; a date answered N/A not applicable."""
-    known = counts.notna() & (counts >= 0)
-    within = known & (counts <= threshold)
-    not_applicable = counts.isna() & (begin_na | end_na)
-    return _status(counts.index, within.fillna(False).astype(bool), known.fillna(False).astype(bool),
-                   not_applicable.astype(bool))
-
-
+CODE = {status: code for code, status in enumerate(STATUSES)}
 YPN = {YES, PARTLY, NO}
 YN = {YES, NO}
 
 
-def _yes_of(column: str, denominator: set) -> Callable:
-    """A measure met by Yes in its own column, out of the answers in `denominator`."""
-    def compute(cases, returns, params):
-        return answer_status(cases[column], {YES}, denominator)
-    compute.__name__ = column
-    return compute
+# --- building blocks ---------------------------------------------------------
+
+def status_codes(met, in_denominator, not_applicable) -> np.ndarray:
+    """Met / not met inside the denominator, else not applicable, else not recorded (codes of STATUSES)."""
+    return np.select([np.asarray(met & in_denominator, dtype=bool), np.asarray(in_denominator, dtype=bool),
+                      np.asarray(not_applicable, dtype=bool)], [0, 1, 2], default=3).astype(np.int8)
+
+
+def as_series(codes: np.ndarray, index) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES), index=index)
+
+
+def holds(values: pd.Series, answers) -> np.ndarray:
+    """Where an answer column holds one of `answers` (a missing answer holds none)."""
+    return np.asarray(values.astype("string").isin(list(answers)).fillna(False), dtype=bool)
+
+
+def answer_status(values: pd.Series, met: set, denominator: set) -> pd.Series:
+    """An answer column: `met` values meet it; `denominator` values count; N/A is not applicable."""
+    return as_series(answer_codes(values, met, denominator, {NA_ANSWER}), values.index)
+
+
+def answer_codes(values: pd.Series, met, of, not_applicable) -> np.ndarray:
+    return status_codes(holds(values, met), holds(values, of), holds(values, not_applicable))
 
 
 def case_positions(cases: pd.DataFrame, returns: pd.DataFrame) -> np.ndarray:
@@ -76,143 +80,186 @@ def case_positions(cases: pd.DataFrame, returns: pd.DataFrame) -> np.ndarray:
     return pd.Index(cases["case_id"]).get_indexer(returns["case_id"])
 
 
-def _per_case(returns: pd.DataFrame, cases: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """Sum boolean flags of the included returns per case, aligned to the cases (0 where none)."""
-    positions = case_positions(cases, returns)
-    known = positions >= 0
-    return pd.DataFrame({name: np.bincount(positions[known], weights=np.asarray(flag, dtype=bool)[known],
-                                           minlength=len(cases)).astype(np.int64)
-                         for name, flag in flags.items()}, index=cases.index)
+def dates_not_applicable(table: pd.DataFrame, column: str) -> np.ndarray:
+    """Where a date was answered N/A (cleaning keeps it beside the date); a table without that column has none."""
+    flags = table.get(f"{column}_not_applicable")
+    return np.zeros(len(table), dtype=bool) if flags is None else np.asarray(flags, dtype=bool)
 
 
-def child_views_heard(cases, returns, params: Parameters) -> pd.Series:
-    """PN1-PN6 heard; PN7 not heard; PN0 (a child under 4) or N/A not applicable."""
-    code = cases["child_participation"]
-    return _status(cases.index, code.isin([f"PN{i}" for i in range(1, 7)]).fillna(False),
-                   code.isin([f"PN{i}" for i in range(1, 8)]).fillna(False),
-                   code.isin(["PN0", NA_ANSWER]).fillna(False))
+# --- what a rule is evaluated on ---------------------------------------------
+
+@dataclass
+class Tables:
+    """The included cases and returns, each return's case position, the thresholds, and statuses done so far."""
+    cases: pd.DataFrame
+    returns: pd.DataFrame
+    definition: AuditDefinition
+    thresholds: dict
+    positions: np.ndarray = field(init=False)
+    done: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.positions = case_positions(self.cases, self.returns)
+
+    def threshold(self, value) -> int:
+        return self.thresholds[value] if isinstance(value, str) else value
+
+    def per_return(self, column: str) -> pd.Series:
+        """A column for every return: its own, or its case's (missing for a return of no included case)."""
+        if self.definition.columns[column][0] == RETURNS_SHEET:
+            return self.returns[column]
+        values = self.cases[column].array.take(self.positions, allow_fill=True)
+        return pd.Series(values, index=self.returns.index)
+
+    def per_case(self, flags: np.ndarray) -> np.ndarray:
+        """How many returns of each case have the flag (0 for a case with none)."""
+        known = self.positions >= 0
+        return np.bincount(self.positions[known], weights=np.asarray(flags, dtype=bool)[known],
+                           minlength=len(self.cases)).astype(np.int64)
+
+    def status_of(self, measure_id: str) -> np.ndarray:
+        """A measure's status codes, computed once (a gate may read another measure's statuses)."""
+        if measure_id not in self.done:
+            self.done[measure_id] = evaluate(self.definition.measure(measure_id).rule, self)
+        return self.done[measure_id]
 
 
-def icpc_timely(cases, returns, params: Parameters) -> pd.Series:
-    return working_days_status(cases["strategy_to_icpc_working_days"], params.icpc_working_days,
-                               cases["strategy_discussion_date_not_applicable"], cases["icpc_date_not_applicable"])
+def thresholds_of(definition: AuditDefinition, params: Parameters) -> dict:
+    """Each declared parameter's value: the run's where `Parameters` has it, else the definition's default."""
+    return {name: getattr(params, name, parameter.default) for name, parameter in definition.parameters.items()}
 
 
-def core_group_timely(cases, returns, params: Parameters) -> pd.Series:
-    return working_days_status(cases["icpc_to_core_group_working_days"], params.core_group_working_days,
-                               cases["icpc_date_not_applicable"], cases["first_core_group_date_not_applicable"])
+# --- one evaluator per rule kind ---------------------------------------------
+
+def answer_rule(rule: Answer, tables: Tables) -> np.ndarray:
+    return answer_codes(tables.cases[rule.column], rule.met, rule.of, rule.not_applicable)
 
 
-def recording_quality_good(cases, returns, params: Parameters) -> pd.Series:
-    return answer_status(cases["recording_quality"], set(GOOD_GRADES), set(GRADES))
+def within(days: pd.Series, rule: WorkingDays, tables: Tables) -> pd.Series:
+    if rule.at_most is not None:
+        return days <= tables.threshold(rule.at_most)
+    return days >= tables.threshold(rule.at_least)
 
 
-def escalation_when_drift(cases, returns, params: Parameters) -> pd.Series:
-    return conditional_status(cases["drift_delay_identified"], answer_status(cases["escalation_raised"], {YES}, YN))
+def working_days_rule(rule: WorkingDays, tables: Tables) -> np.ndarray:
+    """Within the threshold; a negative interval is not recorded; a date answered N/A is not applicable."""
+    cases = tables.cases
+    counts = working_days_between(cases[rule.begin], cases[rule.end])
+    known = (counts.notna() & (counts >= 0)).fillna(False).astype(bool)
+    met = (known & within(counts, rule, tables)).fillna(False).astype(bool)
+    not_applicable = counts.isna().to_numpy() & (dates_not_applicable(cases, rule.begin)
+                                                 | dates_not_applicable(cases, rule.end))
+    return status_codes(met.to_numpy(), known.to_numpy(), not_applicable)
 
 
-def sustained_change_before_step_down(cases, returns, params: Parameters) -> pd.Series:
-    return conditional_status(cases["stepped_down_to_cin"],
-                              answer_status(cases["sustained_change_evidenced"], {YES}, YN))
+def gated_rule(rule: Gated, tables: Tables) -> np.ndarray:
+    """The inner rule where the gate is open; not applicable where it is shut; not recorded otherwise."""
+    gate = rule.when
+    if gate.column is not None:
+        values = tables.cases[gate.column]
+        open_, shut = holds(values, gate.is_), holds(values, gate.not_applicable)
+    else:
+        statuses = tables.status_of(gate.measure)
+        open_ = np.isin(statuses, [CODE[s] for s in gate.is_])
+        shut = np.isin(statuses, [CODE[s] for s in gate.not_applicable])
+    return np.where(open_, evaluate(rule.rule, tables),
+                    np.where(shut, CODE[NOT_APPLICABLE], CODE[NOT_RECORDED])).astype(np.int8)
 
 
-# --- the agency-return measures -------------------------------------------
+def condition_holds(condition: Condition, tables: Tables) -> np.ndarray:
+    """Per return: every part of the condition holds (an empty condition holds for every return)."""
+    flags = np.ones(len(tables.returns), dtype=bool)
+    for part in condition:
+        if isinstance(part, AnswerIn):
+            flags &= holds(tables.per_return(part.column), part.values)
+        else:
+            days = working_days_between(tables.per_return(part.begin), tables.per_return(part.end))
+            flags &= np.asarray(within(days, part, tables).fillna(False), dtype=bool)
+    return flags
 
-def icpc_date_of_returns(cases: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
-    """Each return's case ICPC date, aligned to the returns."""
-    dates = cases.set_index("case_id")["icpc_date"].reindex(returns["case_id"].to_numpy())
-    return pd.Series(dates.to_numpy(), index=returns.index, dtype=cases["icpc_date"].dtype)
+
+def considered_and_met(rule: OverReturns, tables: Tables) -> tuple[np.ndarray, np.ndarray]:
+    considered = condition_holds(rule.of, tables)
+    return considered, considered & condition_holds(rule.met, tables)
 
 
-def report_share_working_days(cases: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
-    """busday_count(report_shared_date, icpc_date) for each return: working days the report was shared before."""
-    return working_days_between(returns["report_shared_date"], icpc_date_of_returns(cases, returns))
+def distinct_groups(rule: OverReturns, tables: Tables, met: np.ndarray) -> np.ndarray:
+    """Per case: distinct groups among its returns that meet the rule (each case and group counted once)."""
+    group = tables.per_return(rule.group)
+    if rule.apart is not None and not tables.thresholds[rule.apart.unless]:
+        group = group.where(group != rule.apart.group, rule.apart.group + ": " + tables.returns[rule.apart.by])
+    counted = met & ~holds(group, rule.not_counting) & (tables.positions >= 0)
+    pairs = pd.DataFrame({"case": tables.positions[counted], "group": group.to_numpy()[counted]}).drop_duplicates()
+    return np.bincount(pairs["case"].to_numpy(dtype=np.int64), minlength=len(tables.cases))
+
+
+def over_returns_rule(rule: OverReturns, tables: Tables) -> np.ndarray:
+    """Over a case's returns: all, any, or at least k distinct groups of the considered returns meet it."""
+    considered, met = considered_and_met(rule, tables)
+    n_considered, n_met = tables.per_case(considered), tables.per_case(met)
+    if rule.kind == "returns_all":
+        is_met = n_met == n_considered
+    elif rule.kind == "returns_any":
+        is_met = n_met > 0
+    else:
+        is_met = distinct_groups(rule, tables, met) >= rule.at_least
+    codes = np.where(is_met, CODE[MET], CODE[NOT_MET])
+    codes = np.where(n_considered == 0, CODE[rule.when_none], codes)
+    codes = np.where(tables.per_case(np.ones(len(tables.returns), dtype=bool)) == 0, CODE[rule.when_no_returns], codes)
+    for column in rule.needs:
+        codes = np.where(tables.cases[column].isna().to_numpy(), CODE[NOT_RECORDED], codes)
+    return codes.astype(np.int8)
+
+
+def all_of_rule(rule: AllOf, tables: Tables) -> np.ndarray:
+    parts = np.vstack([evaluate(part, tables) for part in rule.rules])
+    return np.select([(parts == CODE[NOT_RECORDED]).any(axis=0), (parts == CODE[NOT_APPLICABLE]).any(axis=0),
+                      (parts == CODE[MET]).all(axis=0)],
+                     [CODE[NOT_RECORDED], CODE[NOT_APPLICABLE], CODE[MET]], default=CODE[NOT_MET]).astype(np.int8)
+
+
+EVALUATORS: dict[type, Callable] = {Answer: answer_rule, WorkingDays: working_days_rule, Gated: gated_rule,
+                                    OverReturns: over_returns_rule, AllOf: all_of_rule}
+
+
+def evaluate(rule, tables: Tables) -> np.ndarray:
+    return EVALUATORS[type(rule)](rule, tables)
+
+
+# --- every measure ------------------------------------------------------------
+
+def measure_statuses(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters,
+                     definition: AuditDefinition | None = None) -> pd.DataFrame:
+    """One row per included case, one column per measure (in declaration order), plus `case_id`."""
+    definition = definition or cp_conferences()
+    tables = Tables(cases, returns, definition, thresholds_of(definition, params))
+    # Categoricals: counting and comparing statuses then works on small integer codes, not on text.
+    statuses = pd.DataFrame({m.id: as_series(tables.status_of(m.id), cases.index) for m in definition.measures},
+                            index=cases.index)
+    statuses.insert(0, "case_id", cases["case_id"])
+    return statuses
+
+
+def measure_status(measure_id: str, cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters) -> pd.Series:
+    """One measure of the child protection conference audit (other measures it is gated on are computed too)."""
+    tables = Tables(cases, returns, cp_conferences(), thresholds_of(cp_conferences(), params))
+    return as_series(tables.status_of(measure_id), cases.index)
+
+
+# Each measure's computation by id, as the unit tests call it.
+COMPUTE: dict[str, Callable[[pd.DataFrame, pd.DataFrame, Parameters], pd.Series]] = {
+    m.id: partial(measure_status, m.id) for m in cp_conferences().measures}
 
 
 def report_shared_in_time(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Per return: report submitted, and submitted and shared at least the threshold's working days before the ICPC.
+    """Per return: report submitted, and submitted and shared in time, by the rule of `reports_shared_timely`.
 
-    The one place the rule lives: the measure and the agency-group breakdown both read it.
+    The one place the rule lives is the definition: the measure and the agency-group breakdown both read it.
     """
-    days = report_share_working_days(cases, returns)
-    submitted = (returns["report_submitted"] == YES).fillna(False).astype(bool)
-    return pd.DataFrame({"submitted": submitted,
-                         "in_time": submitted & (days >= params.report_share_working_days).fillna(False)},
-                        index=returns.index)
-
-
-def reports_shared_timely(cases, returns, params: Parameters) -> pd.Series:
-    shared = report_shared_in_time(cases, returns, params)
-    submitted, timely = shared["submitted"], shared["in_time"]
-    counts = _per_case(returns, cases, pd.DataFrame({"returns": True, "submitted": submitted,
-                                                     "timely": timely}))
-    not_recorded = (counts["returns"] == 0) | cases["icpc_date"].isna()
-    in_denominator = ~not_recorded & (counts["submitted"] > 0)
-    return _status(cases.index, counts["timely"] == counts["submitted"], in_denominator,
-                   ~not_recorded & (counts["submitted"] == 0))
-
-
-def quorate_flags(cases, returns, params: Parameters) -> pd.DataFrame:
-    """Per case: any returns; children's social care attended; other groups attending (not Unmapped)."""
-    attended = (returns["attended"] == YES).fillna(False)
-    group = returns["agency_group"]
-    if not params.health_counts_as_one:
-        group = group.where(group != HEALTH, HEALTH + ": " + returns["agency"])
-    other = attended & ~group.isin([CHILDRENS_SOCIAL_CARE, UNMAPPED])
-    counts = _per_case(returns, cases, pd.DataFrame({"returns": True,
-                                                     "csc_attended": attended & (group == CHILDRENS_SOCIAL_CARE)}))
-    # Distinct other groups attending per case: each (case, group) pair once, then counted per case.
-    pairs = pd.DataFrame({"case": case_positions(cases, returns), "group": group.to_numpy()})[other.to_numpy()]
-    pairs = pairs[pairs["case"] >= 0].drop_duplicates()
-    counts["other_groups_attended"] = np.bincount(pairs["case"], minlength=len(cases)).astype(np.int64)
-    return counts
-
-
-def conference_quorate(cases, returns, params: Parameters) -> pd.Series:
-    flags = quorate_flags(cases, returns, params)
-    has_returns = flags["returns"] > 0
-    return _status(cases.index, (flags["csc_attended"] > 0) & (flags["other_groups_attended"] >= 2),
-                   has_returns, pd.Series(False, index=cases.index))
-
-
-def professional_agreement(cases, returns, params: Parameters) -> pd.Series:
-    attended = (returns["attended"] == YES).fillna(False)
-    agreed = returns["agreed_with_decision"]
-    counts = _per_case(returns, cases, pd.DataFrame({
-        "considered": attended & agreed.isin(YN).fillna(False),
-        "disagreed": attended & (agreed == NO).fillna(False)}))
-    return _status(cases.index, counts["disagreed"] == 0, counts["considered"] > 0,
-                   pd.Series(False, index=cases.index))
-
-
-def dissent_recorded(cases, returns, params: Parameters) -> pd.Series:
-    disagreed = ((returns["attended"] == YES) & (returns["agreed_with_decision"] == NO)).fillna(False)
-    recorded = disagreed & (returns["dissent_recorded"] == YES).fillna(False)
-    counts = _per_case(returns, cases, pd.DataFrame({"disagreed": disagreed, "recorded": recorded}))
-    has_dissent = counts["disagreed"] > 0
-    return _status(cases.index, counts["recorded"] == counts["disagreed"], has_dissent, ~has_dissent)
-
-
-def inquorate_reason_recorded(cases, returns, params: Parameters) -> pd.Series:
-    quorate = conference_quorate(cases, returns, params)
-    inner = answer_status(cases["inquorate_reason_recorded"], {YES}, YN)
-    return inner.where(quorate == NOT_MET, np.where(quorate == MET, NOT_APPLICABLE, NOT_RECORDED))
-
-
-
-
-# --- every measure's computation, by id -------------------------------------
-
-COMPUTE: dict[str, Callable[[pd.DataFrame, pd.DataFrame, Parameters], pd.Series]] = {
-    **{column: _yes_of(column, YN) for column in ("eha_completed", "historical_involvement",
-                                                   "father_invited", "father_attended")},
-    **{column: _yes_of(column, YPN) for column in ("referral_reason_clear", "plan_linked_to_needs", "plan_smart",
-                                                    "plan_progress_monitored", "outcomes_improved",
-                                                    "partnership_working_effective", "core_group_effective")},
-    **{f.__name__: f for f in (child_views_heard, icpc_timely, reports_shared_timely, professional_agreement,
-                               dissent_recorded, core_group_timely, recording_quality_good, escalation_when_drift,
-                               conference_quorate, inquorate_reason_recorded, sustained_change_before_step_down)},
-}
+    definition = cp_conferences()
+    tables = Tables(cases, returns, definition, thresholds_of(definition, params))
+    submitted, in_time = considered_and_met(definition.measure("reports_shared_timely").rule, tables)
+    return pd.DataFrame({"submitted": submitted, "in_time": in_time}, index=returns.index)
 
 
 def as_statuses(status: pd.Series) -> pd.Series:
@@ -220,13 +267,3 @@ def as_statuses(status: pd.Series) -> pd.Series:
     if isinstance(status.dtype, pd.CategoricalDtype) and list(status.dtype.categories) == list(STATUSES):
         return status
     return pd.Series(pd.Categorical(status, categories=STATUSES), index=status.index)
-
-
-def measure_statuses(cases: pd.DataFrame, returns: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """One row per included case, one column per measure (in declaration order), plus `case_id`."""
-    returns = returns.assign(case_position=case_positions(cases, returns))
-    # Categoricals: counting and comparing statuses then works on small integer codes, not on text.
-    statuses = pd.DataFrame({m.id: as_statuses(COMPUTE[m.id](cases, returns, params)) for m in MEASURES},
-                            index=cases.index)
-    statuses.insert(0, "case_id", cases["case_id"])
-    return statuses

@@ -20,6 +20,8 @@ HELPERS = config.PROJECT_ROOT / "src" / "helpers"
 # What a run's outputs depend on besides its inputs: the analysis code and the notebooks that display it.
 # Development tools live in tools/ and are not in it, so editing them re-runs nothing.
 CODE = (HELPERS, config.NOTEBOOKS)
+# The audit definitions (audits/*.yaml and their schema) declare the measures' rules: a changed rule is changed code.
+DEFINITIONS = config.PROJECT_ROOT / "audits"
 
 
 def file_sha256(path: str | Path) -> str:
@@ -37,9 +39,10 @@ def _notebook_source(path: Path) -> bytes:
 
 
 def _code_files() -> list[Path]:
-    return sorted(p for folder in CODE for p in folder.rglob("*")
-                  if p.suffix in (".py", ".css", ".ipynb") and "__pycache__" not in p.parts
-                  and ".ipynb_checkpoints" not in p.parts)
+    code = [p for folder in CODE for p in folder.rglob("*")
+            if p.suffix in (".py", ".css", ".ipynb") and "__pycache__" not in p.parts
+            and ".ipynb_checkpoints" not in p.parts]
+    return sorted(code + [p for p in DEFINITIONS.glob("*") if p.suffix in (".yaml", ".json")])
 
 
 @lru_cache(maxsize=None)
