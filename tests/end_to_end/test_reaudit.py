@@ -74,6 +74,11 @@ def test_the_report_answers_since_the_last_audit_first(reaudit_run):
     assert "Progress on the last audit" in section and "(overdue)" in section
     assert "number of children in both audits (the same pseudonymised case id) is 3." in section
     assert "improved" not in section.replace("Outcomes improved for the child", "")
+    # Small samples said plainly (issue 22): how large a change this pair of audits could show, in both places.
+    detectable = ("No clear change does not mean no change. With 100 cases in this audit and 80 in the audit of "
+                  "October 2024 to March 2025, only changes of about 13 points or more in a key-line measure can be "
+                  "told apart from chance")
+    assert detectable in section and detectable in board[board.index('id="method"'):]
     published = (reaudit_run / "reports" / audit_id / f"{audit_id}-published.html").read_text()
     published_section = published[published.index('id="since-last-audit"'):published.index('id="summary"')]
     assert "fewer than 6" in published_section and "3 children" not in published_section

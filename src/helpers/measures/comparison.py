@@ -88,6 +88,82 @@ def verdict(lower: pd.Series, upper: pd.Series) -> pd.Series:
     return pd.Series(choices, index=lower.index, dtype="string")
 
 
+# --- how large a change two samples can show -----------------------------------
+
+# A measure enters the summary of what the audits could show only with this many cases assessed in both audits
+# and no count of met or not met below SMALLEST_SHOWN: a margin worked out from a handful of cases would be
+# both meaningless and, published, a clue to a withheld count.
+SMALLEST_BASE_FOR_MARGIN = 10
+SMALLEST_COUNT_FOR_MARGIN = 6
+
+
+def clear_change_margins(lower: pd.Series, upper: pd.Series, earlier_lower: pd.Series, earlier_upper: pd.Series,
+                         percent: pd.Series, earlier_percent: pd.Series) -> pd.DataFrame:
+    """The smallest rise and the smallest fall (percentage points) that spec section 9's interval calls a clear
+    change, at the observed rates: the Newcombe interval's lower bound is above 0 exactly when
+    d > sqrt((p_C - l_C)^2 + (u_E - p_E)^2), and its upper bound below 0 when
+    -d > sqrt((u_C - p_C)^2 + (p_E - l_E)^2). `smallest` is the smaller of the two.
+
+    All in percent and unrounded, aligned by index (`newcombe_difference`'s columns); NaN where either audit
+    has no denominator.
+    """
+    rise = np.sqrt((percent - lower) ** 2 + (earlier_upper - earlier_percent) ** 2)
+    fall = np.sqrt((upper - percent) ** 2 + (earlier_percent - earlier_lower) ** 2)
+    return pd.DataFrame({"rise": rise, "fall": fall, "smallest": np.fmin(rise, fall)})
+
+
+def margin_counts_suffice(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Whether one audit's counts of a measure are large enough to enter the summary of clear-change margins:
+    SMALLEST_BASE_FOR_MARGIN assessed, and SMALLEST_COUNT_FOR_MARGIN or more both met and not met."""
+    numerator, denominator = pd.Series(numerator, dtype=float), pd.Series(denominator, dtype=float)
+    return ((denominator >= SMALLEST_BASE_FOR_MARGIN) & (numerator >= SMALLEST_COUNT_FOR_MARGIN)
+            & (denominator - numerator >= SMALLEST_COUNT_FOR_MARGIN)).fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class DetectableChange:
+    """For a pair of audits: the typical (median), lowest and highest smallest clear change over the measures
+    that entered (points, unrounded), and how many entered."""
+    typical: float
+    lowest: float
+    highest: float
+    measures: int
+
+
+def detectable_change(margins: pd.DataFrame, entered: pd.Series) -> DetectableChange | None:
+    """The summary of `clear_change_margins` over the measures `entered` marks; None when none entered."""
+    smallest = margins["smallest"][pd.Series(entered, index=margins.index).astype(bool)].dropna()
+    if smallest.empty:
+        return None
+    return DetectableChange(float(smallest.median()), float(smallest.min()), float(smallest.max()), len(smallest))
+
+
+RISING, FALLING = "rising", "falling"
+SHORTEST_RUN = 3
+
+
+def direction_runs(values: Sequence, shortest: int = SHORTEST_RUN) -> list[tuple[int, int, str]]:
+    """Runs of `shortest` or more consecutive values each strictly above (rising) or below (falling) the one
+    before, as (first position, last position, direction), oldest first. A missing value or a tie ends a run.
+    No claim of significance: it is a pattern to look at, not a test."""
+    runs, start, direction = [], 0, None
+    values = list(values)
+
+    def close(end):
+        if direction is not None and end - start + 1 >= shortest:
+            runs.append((start, end, direction))
+
+    for i in range(1, len(values)):
+        before, now = values[i - 1], values[i]
+        step = None if _unknown(before) or _unknown(now) or now == before else (RISING if now > before else FALLING)
+        if step is not None and step == direction:
+            continue
+        close(i - 1)
+        start, direction = (i - 1, step) if step is not None else (i, None)
+    close(len(values) - 1)
+    return runs
+
+
 # --- comparison.csv -----------------------------------------------------------
 
 def comparison_table(current_findings: pd.DataFrame, earlier_findings: pd.DataFrame, earlier_audit_name: str,

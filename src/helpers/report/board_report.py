@@ -45,7 +45,8 @@ def report_body(inputs: dict, version: str, context=None, today: pd.Timestamp | 
                                                withheld),
               board_paper.glossary_section(),
               sections.method_section(audit, included, inputs.get("parameters", {}), provenance or {}, params,
-                                      population_note),
+                                      population_note,
+                                      comparison_section.method_note(comparison, reaudit, findings)),
               sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version, withheld),
               sections.appendix_section(versions or {}),
               sections.footnote_section(version)]

@@ -23,6 +23,13 @@ from ..measures.comparison import (
     LOWER,
     NO_CLEAR_CHANGE,
     NOT_COMPARABLE,
+    SMALLEST_BASE_FOR_MARGIN,
+    SMALLEST_COUNT_FOR_MARGIN,
+    DetectableChange,
+    clear_change_margins,
+    detectable_change,
+    direction_runs,
+    margin_counts_suffice,
     newcombe_difference,
     recommendation_progress,
 )
@@ -258,6 +265,53 @@ def _verb(n: int, verdict: str) -> str:
     return f"{'are' if n != 1 else 'is'} {verdict}"
 
 
+def key_line_detectable_change(rows: pd.DataFrame) -> DetectableChange | None:
+    """How large a change in a key-line measure this pair of audits could show as clear (spec section 9's
+    interval at the observed rates), over the key-line measures with enough cases in both audits
+    (`margin_counts_suffice`). `rows` as `latest_rows` gives them."""
+    margins = clear_change_margins(rows["ci_lower"], rows["ci_upper"], rows["earlier_ci_lower"],
+                                   rows["earlier_ci_upper"], rows["percent"], rows["earlier_percent"])
+    entered = ((rows["kloe"] != SECONDARY) & ~rows["missing_column"]
+               & margin_counts_suffice(rows["numerator"], rows["denominator"])
+               & margin_counts_suffice(rows["earlier_numerator"], rows["earlier_denominator"]))
+    return detectable_change(margins, entered)
+
+
+def detectable_change_sentence(rows: pd.DataFrame, reaudit: dict) -> str:
+    """What "no clear change" means for this pair of audits, in points: the same words in both versions (the
+    figures come only from measures with no small count in either audit, `margin_counts_suffice`)."""
+    earlier = most_recent(reaudit)
+    now, then = reaudit["audit"].get("cases"), earlier.get("cases")
+    cases = (f"about {now} cases in each audit" if now == then
+             else f"{now} cases in this audit and {then} in {short_name(earlier)}")
+    found = key_line_detectable_change(rows)
+    if found is None:
+        return (f"No clear change does not mean no change. With {cases}, no key-line measure had "
+                f"{SMALLEST_BASE_FOR_MARGIN} or more cases assessed in both audits with at least "
+                f"{SMALLEST_COUNT_FOR_MARGIN} meeting and {SMALLEST_COUNT_FOR_MARGIN} not meeting it, so only very "
+                "large changes could be told apart from chance.")
+    typical, lowest, highest = (_whole_points(abs(v)).lstrip("+") for v in (found.typical, found.lowest,
+                                                                            found.highest))
+    spread = "" if lowest == highest else (
+        f" (from {lowest} to {highest} points across the {found.measures} key-line measures with enough cases: a "
+        "measure nearer 50%, or with fewer cases assessed, needs a larger change)")
+    return (f"No clear change does not mean no change. With {cases}, only changes of about {typical} points "
+            f"or more in a key-line measure can be told apart from chance{spread}; a smaller real change shows as "
+            "no clear change.")
+
+
+def method_note(comparison: pd.DataFrame | None, reaudit: dict | None, findings: pd.DataFrame) -> str:
+    """For the method section: how the comparison with the last audit decides a change, and how large a change
+    this pair of audits could show; empty with no earlier audit."""
+    if comparison is None or not reaudit or not reaudit.get("earlier"):
+        return ""
+    rows = latest_rows(comparison, reaudit, findings)
+    return ("Each measure is compared with the last audit by the difference of the two percentages, with a 95% "
+            "interval (Newcombe's hybrid score method from each audit's Wilson interval); a change is called "
+            "higher or lower only when that interval lies wholly above or below 0. "
+            + detectable_change_sentence(rows, reaudit))
+
+
 def independence_sentences(current: dict, earlier: dict, version: str) -> list[str]:
     """Children in both audits (the intervals assume independent samples) and whether the windows overlap."""
     if not earlier.get("overlap_checked"):
@@ -384,8 +438,36 @@ def _short(audit: dict) -> str:
     return f"to {pd.Timestamp(end):%b %Y}" if end else audit["name"][:20]
 
 
-def trend_chart(series: pd.DataFrame) -> plt.Figure:
-    """Small multiples, one panel per key-line measure: each audit's percentage with its 95% interval."""
+RUN_COLOUR = "#F46A25"  # Analysis Function orange: a graphic beside the focus blue, never text
+RUN_WORDS = {"rising": "higher", "falling": "lower"}
+RUN_NOTE = ("A run (marked in orange on the chart) is three or more audits in a row, each higher, or each lower, "
+            "than the one before. It is a pattern to look at, not a test: each step may be no clear change.")
+
+
+def trend_runs(series: pd.DataFrame) -> pd.DataFrame:
+    """Each key-line measure's runs of three or more audits in one direction (`direction_runs`), on the exact
+    percentages from the counts: measure_id, first and last (audit order) and direction. An audit missing from
+    `series` (a figure withheld in this version) ends a run, so a run never rests on a withheld figure."""
+    orders = sorted(series["order"].unique())
+    found = []
+    for measure_id, rows in series.groupby("measure_id", sort=False):
+        by_order = rows.set_index("order").reindex(orders)
+        exact = [exact_percent(n, d) if pd.notna(d) and d > 0 else None
+                 for n, d in zip(by_order["numerator"], by_order["denominator"])]
+        found += [{"measure_id": measure_id, "first": orders[a], "last": orders[b], "direction": way}
+                  for a, b, way in direction_runs(exact)]
+    return pd.DataFrame(found, columns=["measure_id", "first", "last", "direction"])
+
+
+def run_words(runs: pd.DataFrame, measure_id: str, names: pd.Series) -> str:
+    """A measure's runs for the trend table: "higher in each of to Mar 2024 ... to Sep 2025", or empty."""
+    return "; ".join(f"{RUN_WORDS[r['direction']]} each time, {names[r['first']]} to {names[r['last']]}"
+                     for _, r in runs[runs["measure_id"] == measure_id].iterrows())
+
+
+def trend_chart(series: pd.DataFrame, runs: pd.DataFrame | None = None) -> plt.Figure:
+    """Small multiples, one panel per key-line measure: each audit's percentage with its 95% interval; a run of
+    three or more audits in one direction (`trend_runs`) is drawn over the line in orange."""
     charts.use_style()
     measures = list(dict.fromkeys(series["measure_id"]))
     columns = 3
@@ -397,6 +479,10 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
         rows = series[series["measure_id"] == measure_id].sort_values("order")
         axis.plot(rows["order"], rows["percent"], color=charts.FOCUS, marker="o", linewidth=1.5)
         axis.vlines(rows["order"], rows["ci_lower"], rows["ci_upper"], color=charts.FOCUS, linewidth=1)
+        for _, run in (runs[runs["measure_id"] == measure_id] if runs is not None else pd.DataFrame()).iterrows():
+            stretch = rows[rows["order"].between(run["first"], run["last"])]
+            axis.plot(stretch["order"], stretch["percent"], color=RUN_COLOUR, linewidth=4, alpha=0.8, zorder=1,
+                      solid_capstyle="round")
         axis.set_title(textwrap.fill(rows["label"].iloc[0], 26), fontsize=charts.SMALLEST_TEXT_PT, loc="left")
         axis.set_ylim(0, 100)
         axis.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
@@ -432,18 +518,22 @@ def trend_html(series: pd.DataFrame, version: str, current: pd.DataFrame | None 
     table = (series.assign(value=table_values).pivot_table(index="label", columns="order", values="value",
                                                            aggfunc="first", sort=False))
     names = series.drop_duplicates("order").set_index("order")["audit"]
+    runs = trend_runs(shown)
+    ids = series.drop_duplicates("label").set_index("label")["measure_id"]
     table = table.rename(columns=lambda order: f"{names[order]} (%)").reset_index().rename(
         columns={"label": "Measure"})
+    table["Run of 3 or more audits"] = [run_words(runs, ids[label], names) for label in table["Measure"]]
     alt = ("Small multiple line charts, one per key-line measure, of the percentage of cases meeting it in each "
-           "audit from the oldest to this one, with 95% intervals. The same numbers are in the table below.")
+           "audit from the oldest to this one, with 95% intervals; runs of three or more audits in one direction "
+           "are marked in orange. The same numbers, and the runs, are in the table below.")
     if shown.empty:  # a small audit's published version: every figure of the chart is withheld
         figure = "<p>The trend chart is not shown: every figure in it is withheld in this version.</p>"
     else:
-        figure = charts.figure_html(trend_chart(shown), "Key-line measures in each audit", alt,
+        figure = charts.figure_html(trend_chart(shown, runs), "Key-line measures in each audit", alt,
                                     "Percentage of audited cases meeting each key-line standard, audit by audit, "
                                     "with 95% intervals.")
-    return figure + html_table(table, "Key-line measures in each audit (% of cases)",
-                               numeric=tuple(table.columns[1:]))
+    return (f"<p>{esc(RUN_NOTE)}</p>" + figure
+            + html_table(table, "Key-line measures in each audit (% of cases)", numeric=tuple(table.columns[1:-1])))
 
 
 # --- the recommendations of the last audit ----------------------------------------
@@ -509,7 +599,8 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
              f"<p>This audit compared with {esc(name)} ({esc(_window(earlier))}, {earlier['cases']} cases), both "
              "measured by the same code with the same thresholds. A change is in percentage points with its 95% "
              "interval; a measure is called higher or lower only when that whole interval lies above or below "
-             "0, and otherwise shows no clear change.</p>"]
+             "0, and otherwise shows no clear change.</p>",
+             f"<p>{esc(detectable_change_sentence(rows, reaudit))}</p>"]
     named = short_name(earlier)  # the intro gives the title; each sentence names the audit by its months
     words = [change_sentence(r, named, s if version == PUBLISHED else None)
              for (_, r), (_, s) in zip(rows[key].iterrows(), shown[key].iterrows())]

@@ -482,8 +482,9 @@ def _tracking(rec: pd.Series, today: pd.Timestamp) -> str:
 
 
 def method_section(audit: dict, included: int, parameters: dict, provenance: dict,
-                   params: Parameters | None = None, population_note: str = "") -> str:
-    """`population_note`: the census check of the population when it differs by more than half (issue 13)."""
+                   params: Parameters | None = None, population_note: str = "", comparison_note: str = "") -> str:
+    """`population_note`: the census check of the population when it differs by more than half (issue 13);
+    `comparison_note`: how the re-audit decides a change and how large a change it could show (issue 22)."""
     params = params or Parameters()
     population = audit.get("population")
     sampling = audit.get("sampling") or "not stated in the Audit sheet"
@@ -501,6 +502,7 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              "The 95% intervals are Wilson score intervals"
              + (" with a finite population correction (the sample is a sizeable part of all children on plans)"
                 if population else "") + ".</p>",
+             *([f"<p>{esc(comparison_note)}</p>"] if comparison_note else []),
              f"<p>{esc(narrative.chart_note(audit, included))}</p>",
              html_table(pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES],
                                       "Key line": [m.kloe for m in MEASURES],
