@@ -87,3 +87,16 @@ def test_a_trend_marks_runs_only_on_figures_this_version_shows():
                            "numerator": [40, 50, 60, 40, 50, 60], "denominator": [100] * 6})
     runs = cs.trend_runs(series.drop(index=4))  # b's middle audit withheld
     assert runs.to_dict("records") == [{"measure_id": "a", "first": 0, "last": 2, "direction": RISING}]
+
+
+def test_the_trend_table_names_each_run_and_the_chart_draws_it():
+    series = pd.DataFrame({"order": [0, 1, 2] * 2, "audit": ["to Mar 2024", "to Mar 2025", "This audit"] * 2,
+                           "measure_id": ["plan_smart"] * 3 + ["icpc_timely"] * 3,
+                           "label": ["Plan SMART"] * 3 + ["ICPC in time"] * 3,
+                           "numerator": [40, 50, 60, 60, 50, 55], "denominator": [100] * 6})
+    series = series.assign(percent=series["numerator"], ci_lower=series["numerator"] - 9.0,
+                           ci_upper=series["numerator"] + 9.0)
+    html = cs.trend_html(series, "board")
+    assert "3 audits each higher than the one before: to Mar 2024, to Mar 2025, This audit" in html
+    assert cs.RUN_NOTE.split(" (")[0] in html
+    assert html.count("than the one before:") == 1  # icpc_timely fell, then rose: no run

@@ -460,8 +460,10 @@ def trend_runs(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_words(runs: pd.DataFrame, measure_id: str, names: pd.Series) -> str:
-    """A measure's runs for the trend table: "higher in each of to Mar 2024 ... to Sep 2025", or empty."""
-    return "; ".join(f"{RUN_WORDS[r['direction']]} each time, {names[r['first']]} to {names[r['last']]}"
+    """A measure's runs for the trend table ("3 audits each higher than the one before: to Mar 2024, to Mar 2025,
+    This audit"), or empty."""
+    return "; ".join(f"{r['last'] - r['first'] + 1} audits each {RUN_WORDS[r['direction']]} than the one before: "
+                     + ", ".join(names[o] for o in range(r["first"], r["last"] + 1))
                      for _, r in runs[runs["measure_id"] == measure_id].iterrows())
 
 
