@@ -27,10 +27,14 @@ COMPARISON_COLUMNS = ["measure_id", "label", "earlier_audit", "earlier_numerator
                       "difference_ci_lower", "difference_ci_upper", "verdict"]
 
 PROGRESS_COLUMNS = ["recommendation_number", "recommendation", "owner", "due_date", "status", "overdue",
-                    "target", "measure_id", "label", "earlier_percent", "percent", "verdict", "target_met"]
+                    "target", "measure_id", "label", "earlier_percent", "percent", "verdict", "target_met",
+                    "status_from"]
 
 # Columns of recommendations.csv that outputs written before spec section 3b's optional columns lack.
 RECOMMENDATION_OPTIONAL_COLUMNS = ("owner", "due_date", "target", "status")
+# What the latest workbook that lists a recommendation gives it (spec section 3b, carried forward).
+LATEST_LISTING_COLUMNS = ("owner", "due_date", "target", "status")
+THIS_AUDIT = "this audit"  # status_from: the current workbook
 COMPLETE = "complete"
 
 # The title AuditSettings gives an audit whose Audit sheet names none (helpers.clean.cleaning.AuditSettings).
@@ -304,6 +308,57 @@ def overlap_checked(overlap: int, same_key: bool | None) -> bool:
     return bool(same_key)
 
 
+# --- recommendations carried forward (spec section 3b) ---------------------------
+
+def recommendation_key(text: pd.Series) -> pd.Series:
+    """A recommendation's text as two workbooks are compared on it: section 2's normalisation (marks and
+    Unicode spaces, trimmed, lower case, spaces collapsed, one trailing full stop dropped)."""
+    from ..read.cells import normalise_answer_text
+
+    return normalise_answer_text(pd.Series(text, dtype="string"))
+
+
+def latest_listing(recommendations: pd.DataFrame, raised_in: str,
+                   later: Sequence[tuple[str, pd.DataFrame | None]]) -> pd.DataFrame:
+    """An audit's recommendations with the owner, due date, target and status of the latest workbook that lists
+    each one again (spec section 3b), and `status_from`: the name of that workbook's audit (`raised_in` when no
+    later workbook lists it). `later` holds the later audits' (name, recommendations), oldest first; the
+    current audit's name is THIS_AUDIT. A recommendation is the same one when its `recommendation_key` is."""
+    result = recommendations.reset_index(drop=True).copy()
+    for name in LATEST_LISTING_COLUMNS:
+        if name not in result:
+            result[name] = pd.NA
+    result["status_from"] = raised_in
+    keys = recommendation_key(result["recommendation"])
+    for name, listed in later:
+        if listed is None or listed.empty:
+            continue
+        listed = listed.assign(_key=recommendation_key(listed["recommendation"]).to_numpy()).drop_duplicates(
+            "_key", keep="last").set_index("_key")
+        found = keys.isin(listed.index).to_numpy()
+        for column in LATEST_LISTING_COLUMNS:
+            values = listed[column] if column in listed else pd.Series(pd.NA, index=listed.index)
+            result[column] = result[column].astype(object)
+            result.loc[found, column] = values.reindex(keys[found]).astype(object).to_numpy()
+        result.loc[found, "status_from"] = name
+    return result
+
+
+def carried_forward(current: pd.DataFrame, earlier: Sequence[pd.DataFrame | None]) -> pd.Series:
+    """Which of the current workbook's recommendations are carried forward (not new, spec section 3b): those
+    an earlier workbook lists (same `recommendation_key`), or whose `raised` column names an earlier audit."""
+    if current.empty:
+        return pd.Series(False, index=current.index, dtype=bool)
+    earlier_keys = set()
+    for frame in earlier:
+        if frame is not None and not frame.empty:
+            earlier_keys |= set(recommendation_key(frame["recommendation"]).dropna())
+    listed_before = recommendation_key(current["recommendation"]).isin(earlier_keys).to_numpy()
+    raised = current["raised"] if "raised" in current else pd.Series("", index=current.index)
+    said = raised.astype("string").fillna("").str.strip().ne("").to_numpy()
+    return pd.Series(listed_before | said, index=current.index, dtype=bool)
+
+
 # --- progress on the earlier audit's recommendations --------------------------
 
 def recommendation_progress(earlier_recommendations: pd.DataFrame, comparison: pd.DataFrame, today,
@@ -339,6 +394,8 @@ def recommendation_progress(earlier_recommendations: pd.DataFrame, comparison: p
     denominator = rows["measure_id"].map(measures["denominator"]).astype(float)
     rows["target_met"] = target_met(numerator, denominator, rows["target"])
     rows["measure_id"] = rows["measure_id"].astype("string")
+    if "status_from" not in rows:  # a record written before recommendations were carried forward
+        rows["status_from"] = earlier_audit if earlier_audit is not None else pd.NA
     return rows[PROGRESS_COLUMNS]
 
 
@@ -432,8 +489,18 @@ def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> 
     tables = [comparison_table(current.findings, e.findings, e.name, current.population, e.population,
                                measures_lacking(e.missing_columns)) for e in reversed(ordered)]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COMPARISON_COLUMNS)
-    record = {"audit": _described(current), "earlier": [_earlier_record(current, e) for e in ordered]}
+    record = {"audit": {**_described(current), "carried_forward": _carried_forward_count(current, ordered)},
+              "earlier": [_earlier_record(current, e, [(later.name, later.recommendations)
+                                                       for later in ordered[i + 1:]]
+                                          + [(THIS_AUDIT, current.recommendations)])
+                          for i, e in enumerate(ordered)]}
     return table, record
+
+
+def _carried_forward_count(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> int:
+    if current.recommendations is None:
+        return 0
+    return int(carried_forward(current.recommendations, [e.recommendations for e in earlier]).sum())
 
 
 def _described(audit: ComparedAudit) -> dict:
@@ -442,11 +509,14 @@ def _described(audit: ComparedAudit) -> dict:
             "key_fingerprint": audit.key_fingerprint}
 
 
-def _earlier_record(current: ComparedAudit, earlier: ComparedAudit) -> dict:
+def _earlier_record(current: ComparedAudit, earlier: ComparedAudit,
+                    later: Sequence[tuple[str, pd.DataFrame | None]] = ()) -> dict:
     same_key = None if not (current.key_fingerprint and earlier.key_fingerprint) \
         else current.key_fingerprint == earlier.key_fingerprint
     overlap = overlapping_cases(current.case_ids, earlier.case_ids)
     recommendations = earlier.recommendations if earlier.recommendations is not None else pd.DataFrame()
+    if not recommendations.empty:  # each with its owner, due date, target and status from the latest listing
+        recommendations = latest_listing(recommendations, earlier.name, later)
     return {**_described(earlier),
             "same_key": same_key,
             "overlap_checked": overlap_checked(overlap, same_key),

@@ -25,7 +25,9 @@ from ..measures.comparison import (
     NOT_COMPARABLE,
     SMALLEST_BASE_FOR_MARGIN,
     SMALLEST_COUNT_FOR_MARGIN,
+    THIS_AUDIT,
     DetectableChange,
+    carried_forward,
     clear_change_margins,
     detectable_change,
     direction_runs,
@@ -549,6 +551,21 @@ def progress_rows(reaudit: dict, comparison: pd.DataFrame, today=None) -> pd.Dat
     return recommendation_progress(recommendations, comparison, today, earlier_audit=earlier["name"])
 
 
+def carried_forward_of(recommendations: pd.DataFrame, reaudit: dict | None) -> pd.Series:
+    """Which of this audit's recommendations are carried forward from an earlier audit (spec section 3b): listed by
+    an earlier workbook the run compared with, or with the `raised` column filled."""
+    earlier = [pd.DataFrame(e.get("recommendations") or []) for e in (reaudit or {}).get("earlier", [])]
+    return carried_forward(recommendations, [e for e in earlier if "recommendation" in e])
+
+
+STATUS_FROM_WORDS = {THIS_AUDIT: "this audit's workbook"}
+NOT_LISTED_AGAIN = "its own workbook (not listed again)"
+WHERE_TO_RECORD = ("Owner, due date, target and status are those of the latest workbook that lists the "
+                   "recommendation ('Status from'). To record their progress, list the last audit's "
+                   "recommendations again in this audit's Recommendations sheet, with their current owner, due "
+                   "date and status.")
+
+
 def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) -> pd.DataFrame:
     """One row per earlier recommendation and measure: the measure then and now with its verdict, target and
     whether it is now met, owner, due date, status and overdue."""
@@ -571,6 +588,7 @@ def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) ->
         "Owner": progress["owner"].fillna(""),
         "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),
         "Status": status,
+        "Status from": progress["status_from"].map(lambda name: STATUS_FROM_WORDS.get(name, NOT_LISTED_AGAIN)),
     })
 
 
@@ -633,7 +651,7 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
     else:
         as_at = today if today is not None else pd.Timestamp.today().normalize()
         parts.append(f"<p>Overdue: the due date had passed on {as_at:%-d %B %Y}, when this report was made, and "
-                     "the status is not Complete.</p>")
+                     f"the status is not Complete. {esc(WHERE_TO_RECORD)}</p>")
         parts.append(html_table(progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version),
                                 f"Recommendations of {name}: their measures then and now",
                                 numeric=("Then (%)", "Now (%)", "Target (%)")))

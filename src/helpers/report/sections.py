@@ -405,8 +405,9 @@ def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld:
 
 def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFrame, version: str,
                             params: Parameters | None = None, today: pd.Timestamp | None = None,
-                            withheld: set | None = None) -> str:
-    """Each recommendation with its evidence now, target and whether it is met, owner, due date and status."""
+                            withheld: set | None = None, carried_forward: pd.Series | None = None) -> str:
+    """Each recommendation with its evidence now, target and whether it is met, owner, due date and status;
+    one carried forward from an earlier audit (`carried_forward`, spec section 3b) says so."""
     params = params or Parameters()
     today = today or pd.Timestamp.today().normalize()
     parts = ['<section id="recommendations">', section_heading("recommendations")]
@@ -421,6 +422,8 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         ids = [m for m in named if m in by_id.index]
         unknown = [m for m in named if m not in by_id.index]
         items = [f"<p>{esc(rec['recommendation'])}</p>"]
+        if carried_forward is not None and bool(carried_forward.get(rec.name, False)):
+            items.append(f'<p class="tracking">{esc(carried_forward_note(rec))}</p>')
         if not ids:
             items.append('<p class="evidence">Evidence now: no measure named.</p>')
         if unknown:
@@ -448,6 +451,12 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         parts.append("<li>" + "".join(items) + "</li>")
     parts += ["</ol>", back_to_contents(), "</section>"]
     return "\n".join(parts)
+
+
+def carried_forward_note(rec: pd.Series) -> str:
+    """Beside a recommendation an earlier audit raised: which one, when the `raised` column says."""
+    raised = str(rec.get("raised", "") or "").strip()
+    return f"Carried forward from {raised}." if raised else "Carried forward from an earlier audit."
 
 
 def unknown_measures_note(unknown: list[str]) -> str:
