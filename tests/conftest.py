@@ -254,7 +254,7 @@ def demo_run(tmp_path_factory) -> Path:
 
 
 def report_files(workdir: Path) -> dict:
-    reports = sorted((workdir / "reports").glob("*/*.html"))
+    reports = sorted(p for p in (workdir / "reports").glob("*/*.html") if not p.stem.endswith("-briefing"))
     found = {"board": [p for p in reports if not p.stem.endswith("-published")],
              "published": [p for p in reports if p.stem.endswith("-published")]}
     return {version: paths[0] for version, paths in found.items() if paths}

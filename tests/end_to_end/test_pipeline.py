@@ -146,7 +146,8 @@ def test_a_second_run_with_nothing_changed_does_nothing_and_still_names_its_outp
     assert result.returncode == 0 and "notebooks/" not in result.stderr and "up to date" in result.stderr
     assert everything(fixture_run) == before
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines if not line.startswith("pdf:")] == ["report", "report", "data"]
+    assert [line.split(":")[0] for line in lines if not line.startswith(("pdf:", "briefing:"))] == \
+        ["report", "report", "data"]
 
 
 def audit_workbook(path, title, window_start, window_end, plan_smart="Yes"):
@@ -198,7 +199,7 @@ def test_story_3_audits_of_different_periods_never_share_a_file(tmp_path):
     folders = sorted(p.name for p in (tmp_path / "processed").iterdir())
     assert len(folders) == 2 and folders[0] != folders[1]
     assert all(len(name) < 120 for name in folders)
-    assert len(list((tmp_path / "reports").glob("*/*.html"))) == 4  # board and published of each
+    assert len(list((tmp_path / "reports").glob("*/*.html"))) == 6  # board, published and briefing of each
 
 
 def test_story_4_the_benchmark_sends_every_output_to_its_temporary_folder(tmp_path):
