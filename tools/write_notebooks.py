@@ -210,7 +210,8 @@ provenance = {"raw file": source.get("raw_file", ""), "raw file SHA-256": source
               **sections.code_version_rows(json.loads(code_version) if code_version else {})}
 comparison_note = comparison_section.method_note(inputs["comparison"], inputs["reaudit"], findings)
 display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params, population_note,
-                                     comparison_note)))"""),
+                                     comparison_note)))
+display(HTML(sections.definitions_section(params)))"""),
     ("code", """display(HTML(sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version,
                                            withheld)))
 display(HTML(sections.appendix_section(package_versions())))

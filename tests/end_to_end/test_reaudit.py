@@ -21,16 +21,6 @@ HIGHER_NOW = ["icpc_timely", "reports_shared_timely", "plan_linked_to_needs", "p
 LOWER_NOW = ["eha_completed"]
 
 
-@pytest.fixture(scope="module")
-def reaudit_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("reaudit")
-    current = write_workbook(build_demo(), workdir / "SYNTHETIC_demo.xlsx")
-    earlier = write_workbook(build_earlier_demo(), workdir / EARLIER_FILE_NAME)
-    result = run_report(workdir, "--raw", str(current), "--earlier", str(earlier), "--publish", "1")
-    assert result.returncode == 0, result.stderr
-    return workdir
-
-
 def current_folder(workdir):
     folders = [p for p in (workdir / "processed").iterdir() if (p / "comparison.csv").exists()]
     assert len(folders) == 1, folders

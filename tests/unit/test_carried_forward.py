@@ -52,7 +52,7 @@ def test_the_progress_table_uses_the_current_status_and_says_where_it_came_from(
     html = cs.since_last_audit_section(table, record, CURRENT, "board", today=pd.Timestamp("2026-01-01"))
     progress = html[html.index("Progress on the last audit"):]
     assert "Conference chair" in progress and "30/06/2026" in progress and "Head of service" not in progress
-    assert "this audit&#x27;s workbook" in progress and "its own workbook (not listed again)" in progress
+    assert "this audit</td>" in progress and "last audit</td>" in progress
     assert "list the last audit&#x27;s recommendations again in this audit&#x27;s Recommendations sheet" in progress
     sentence = cs.summary_sentence(table, record, CURRENT, "board")
     assert "Of its 2 recommendations, 2 are complete and 0 overdue" in sentence

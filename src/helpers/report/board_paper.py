@@ -27,6 +27,7 @@ SECTIONS = (
     ("recommendations", "Recommendations"),
     ("glossary", "Glossary"),
     ("method", "Method"),
+    ("definitions", "Annex: definitions of the measures"),
     ("data-quality", "Annex: data quality"),
     ("appendix", "Appendix: software versions"),
 )

@@ -49,6 +49,7 @@ def report_body(inputs: dict, version: str, context=None, today: pd.Timestamp | 
               sections.method_section(audit, included, inputs.get("parameters", {}), provenance or {}, params,
                                       population_note,
                                       comparison_section.method_note(comparison, reaudit, findings)),
+              sections.definitions_section(params),
               sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version, withheld),
               sections.appendix_section(versions or {}),
               sections.footnote_section(version)]

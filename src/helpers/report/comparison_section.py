@@ -558,10 +558,11 @@ def carried_forward_of(recommendations: pd.DataFrame, reaudit: dict | None) -> p
     return carried_forward(recommendations, [e for e in earlier if "recommendation" in e])
 
 
-STATUS_FROM_WORDS = {THIS_AUDIT: "this audit's workbook"}
-NOT_LISTED_AGAIN = "its own workbook (not listed again)"
+STATUS_FROM_WORDS = {THIS_AUDIT: "this audit"}
+NOT_LISTED_AGAIN = "last audit"
 WHERE_TO_RECORD = ("Owner, due date, target and status are those of the latest workbook that lists the "
-                   "recommendation ('Status from'). To record their progress, list the last audit's "
+                   "recommendation ('Status from': this audit's workbook, or the last audit's when this one does "
+                   "not list it again). To record their progress, list the last audit's "
                    "recommendations again in this audit's Recommendations sheet, with their current owner, due "
                    "date and status.")
 
@@ -580,16 +581,47 @@ def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) ->
     return pd.DataFrame({
         "Recommendation": [f"{n}. {text}" for n, text in zip(progress["recommendation_number"],
                                                                progress["recommendation"])],
-        "Measure": progress["label"].fillna("no measure named"),
-        "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
-        "Target (%)": progress["target"].map(lambda v: standard_text(v).removesuffix("%"),
-                                             na_action="ignore").fillna(""),
-        "Target now": target_met.fillna(""),
-        "Owner": progress["owner"].fillna(""),
-        "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),
         "Status": status,
         "Status from": progress["status_from"].map(lambda name: STATUS_FROM_WORDS.get(name, NOT_LISTED_AGAIN)),
+        "Owner": progress["owner"].fillna(""),
+        "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),
+        "Target (%)": progress["target"].map(lambda v: standard_text(v).removesuffix("%"),
+                                             na_action="ignore").fillna(""),
+        "Measure": progress["label"].fillna("no measure named"),
+        "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
+        "Target now": target_met.fillna(""),
     })
+
+
+# The progress table's columns that belong to the recommendation, not to each measure it names: printed once.
+RECOMMENDATION_CELLS = ("Recommendation", "Status", "Status from", "Owner", "Due", "Target (%)")
+
+
+def grouped_table(frame: pd.DataFrame, caption: str, spanned=(), numeric=()) -> str:
+    """A table whose first column repeats over consecutive rows (a recommendation and each measure it names):
+    the first row of each run gives the first column (its row header) and the other `spanned` columns once,
+    each cell spanning the run, so their text is printed once."""
+    head = "".join(f'<th scope="col"{" class=num" if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns)
+    group = frame[frame.columns[0]]
+    starts = group.ne(group.shift()).to_numpy()
+    spans = pd.Series(starts.cumsum()).value_counts()
+    body = []
+    for position, (_, row) in enumerate(frame.iterrows()):
+        span = int(spans[starts[:position + 1].sum()])
+        rowspan = f' rowspan="{span}"' if span > 1 else ""
+        cells = []
+        for number, column in enumerate(frame.columns):
+            value = esc("" if pd.isna(row[column]) else row[column])
+            cls = " class=num" if column in numeric else ""
+            if number == 0 and starts[position]:
+                cells.append(f'<th scope="row"{rowspan}>{value}</th>')
+            elif column in spanned and number and starts[position]:
+                cells.append(f"<td{cls}{rowspan}>{value}</td>")
+            elif number and column not in spanned:
+                cells.append(f"<td{cls}>{value}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="table-wrap"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 # --- the section -----------------------------------------------------------------------
@@ -630,10 +662,10 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
         parts.append(change_chart_html(rows[charted], name, reaudit["audit"]))
     else:
         parts.append("<p>No key-line measure can be charted against the last audit.</p>")
-    parts.append(html_table(comparison_frame(rows[key], shown[key]), f"Key-line measures: now against {name}",
+    parts.append(html_table(comparison_frame(rows[key], shown[key]), f"Key-line measures: now against {named}",
                             numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
     parts.append("<h3>Secondary measures</h3>")
-    parts.append(html_table(comparison_frame(rows[~key], shown[~key]), f"Secondary measures: now against {name}",
+    parts.append(html_table(comparison_frame(rows[~key], shown[~key]), f"Secondary measures: now against {named}",
                             numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
     lacking = rows.loc[rows["missing_column"], "label"].tolist()
     if lacking:
@@ -651,9 +683,15 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
     else:
         as_at = today if today is not None else pd.Timestamp.today().normalize()
         parts.append(f"<p>Overdue: the due date had passed on {as_at:%-d %B %Y}, when this report was made, and "
-                     f"the status is not Complete. {esc(WHERE_TO_RECORD)}</p>")
-        parts.append(html_table(progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version),
-                                f"Recommendations of {name}: their measures then and now",
-                                numeric=("Then (%)", "Now (%)", "Target (%)")))
+                     "the status is not Complete.</p>")
+        table = progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version)
+        # Two tables, each printed whole: the recommendations' status, then the measures each one names.
+        parts.append(html_table(table[list(RECOMMENDATION_CELLS)].drop_duplicates("Recommendation"),
+                                f"Recommendations of {named}: status, owner and due date", numeric=("Target (%)",)))
+        parts.append(f"<p>{esc(WHERE_TO_RECORD)}</p>")
+        measures = table.drop(columns=list(RECOMMENDATION_CELLS[1:])).assign(
+            Recommendation=table["Recommendation"].str.split(" ", n=1).str[0])
+        parts.append(grouped_table(measures, f"Recommendations of {named}: their measures then and now",
+                                   numeric=("Then (%)", "Now (%)")))
     parts += [back_to_contents(), "</section>"]
     return "\n".join(parts)

@@ -193,7 +193,7 @@ def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=
     # (two regions must not look alike).
     fixed = {LOCAL: charts.FOCUS, ENGLAND: palette[2], NEIGHBOURS: palette[4]}
     region_colours = iter([palette[1], palette[3], palette[5]])
-    figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 4.2), dpi=charts.DPI, sharey=True,
+    figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 3.4), dpi=charts.DPI, sharey=True,
                                         gridspec_kw={"width_ratios": [4, 1]})
     years = sorted(rates["year"].unique())
     ends, labels = [], []
@@ -311,7 +311,7 @@ def funnel_chart(points: pd.DataFrame, england: float, ours: list[str]) -> plt.F
     from ..context.funnel import LIMITS, control_limits
 
     charts.use_style()
-    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 4.4), dpi=charts.DPI)
+    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 3.8), dpi=charts.DPI)
     others = points[~points["old_la_code"].isin(ours)]
     own = points[points["old_la_code"].isin(ours)]
     axis.scatter(others["conferences"], others["percent"], s=16, color=FUNNEL_GREY, edgecolor="#3D3D3D",

@@ -228,13 +228,14 @@ def summary_section(findings: pd.DataFrame, audit: dict, included: int, version:
                     drawn: dict | None = None, withheld: set | None = None) -> str:
     """The key lines at a glance: one chart; its numbers are in each key line's table below."""
     key_lines = findings[findings["kloe"] != SECONDARY]
-    parts = [section_heading("summary"),
+    # One block in print: the heading, its words and the chart (most of a page) move to a new page together.
+    parts = ['<section class="at-a-glance">', section_heading("summary"),
              "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
              "where the standard could be assessed, with its 95% interval (the range the true figure "
              "for all children on plans is likely to lie in). The numbers behind the chart are in the table "
              'of each <a href="#key-lines">key line</a> below.</p>',
              _chart(key_lines, "the percentage of cases meeting each key-line standard", version, drawn, withheld),
-             back_to_contents()]
+             back_to_contents(), "</section>"]
     return "\n".join(p for p in parts if p)
 
 
@@ -513,11 +514,7 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
                 if population else "") + ".</p>",
              *([f"<p>{esc(comparison_note)}</p>"] if comparison_note else []),
              f"<p>{esc(narrative.chart_note(audit, included))}</p>",
-             html_table(pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES],
-                                      "Key line": [m.kloe for m in MEASURES],
-                                      "Met / assessed": [narrative.plain_definition(m.definition_for(params))
-                                                         for m in MEASURES]}),
-                        "Definitions of the measures"),
+             '<p>What each measure counts is in the <a href="#definitions">annex of definitions</a>.</p>',
              html_table(settings_in_words(parameters), "Thresholds and settings used"),
              html_table(pd.DataFrame({"Item": [k for k in provenance if not k.startswith(PACKAGE_PREFIX)],
                                       "Value": [str(v) for k, v in provenance.items()
@@ -529,6 +526,16 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              'of the software used are in the <a href="#appendix">appendix</a>.</p>',
              back_to_contents()]
     return "\n".join(parts)
+
+
+def definitions_section(params: Parameters | None = None) -> str:
+    """Every measure's definition, with this run's thresholds: an annex of its own, so that in print its long
+    table starts a section rather than leaving most of a page of the method blank."""
+    params = params or Parameters()
+    table = pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES], "Key line": [m.kloe for m in MEASURES],
+                          "Met / assessed": [narrative.plain_definition(m.definition_for(params)) for m in MEASURES]})
+    return "\n".join([section_heading("definitions"), html_table(table, "Definitions of the measures"),
+                      back_to_contents()])
 
 
 # The run's settings in a board member's words (one line per field of Parameters).
