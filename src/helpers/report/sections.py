@@ -170,18 +170,6 @@ def findings_display(findings: pd.DataFrame, version: str, withheld: set | None 
     return pd.DataFrame(display)
 
 
-def hidden_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> set:
-    """Measures whose percentage the report does not give (withheld, or nothing to measure)."""
-    shown = findings_display(findings, version, withheld)
-    return set(findings["measure_id"][shown["% met"].isin(WITHHELD_OR_NONE).to_numpy()])
-
-
-def withheld_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> frozenset:
-    """Measures whose percentage this version withholds (`c`); none in the board version."""
-    shown = findings_display(findings, version, withheld)
-    return frozenset(findings["measure_id"][(shown["% met"] == SUPPRESSED).to_numpy()])
-
-
 NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Partly (not met)", "Assessed", "Not applicable",
                     "Not recorded")
 
