@@ -277,8 +277,22 @@ def demo_run(tmp_path_factory) -> Path:
     return run_pipeline(workdir, write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx"))
 
 
+@pytest.fixture(scope="session")
+def reaudit_run(tmp_path_factory) -> Path:
+    """The whole pipeline on the synthetic demo compared with its earlier audit (`make report EARLIER=...`)."""
+    from helpers.run.demo import EARLIER_FILE_NAME, build_demo, build_earlier_demo
+    from helpers.run.demo import write_workbook as write_demo
+
+    workdir = tmp_path_factory.mktemp("reaudit")
+    current = write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx")
+    earlier = write_demo(build_earlier_demo(), workdir / EARLIER_FILE_NAME)
+    result = run_report(workdir, "--raw", str(current), "--earlier", str(earlier), "--publish", "1")
+    assert result.returncode == 0, result.stderr
+    return workdir
+
+
 def report_files(workdir: Path) -> dict:
-    reports = sorted((workdir / "reports").glob("*/*.html"))
+    reports = sorted(p for p in (workdir / "reports").glob("*/*.html") if not p.stem.endswith("-briefing"))
     found = {"board": [p for p in reports if not p.stem.endswith("-published")],
              "published": [p for p in reports if p.stem.endswith("-published")]}
     return {version: paths[0] for version, paths in found.items() if paths}

@@ -53,12 +53,16 @@ def measures_markdown() -> str:
         "Thresholds (parameters, with their defaults): "
         + ", ".join(f"`{name}` = {getattr(defaults, name)}" for name in defaults.__dataclass_fields__) + ".",
         "",
-        "| measure_id | key line of enquiry | label | met / in the denominator |",
-        "|---|---|---|---|",
+        "The last column is what the practitioner briefing asks of practitioners when the measure is an area for",
+        "improvement (its whole 95% interval below the expected standard).",
+        "",
+        "| measure_id | key line of enquiry | label | met / in the denominator | what a practitioner can do |",
+        "|---|---|---|---|---|",
     ]
     for m in MEASURES:
         kloe = f"{m.kloe}: {KLOES[m.kloe]}" if m.kloe in KLOES else "secondary"
-        lines.append(f"| `{m.id}` | {kloe} | {m.label_for(defaults)} | {m.definition_for(defaults)} |")
+        lines.append(f"| `{m.id}` | {kloe} | {m.label_for(defaults)} | {m.definition_for(defaults)} | "
+                     f"{m.practice_for(defaults)} |")
     return "\n".join(lines + census_section()) + "\n"
 
 

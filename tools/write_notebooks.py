@@ -184,8 +184,10 @@ split = inputs["yes_partly_no"]  # Yes, Partly and No answers of the Yes/Partly/
     ("code", """present = board_paper.present_sections(comparison=inputs["comparison"] is not None, context=True)
 display(HTML(sections.title_section(audit, included, version, inputs["synthetic"], present)))
 since = comparison_section.summary_sentence(inputs["comparison"], inputs["reaudit"], findings, version, withheld)
+carried = comparison_section.carried_forward_of(inputs["recommendations"], inputs["reaudit"])  # spec section 3b
 display(HTML(board_paper.executive_summary(findings, inputs["recommendations"], params, included, since,
-                                           figures=sections.prose_figures(findings, version, withheld))))"""),
+                                           figures=sections.prose_figures(findings, version, withheld),
+                                           carried_forward=carried)))"""),
     ("code", """if inputs["comparison"] is not None:
     display(HTML(comparison_section.since_last_audit_section(inputs["comparison"], inputs["reaudit"], findings,
                                                              version, withheld=withheld)))"""),
@@ -201,12 +203,15 @@ icpc_timely = findings.set_index("measure_id").loc["icpc_timely"].rename("icpc_t
 display(HTML(context_section(context, icpc_timely, version, withheld)))
 population_note = method_note(context)  # the method section says it when the population differs by over half"""),
     ("code", """display(HTML(sections.recommendations_section(inputs["recommendations"], findings, version, params,
-                                              withheld=withheld)))
+                                              withheld=withheld, carried_forward=carried)))
 display(HTML(board_paper.glossary_section()))"""),
     ("code", """source = inputs["source"]
 provenance = {"raw file": source.get("raw_file", ""), "raw file SHA-256": source.get("raw_sha256", ""),
               **sections.code_version_rows(json.loads(code_version) if code_version else {})}
-display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params, population_note)))"""),
+comparison_note = comparison_section.method_note(inputs["comparison"], inputs["reaudit"], findings)
+display(HTML(sections.method_section(audit, included, inputs["parameters"], provenance, params, population_note,
+                                     comparison_note)))
+display(HTML(sections.definitions_section(params)))"""),
     ("code", """display(HTML(sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version,
                                            withheld)))
 display(HTML(sections.appendix_section(package_versions())))

@@ -146,7 +146,8 @@ def test_a_second_run_with_nothing_changed_does_nothing_and_still_names_its_outp
     assert result.returncode == 0 and "notebooks/" not in result.stderr and "up to date" in result.stderr
     assert everything(fixture_run) == before
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines if not line.startswith("pdf:")] == ["report", "report", "data"]
+    assert [line.split(":")[0] for line in lines if not line.startswith(("pdf:", "briefing:"))] == \
+        ["report", "report", "data"]
 
 
 def audit_workbook(path, title, window_start, window_end, plan_smart="Yes"):

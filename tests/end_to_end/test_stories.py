@@ -86,7 +86,8 @@ def test_story_2_a_deleted_output_is_rebuilt_and_named(ours):
     assert "processed/findings.csv is missing: rebuilding" in rebuilt.stderr
     assert (folder / "findings.csv").read_bytes() == reference["findings.csv"]
     reports = tmp_path / "reports" / folder.name
-    assert {f"{folder.name}-published.html", f"{folder.name}.html"} <= {p.name for p in reports.iterdir()}
+    assert sorted(p.name for p in reports.glob("*.html")) == [f"{folder.name}-briefing.html",
+                                                             f"{folder.name}-published.html", f"{folder.name}.html"]
 
 
 def test_story_3_a_re_audit_never_rewrites_the_earlier_audits_folders(tmp_path):

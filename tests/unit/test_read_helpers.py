@@ -200,7 +200,8 @@ def test_recommendation_columns(tmp_path):
     book.save(path)
     cleaned = clean_workbook(path, KEY)
     table = cleaned.recommendations
-    assert list(table.columns) == ["recommendation", "measures", "owner", "due_date", "target", "status"]
+    assert list(table.columns) == ["recommendation", "measures", "owner", "due_date", "target", "status", "raised"]
+    assert table["raised"].tolist() == ["", "", ""]  # no raised column: every recommendation is new
     assert table["owner"].tolist() == ["Head of service", "", ""]
     assert table["due_date"].tolist() == ["2026-03-31", "", ""]
     assert table["target"].tolist() == [90, 95, 100]

@@ -233,7 +233,9 @@ def fill_from_drop_downs(template: Path, out: Path, drop_columns: dict | None = 
     for row in range(len(MEASURE_IDS)):
         fill_row(book, RECOMMENDATIONS, row + 2, row, choices,
                  {"recommendation": f"Recommendation {row}", "owner": "Panel", "target": 90,
-                  "due_date": dt.datetime(2026, 3, 31)})
+                  "due_date": dt.datetime(2026, 3, 31),
+                  # Every other one carried forward from the last audit (spec section 3b).
+                  "raised": "Audit of October 2024 to March 2025" if row % 2 else None})
     audit = {"audit_title": "Round trip", "window_start": dt.datetime(2025, 4, 1),
              "window_end": dt.datetime(2025, 12, 31), "population": 1000, "sampling": "every case",
              "local_authorities": "Hampshire; 921"}
@@ -271,6 +273,8 @@ def test_a_workbook_filled_from_its_drop_downs_cleans_without_a_problem(template
     assert (cleaned.return_outcomes == "included").all()
     assert len(cleaned.agency_returns) == N_CASES * RETURNS_PER_CASE
     assert set(cleaned.recommendations["measures"]) == set(MEASURE_IDS)
+    raised = cleaned.recommendations["raised"]
+    assert (raised[1::2] == "Audit of October 2024 to March 2025").all() and (raised[::2] == "").all()
     # Every answer of every drop-down was given somewhere, so each was read back.
     assert set(cleaned.cases["child_participation"]) == {f"PN{d}" for d in range(8)}
     assert set(cleaned.cases["cp_category"]) == set(CATEGORIES)

@@ -48,7 +48,7 @@ DATA_QUALITY_COLUMNS = ["sheet", "column", "value", "issue", "rows"]
 # header as written, so the audit team can find the cell. Personal values are withheld here too.
 DATA_QUALITY_ROW_COLUMNS = ["sheet", "row", "column", "header", "value", "issue"]
 ROW_OUTCOME_COLUMNS = ["sheet", "row", "outcome", "detail"]
-RECOMMENDATION_COLUMNS = ["recommendation", "measures", "owner", "due_date", "target", "status"]
+RECOMMENDATION_COLUMNS = ["recommendation", "measures", "owner", "due_date", "target", "status", "raised"]
 # A child on a plan is under 18 at the ICPC: a date of birth further back is a slip (a year typed as a number).
 MAX_AGE_AT_ICPC_YEARS = 18
 
@@ -282,7 +282,8 @@ def read_window(written: dict, file=None) -> dict:
 
 
 def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
-    """Recommendations with their measure ids, owner, due date, target and status (spec section 3b).
+    """Recommendations with their measure ids, owner, due date, target, status and, for one carried forward
+    from an earlier audit, the audit that raised it (spec section 3b).
 
     Unknown ids, unrecognised dates, targets and statuses are listed, never dropped silently.
     """
@@ -304,6 +305,7 @@ def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
     known = ids[kept].map(lambda parts: "; ".join(p for p in parts if p in MEASURE_IDS))
 
     owner = plain_spaces(rows["owner"].astype("string").fillna("")).str.strip()
+    raised = plain_spaces(rows["raised"].astype("string").fillna("")).str.strip()
     due, _, due_unrecognised = read_dates(rows["due_date"])
     target, target_unrecognised = read_percentages(rows["target"])
     status, status_unrecognised = read_statuses(rows["status"])
@@ -315,7 +317,7 @@ def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
             issues.append(issue_rows(raw, unrecognised, column, shown, "unrecognised"))
     table = pd.DataFrame({"recommendation": text, "measures": known.reindex(rows.index), "owner": owner,
                           "due_date": due.dt.strftime("%Y-%m-%d").astype("string").fillna(""),
-                          "target": target, "status": status}, index=rows.index)
+                          "target": target, "status": status, "raised": raised}, index=rows.index)
     return table[kept].reset_index(drop=True)[RECOMMENDATION_COLUMNS], issues
 
 

@@ -251,6 +251,10 @@ class CensusContext:
     repeat_plans: pd.DataFrame
     population_check: PopulationCheck | None
     notes: list[str] = field(default_factory=list)
+    # The funnel plot (issue 22): every authority's ICPC timeliness in the latest year shown, and England's rate.
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
+    funnel_year: int | None = None
+    funnel_england: float | None = None
 
     @property
     def authority_names(self) -> str:
@@ -300,4 +304,15 @@ def build_context(local_authorities=None, window_end=None, population=None, cens
         icpc_timeliness=comparison_table(census.icpc, ICPC_WITHIN_15_DAYS, years, authorities, codes),
         repeat_plans=comparison_table(census.repeat_plans, REPEAT_PLANS, years, authorities, codes),
         population_check=population_check(population, census.on_plan, authorities, years[-1] if years else None),
-        notes=notes)
+        notes=notes, **funnel_figures(census, years[-1] if years else None))
+
+
+def funnel_figures(census: Census, year: int | None) -> dict:
+    """The funnel plot's points and England's rate in `year` (none without a year)."""
+    from .funnel import england_rate, funnel_points, with_positions
+
+    if year is None:
+        return {}
+    rate = england_rate(census, year)
+    return {"funnel": with_positions(funnel_points(census, year), rate), "funnel_year": year,
+            "funnel_england": rate}

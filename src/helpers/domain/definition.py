@@ -147,6 +147,8 @@ class DeclaredMeasure:
     definition: str
     statement: str
     rule: Rule
+    # What a practitioner can do differently when the measure is an area for improvement (the briefing).
+    practice: str = ""
 
 
 @dataclass(frozen=True)
@@ -542,8 +544,8 @@ def check_parameters(document: Located, path: Path) -> dict[str, Parameter]:
 
 
 def check_texts(checker: _Checker, measure: Located, parameters: dict[str, Parameter]) -> None:
-    """Label, definition and statement may name parameters, e.g. {icpc_working_days}, and only those."""
-    for key in ("label", "definition", "statement"):
+    """Label, definition, statement and practice may name parameters, e.g. {icpc_working_days}, and only those."""
+    for key in ("label", "definition", "statement", *(("practice",) if "practice" in measure else ())):
         for _, name, _, _ in string.Formatter().parse(checker.text(measure, key)):
             if name is not None and name not in parameters:
                 raise checker.fail(measure.lines[key], f"the {key} names '{{{name}}}', which is not a declared "
@@ -598,7 +600,8 @@ def load_definition(path: str | Path) -> AuditDefinition:
         raise fail(path, document.lines["measures"], "measures lists the audit's measures", "add at least one")
     first_line: dict[str, int] = {}
     for entry, line in zip(declared, declared.lines):
-        top.mapping(entry, line, "a measure", ("id", "key_line", "label", "definition", "statement", "rule"))
+        top.mapping(entry, line, "a measure", ("id", "key_line", "label", "definition", "statement", "rule"),
+                    optional=("practice",))
         measure_id = entry["id"]
         if not isinstance(measure_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", measure_id):
             raise fail(path, entry.lines["id"], f"measure id {measure_id!r} is not lower-case letters, digits and _",
@@ -615,7 +618,8 @@ def load_definition(path: str | Path) -> AuditDefinition:
                                closest(entry["key_line"], list(key_lines) + [SECONDARY]))
         check_texts(checker, entry, parameters)
         measures.append(DeclaredMeasure(entry["id"], entry["key_line"], entry["label"], entry["definition"],
-                                        entry["statement"], checker.rule(entry["rule"], entry.lines["rule"])))
+                                        entry["statement"], checker.rule(entry["rule"], entry.lines["rule"]),
+                                        entry["practice"] if "practice" in entry else ""))
     measures = tuple(measures)
     gate_order(measures, first_line, path)
     return AuditDefinition(path, title, key_lines, parameters, measures, columns)

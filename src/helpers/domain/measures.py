@@ -73,8 +73,11 @@ class Measure:
     label: str
     definition: str
     statement: str  # completes "In N% of cases ...", e.g. "the plan was linked to presenting needs"
+    # What a practitioner can do differently when the measure is an area for improvement: one plain sentence
+    # for the practitioner briefing (issue 22), addressed to the reader.
+    practice: str = ""
 
-    # Label, definition and statement may name a threshold, e.g. `{icpc_working_days}`: the
+    # Label, definition, statement and practice may name a threshold, e.g. `{icpc_working_days}`: the
     # words then follow the parameters a run used.
     def label_for(self, params: Parameters) -> str:
         return self.label.format(**vars(params))
@@ -84,6 +87,9 @@ class Measure:
 
     def statement_for(self, params: Parameters) -> str:
         return self.statement.format(**vars(params))
+
+    def practice_for(self, params: Parameters) -> str:
+        return self.practice.format(**vars(params))
 
 
 # --- the declarations -------------------------------------------------------

@@ -131,6 +131,10 @@ RECOMMENDATIONS = Sheet("Recommendations", (
            question="What percentage should each named measure reach? (90, 90% or 0.9)"),
     Column("status", "recommendation_status", required=False,
            question="Where has the recommendation got to?"),
+    Column("raised", "text", required=False,
+           question="Carried forward from an earlier audit? The title or date of the audit that raised it (leave "
+                    "empty for a new recommendation). List the last audit's recommendations again here, with "
+                    "their current owner, due date and status, to record their progress."),
 ), required=False)
 
 # Fields of the Audit sheet (spec section 3), in the order the template lists them; the kind says how the

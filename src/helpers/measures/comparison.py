@@ -27,10 +27,14 @@ COMPARISON_COLUMNS = ["measure_id", "label", "earlier_audit", "earlier_numerator
                       "difference_ci_lower", "difference_ci_upper", "verdict"]
 
 PROGRESS_COLUMNS = ["recommendation_number", "recommendation", "owner", "due_date", "status", "overdue",
-                    "target", "measure_id", "label", "earlier_percent", "percent", "verdict", "target_met"]
+                    "target", "measure_id", "label", "earlier_percent", "percent", "verdict", "target_met",
+                    "status_from"]
 
 # Columns of recommendations.csv that outputs written before spec section 3b's optional columns lack.
 RECOMMENDATION_OPTIONAL_COLUMNS = ("owner", "due_date", "target", "status")
+# What the latest workbook that lists a recommendation gives it (spec section 3b, carried forward).
+LATEST_LISTING_COLUMNS = ("owner", "due_date", "target", "status")
+THIS_AUDIT = "this audit"  # status_from: the current workbook
 COMPLETE = "complete"
 
 # The title AuditSettings gives an audit whose Audit sheet names none (helpers.clean.cleaning.AuditSettings).
@@ -86,6 +90,82 @@ def verdict(lower: pd.Series, upper: pd.Series) -> pd.Series:
     choices = np.select([lower.isna() | upper.isna(), lower > 0, upper < 0],
                         [NOT_COMPARABLE, HIGHER, LOWER], default=NO_CLEAR_CHANGE)
     return pd.Series(choices, index=lower.index, dtype="string")
+
+
+# --- how large a change two samples can show -----------------------------------
+
+# A measure enters the summary of what the audits could show only with this many cases assessed in both audits
+# and no count of met or not met below SMALLEST_SHOWN: a margin worked out from a handful of cases would be
+# both meaningless and, published, a clue to a withheld count.
+SMALLEST_BASE_FOR_MARGIN = 10
+SMALLEST_COUNT_FOR_MARGIN = 6
+
+
+def clear_change_margins(lower: pd.Series, upper: pd.Series, earlier_lower: pd.Series, earlier_upper: pd.Series,
+                         percent: pd.Series, earlier_percent: pd.Series) -> pd.DataFrame:
+    """The smallest rise and the smallest fall (percentage points) that spec section 9's interval calls a clear
+    change, at the observed rates: the Newcombe interval's lower bound is above 0 exactly when
+    d > sqrt((p_C - l_C)^2 + (u_E - p_E)^2), and its upper bound below 0 when
+    -d > sqrt((u_C - p_C)^2 + (p_E - l_E)^2). `smallest` is the smaller of the two.
+
+    All in percent and unrounded, aligned by index (`newcombe_difference`'s columns); NaN where either audit
+    has no denominator.
+    """
+    rise = np.sqrt((percent - lower) ** 2 + (earlier_upper - earlier_percent) ** 2)
+    fall = np.sqrt((upper - percent) ** 2 + (earlier_percent - earlier_lower) ** 2)
+    return pd.DataFrame({"rise": rise, "fall": fall, "smallest": np.fmin(rise, fall)})
+
+
+def margin_counts_suffice(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Whether one audit's counts of a measure are large enough to enter the summary of clear-change margins:
+    SMALLEST_BASE_FOR_MARGIN assessed, and SMALLEST_COUNT_FOR_MARGIN or more both met and not met."""
+    numerator, denominator = pd.Series(numerator, dtype=float), pd.Series(denominator, dtype=float)
+    return ((denominator >= SMALLEST_BASE_FOR_MARGIN) & (numerator >= SMALLEST_COUNT_FOR_MARGIN)
+            & (denominator - numerator >= SMALLEST_COUNT_FOR_MARGIN)).fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class DetectableChange:
+    """For a pair of audits: the typical (median), lowest and highest smallest clear change over the measures
+    that entered (points, unrounded), and how many entered."""
+    typical: float
+    lowest: float
+    highest: float
+    measures: int
+
+
+def detectable_change(margins: pd.DataFrame, entered: pd.Series) -> DetectableChange | None:
+    """The summary of `clear_change_margins` over the measures `entered` marks; None when none entered."""
+    smallest = margins["smallest"][pd.Series(entered, index=margins.index).astype(bool)].dropna()
+    if smallest.empty:
+        return None
+    return DetectableChange(float(smallest.median()), float(smallest.min()), float(smallest.max()), len(smallest))
+
+
+RISING, FALLING = "rising", "falling"
+SHORTEST_RUN = 3
+
+
+def direction_runs(values: Sequence, shortest: int = SHORTEST_RUN) -> list[tuple[int, int, str]]:
+    """Runs of `shortest` or more consecutive values each strictly above (rising) or below (falling) the one
+    before, as (first position, last position, direction), oldest first. A missing value or a tie ends a run.
+    No claim of significance: it is a pattern to look at, not a test."""
+    runs, start, direction = [], 0, None
+    values = list(values)
+
+    def close(end):
+        if direction is not None and end - start + 1 >= shortest:
+            runs.append((start, end, direction))
+
+    for i in range(1, len(values)):
+        before, now = values[i - 1], values[i]
+        step = None if _unknown(before) or _unknown(now) or now == before else (RISING if now > before else FALLING)
+        if step is not None and step == direction:
+            continue
+        close(i - 1)
+        start, direction = (i - 1, step) if step is not None else (i, None)
+    close(len(values) - 1)
+    return runs
 
 
 # --- comparison.csv -----------------------------------------------------------
@@ -228,6 +308,57 @@ def overlap_checked(overlap: int, same_key: bool | None) -> bool:
     return bool(same_key)
 
 
+# --- recommendations carried forward (spec section 3b) ---------------------------
+
+def recommendation_key(text: pd.Series) -> pd.Series:
+    """A recommendation's text as two workbooks are compared on it: section 2's normalisation (marks and
+    Unicode spaces, trimmed, lower case, spaces collapsed, one trailing full stop dropped)."""
+    from ..read.cells import normalise_answer_text
+
+    return normalise_answer_text(pd.Series(text, dtype="string"))
+
+
+def latest_listing(recommendations: pd.DataFrame, raised_in: str,
+                   later: Sequence[tuple[str, pd.DataFrame | None]]) -> pd.DataFrame:
+    """An audit's recommendations with the owner, due date, target and status of the latest workbook that lists
+    each one again (spec section 3b), and `status_from`: the name of that workbook's audit (`raised_in` when no
+    later workbook lists it). `later` holds the later audits' (name, recommendations), oldest first; the
+    current audit's name is THIS_AUDIT. A recommendation is the same one when its `recommendation_key` is."""
+    result = recommendations.reset_index(drop=True).copy()
+    for name in LATEST_LISTING_COLUMNS:
+        if name not in result:
+            result[name] = pd.NA
+    result["status_from"] = raised_in
+    keys = recommendation_key(result["recommendation"])
+    for name, listed in later:
+        if listed is None or listed.empty:
+            continue
+        listed = listed.assign(_key=recommendation_key(listed["recommendation"]).to_numpy()).drop_duplicates(
+            "_key", keep="last").set_index("_key")
+        found = keys.isin(listed.index).to_numpy()
+        for column in LATEST_LISTING_COLUMNS:
+            values = listed[column] if column in listed else pd.Series(pd.NA, index=listed.index)
+            result[column] = result[column].astype(object)
+            result.loc[found, column] = values.reindex(keys[found]).astype(object).to_numpy()
+        result.loc[found, "status_from"] = name
+    return result
+
+
+def carried_forward(current: pd.DataFrame, earlier: Sequence[pd.DataFrame | None]) -> pd.Series:
+    """Which of the current workbook's recommendations are carried forward (not new, spec section 3b): those
+    an earlier workbook lists (same `recommendation_key`), or whose `raised` column names an earlier audit."""
+    if current.empty:
+        return pd.Series(False, index=current.index, dtype=bool)
+    earlier_keys = set()
+    for frame in earlier:
+        if frame is not None and not frame.empty:
+            earlier_keys |= set(recommendation_key(frame["recommendation"]).dropna())
+    listed_before = recommendation_key(current["recommendation"]).isin(earlier_keys).to_numpy()
+    raised = current["raised"] if "raised" in current else pd.Series("", index=current.index)
+    said = raised.astype("string").fillna("").str.strip().ne("").to_numpy()
+    return pd.Series(listed_before | said, index=current.index, dtype=bool)
+
+
 # --- progress on the earlier audit's recommendations --------------------------
 
 def recommendation_progress(earlier_recommendations: pd.DataFrame, comparison: pd.DataFrame, today,
@@ -263,6 +394,8 @@ def recommendation_progress(earlier_recommendations: pd.DataFrame, comparison: p
     denominator = rows["measure_id"].map(measures["denominator"]).astype(float)
     rows["target_met"] = target_met(numerator, denominator, rows["target"])
     rows["measure_id"] = rows["measure_id"].astype("string")
+    if "status_from" not in rows:  # a record written before recommendations were carried forward
+        rows["status_from"] = earlier_audit if earlier_audit is not None else pd.NA
     return rows[PROGRESS_COLUMNS]
 
 
@@ -356,8 +489,18 @@ def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> 
     tables = [comparison_table(current.findings, e.findings, e.name, current.population, e.population,
                                measures_lacking(e.missing_columns)) for e in reversed(ordered)]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COMPARISON_COLUMNS)
-    record = {"audit": _described(current), "earlier": [_earlier_record(current, e) for e in ordered]}
+    record = {"audit": {**_described(current), "carried_forward": _carried_forward_count(current, ordered)},
+              "earlier": [_earlier_record(current, e, [(later.name, later.recommendations)
+                                                       for later in ordered[i + 1:]]
+                                          + [(THIS_AUDIT, current.recommendations)])
+                          for i, e in enumerate(ordered)]}
     return table, record
+
+
+def _carried_forward_count(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> int:
+    if current.recommendations is None:
+        return 0
+    return int(carried_forward(current.recommendations, [e.recommendations for e in earlier]).sum())
 
 
 def _described(audit: ComparedAudit) -> dict:
@@ -366,11 +509,14 @@ def _described(audit: ComparedAudit) -> dict:
             "key_fingerprint": audit.key_fingerprint}
 
 
-def _earlier_record(current: ComparedAudit, earlier: ComparedAudit) -> dict:
+def _earlier_record(current: ComparedAudit, earlier: ComparedAudit,
+                    later: Sequence[tuple[str, pd.DataFrame | None]] = ()) -> dict:
     same_key = None if not (current.key_fingerprint and earlier.key_fingerprint) \
         else current.key_fingerprint == earlier.key_fingerprint
     overlap = overlapping_cases(current.case_ids, earlier.case_ids)
     recommendations = earlier.recommendations if earlier.recommendations is not None else pd.DataFrame()
+    if not recommendations.empty:  # each with its owner, due date, target and status from the latest listing
+        recommendations = latest_listing(recommendations, earlier.name, later)
     return {**_described(earlier),
             "same_key": same_key,
             "overlap_checked": overlap_checked(overlap, same_key),

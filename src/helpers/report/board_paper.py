@@ -27,6 +27,7 @@ SECTIONS = (
     ("recommendations", "Recommendations"),
     ("glossary", "Glossary"),
     ("method", "Method"),
+    ("definitions", "Annex: definitions of the measures"),
     ("data-quality", "Annex: data quality"),
     ("appendix", "Appendix: software versions"),
 )
@@ -150,15 +151,16 @@ def lines_html(text: str) -> str:
 
 def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, params: Parameters, included: int,
                       comparison_sentence: str = "", figures: pd.DataFrame | None = None,
-                      carried_forward: int = 0) -> str:
+                      carried_forward: pd.Series | None = None) -> str:
     """The first screen: the headline, the re-audit, what is asked of the board, strengths, areas for improvement.
 
     Strengths and areas are short bulleted lists; the areas are in order, lowest first, and the lowest
     measures are named again only when the areas do not already list them. `figures` (from
     `sections.prose_figures`) gives each measure's figures as this version prints them: the published
     version makes every statement the board version makes, about the same measures and with the same
-    counts, and says "withheld (...)" where a figure is withheld (issue 22). `carried_forward`: how many
-    of the recommendations an earlier audit raised (spec section 3b); they are not counted as new.
+    counts, and says "withheld (...)" where a figure is withheld (issue 22). `carried_forward`: which of
+    the recommendations an earlier audit raised (spec section 3b, `comparison_section.carried_forward_of`);
+    they are marked and not counted as new.
     """
     standards = expected_standards(findings, recommendations, params)
     key_lines = findings[findings["kloe"] != SECONDARY]
@@ -177,7 +179,9 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
         parts.append(f"<p>{html.escape(headline)}</p>")
     if comparison_sentence:  # "are we getting better?" comes straight after the headline
         parts.append(lines_html(comparison_sentence))
-    asked = recommendations_asked(len(recommendations), carried_forward)
+    carried = (pd.Series(False, index=recommendations.index) if carried_forward is None
+               else carried_forward.reindex(recommendations.index).fillna(False).astype(bool))
+    asked = recommendations_asked(len(recommendations), int(carried.sum()))
     if not recommendations.empty:  # the ask, reachable from the first lines
         parts.append(f'<p>The audit panel asks the board to agree <a href="#board-asks">{html.escape(asked)}</a> '
                      "(listed at the end of this summary).</p>")
@@ -196,7 +200,8 @@ def executive_summary(findings: pd.DataFrame, recommendations: pd.DataFrame, par
     if recommendations.empty:
         parts.append("<p>The workbook sets out no recommendations for the board.</p>")
     else:
-        asks = "".join(f"<li>{html.escape(text)}</li>" for text in recommendations["recommendation"])
+        asks = "".join(f"<li>{html.escape(text)}{' (carried forward)' if again else ''}</li>"
+                       for text, again in zip(recommendations["recommendation"], carried))
         parts.append(f'<p id="board-asks">The audit panel asks the board to agree {html.escape(asked)}:</p>'
                      f"<ol>{asks}</ol>")
     return "\n".join(parts)

@@ -25,9 +25,11 @@ def report_body(inputs: dict, version: str, context=None, today: pd.Timestamp | 
     comparison, reaudit = inputs.get("comparison"), inputs.get("reaudit")
     present = board_paper.present_sections(comparison=comparison is not None, context=context is not None)
     since = comparison_section.summary_sentence(comparison, reaudit, findings, version, withheld)
+    carried = comparison_section.carried_forward_of(inputs["recommendations"], reaudit)
     parts = [sections.title_section(audit, included, version, inputs.get("synthetic", False), present),
              board_paper.executive_summary(findings, inputs["recommendations"], params, included, since,
-                                           figures=sections.prose_figures(findings, version, withheld))]
+                                           figures=sections.prose_figures(findings, version, withheld),
+                                           carried_forward=carried)]
     if comparison is not None:
         parts.append(comparison_section.since_last_audit_section(comparison, reaudit, findings, version, today,
                                                                  withheld))
@@ -42,10 +44,12 @@ def report_body(inputs: dict, version: str, context=None, today: pd.Timestamp | 
         parts.append(context_section(context, icpc_timely, version, withheld))
         population_note = method_note(context)
     parts += [sections.recommendations_section(inputs["recommendations"], findings, version, params, today,
-                                               withheld),
+                                               withheld, carried),
               board_paper.glossary_section(),
               sections.method_section(audit, included, inputs.get("parameters", {}), provenance or {}, params,
-                                      population_note),
+                                      population_note,
+                                      comparison_section.method_note(comparison, reaudit, findings)),
+              sections.definitions_section(params),
               sections.data_quality_section(inputs["reconciliation"], inputs["data_quality"], version, withheld),
               sections.appendix_section(versions or {}),
               sections.footnote_section(version)]

@@ -23,6 +23,15 @@ from ..measures.comparison import (
     LOWER,
     NO_CLEAR_CHANGE,
     NOT_COMPARABLE,
+    SMALLEST_BASE_FOR_MARGIN,
+    SMALLEST_COUNT_FOR_MARGIN,
+    THIS_AUDIT,
+    DetectableChange,
+    carried_forward,
+    clear_change_margins,
+    detectable_change,
+    direction_runs,
+    margin_counts_suffice,
     newcombe_difference,
     recommendation_progress,
 )
@@ -258,6 +267,53 @@ def _verb(n: int, verdict: str) -> str:
     return f"{'are' if n != 1 else 'is'} {verdict}"
 
 
+def key_line_detectable_change(rows: pd.DataFrame) -> DetectableChange | None:
+    """How large a change in a key-line measure this pair of audits could show as clear (spec section 9's
+    interval at the observed rates), over the key-line measures with enough cases in both audits
+    (`margin_counts_suffice`). `rows` as `latest_rows` gives them."""
+    margins = clear_change_margins(rows["ci_lower"], rows["ci_upper"], rows["earlier_ci_lower"],
+                                   rows["earlier_ci_upper"], rows["percent"], rows["earlier_percent"])
+    entered = ((rows["kloe"] != SECONDARY) & ~rows["missing_column"]
+               & margin_counts_suffice(rows["numerator"], rows["denominator"])
+               & margin_counts_suffice(rows["earlier_numerator"], rows["earlier_denominator"]))
+    return detectable_change(margins, entered)
+
+
+def detectable_change_sentence(rows: pd.DataFrame, reaudit: dict) -> str:
+    """What "no clear change" means for this pair of audits, in points: the same words in both versions (the
+    figures come only from measures with no small count in either audit, `margin_counts_suffice`)."""
+    earlier = most_recent(reaudit)
+    now, then = reaudit["audit"].get("cases"), earlier.get("cases")
+    cases = (f"about {now} cases in each audit" if now == then
+             else f"{now} cases in this audit and {then} in {short_name(earlier)}")
+    found = key_line_detectable_change(rows)
+    if found is None:
+        return (f"No clear change does not mean no change. With {cases}, no key-line measure had "
+                f"{SMALLEST_BASE_FOR_MARGIN} or more cases assessed in both audits with at least "
+                f"{SMALLEST_COUNT_FOR_MARGIN} meeting and {SMALLEST_COUNT_FOR_MARGIN} not meeting it, so only very "
+                "large changes could be told apart from chance.")
+    typical, lowest, highest = (_whole_points(abs(v)).lstrip("+") for v in (found.typical, found.lowest,
+                                                                            found.highest))
+    spread = "" if lowest == highest else (
+        f" (from {lowest} to {highest} points across the {found.measures} key-line measures with enough cases: a "
+        "measure nearer 50%, or with fewer cases assessed, needs a larger change)")
+    return (f"No clear change does not mean no change. With {cases}, only changes of about {typical} points "
+            f"or more in a key-line measure can be told apart from chance{spread}; a smaller real change shows as "
+            "no clear change.")
+
+
+def method_note(comparison: pd.DataFrame | None, reaudit: dict | None, findings: pd.DataFrame) -> str:
+    """For the method section: how the comparison with the last audit decides a change, and how large a change
+    this pair of audits could show; empty with no earlier audit."""
+    if comparison is None or not reaudit or not reaudit.get("earlier"):
+        return ""
+    rows = latest_rows(comparison, reaudit, findings)
+    return ("Each measure is compared with the last audit by the difference of the two percentages, with a 95% "
+            "interval (Newcombe's hybrid score method from each audit's Wilson interval); a change is called "
+            "higher or lower only when that interval lies wholly above or below 0. "
+            + detectable_change_sentence(rows, reaudit))
+
+
 def independence_sentences(current: dict, earlier: dict, version: str) -> list[str]:
     """Children in both audits (the intervals assume independent samples) and whether the windows overlap."""
     if not earlier.get("overlap_checked"):
@@ -384,8 +440,38 @@ def _short(audit: dict) -> str:
     return f"to {pd.Timestamp(end):%b %Y}" if end else audit["name"][:20]
 
 
-def trend_chart(series: pd.DataFrame) -> plt.Figure:
-    """Small multiples, one panel per key-line measure: each audit's percentage with its 95% interval."""
+RUN_COLOUR = "#F46A25"  # Analysis Function orange: a graphic beside the focus blue, never text
+RUN_WORDS = {"rising": "higher", "falling": "lower"}
+RUN_NOTE = ("A run (marked in orange on the chart) is three or more audits in a row, each higher, or each lower, "
+            "than the one before. It is a pattern to look at, not a test: each step may be no clear change.")
+
+
+def trend_runs(series: pd.DataFrame) -> pd.DataFrame:
+    """Each key-line measure's runs of three or more audits in one direction (`direction_runs`), on the exact
+    percentages from the counts: measure_id, first and last (audit order) and direction. An audit missing from
+    `series` (a figure withheld in this version) ends a run, so a run never rests on a withheld figure."""
+    orders = sorted(series["order"].unique())
+    found = []
+    for measure_id, rows in series.groupby("measure_id", sort=False):
+        by_order = rows.set_index("order").reindex(orders)
+        exact = [exact_percent(n, d) if pd.notna(d) and d > 0 else None
+                 for n, d in zip(by_order["numerator"], by_order["denominator"])]
+        found += [{"measure_id": measure_id, "first": orders[a], "last": orders[b], "direction": way}
+                  for a, b, way in direction_runs(exact)]
+    return pd.DataFrame(found, columns=["measure_id", "first", "last", "direction"])
+
+
+def run_words(runs: pd.DataFrame, measure_id: str, names: pd.Series) -> str:
+    """A measure's runs for the trend table ("3 audits each higher than the one before: to Mar 2024, to Mar 2025,
+    This audit"), or empty."""
+    return "; ".join(f"{r['last'] - r['first'] + 1} audits each {RUN_WORDS[r['direction']]} than the one before: "
+                     + ", ".join(names[o] for o in range(r["first"], r["last"] + 1))
+                     for _, r in runs[runs["measure_id"] == measure_id].iterrows())
+
+
+def trend_chart(series: pd.DataFrame, runs: pd.DataFrame | None = None) -> plt.Figure:
+    """Small multiples, one panel per key-line measure: each audit's percentage with its 95% interval; a run of
+    three or more audits in one direction (`trend_runs`) is drawn over the line in orange."""
     charts.use_style()
     measures = list(dict.fromkeys(series["measure_id"]))
     columns = 3
@@ -397,6 +483,10 @@ def trend_chart(series: pd.DataFrame) -> plt.Figure:
         rows = series[series["measure_id"] == measure_id].sort_values("order")
         axis.plot(rows["order"], rows["percent"], color=charts.FOCUS, marker="o", linewidth=1.5)
         axis.vlines(rows["order"], rows["ci_lower"], rows["ci_upper"], color=charts.FOCUS, linewidth=1)
+        for _, run in (runs[runs["measure_id"] == measure_id] if runs is not None else pd.DataFrame()).iterrows():
+            stretch = rows[rows["order"].between(run["first"], run["last"])]
+            axis.plot(stretch["order"], stretch["percent"], color=RUN_COLOUR, linewidth=4, alpha=0.8, zorder=1,
+                      solid_capstyle="round")
         axis.set_title(textwrap.fill(rows["label"].iloc[0], 26), fontsize=charts.SMALLEST_TEXT_PT, loc="left")
         axis.set_ylim(0, 100)
         axis.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
@@ -432,18 +522,22 @@ def trend_html(series: pd.DataFrame, version: str, current: pd.DataFrame | None 
     table = (series.assign(value=table_values).pivot_table(index="label", columns="order", values="value",
                                                            aggfunc="first", sort=False))
     names = series.drop_duplicates("order").set_index("order")["audit"]
+    runs = trend_runs(shown)
+    ids = series.drop_duplicates("label").set_index("label")["measure_id"]
     table = table.rename(columns=lambda order: f"{names[order]} (%)").reset_index().rename(
         columns={"label": "Measure"})
+    table["Run of 3 or more audits"] = [run_words(runs, ids[label], names) for label in table["Measure"]]
     alt = ("Small multiple line charts, one per key-line measure, of the percentage of cases meeting it in each "
-           "audit from the oldest to this one, with 95% intervals. The same numbers are in the table below.")
+           "audit from the oldest to this one, with 95% intervals; runs of three or more audits in one direction "
+           "are marked in orange. The same numbers, and the runs, are in the table below.")
     if shown.empty:  # a small audit's published version: every figure of the chart is withheld
         figure = "<p>The trend chart is not shown: every figure in it is withheld in this version.</p>"
     else:
-        figure = charts.figure_html(trend_chart(shown), "Key-line measures in each audit", alt,
+        figure = charts.figure_html(trend_chart(shown, runs), "Key-line measures in each audit", alt,
                                     "Percentage of audited cases meeting each key-line standard, audit by audit, "
                                     "with 95% intervals.")
-    return figure + html_table(table, "Key-line measures in each audit (% of cases)",
-                               numeric=tuple(table.columns[1:]))
+    return (f"<p>{esc(RUN_NOTE)}</p>" + figure
+            + html_table(table, "Key-line measures in each audit (% of cases)", numeric=tuple(table.columns[1:-1])))
 
 
 # --- the recommendations of the last audit ----------------------------------------
@@ -455,6 +549,22 @@ def progress_rows(reaudit: dict, comparison: pd.DataFrame, today=None) -> pd.Dat
         return None
     today = today if today is not None else pd.Timestamp.today().normalize()
     return recommendation_progress(recommendations, comparison, today, earlier_audit=earlier["name"])
+
+
+def carried_forward_of(recommendations: pd.DataFrame, reaudit: dict | None) -> pd.Series:
+    """Which of this audit's recommendations are carried forward from an earlier audit (spec section 3b): listed by
+    an earlier workbook the run compared with, or with the `raised` column filled."""
+    earlier = [pd.DataFrame(e.get("recommendations") or []) for e in (reaudit or {}).get("earlier", [])]
+    return carried_forward(recommendations, [e for e in earlier if "recommendation" in e])
+
+
+STATUS_FROM_WORDS = {THIS_AUDIT: "this audit"}
+NOT_LISTED_AGAIN = "last audit"
+WHERE_TO_RECORD = ("Owner, due date, target and status are those of the latest workbook that lists the "
+                   "recommendation ('Status from': this audit's workbook, or the last audit's when this one does "
+                   "not list it again). To record their progress, list the last audit's "
+                   "recommendations again in this audit's Recommendations sheet, with their current owner, due "
+                   "date and status.")
 
 
 def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) -> pd.DataFrame:
@@ -471,15 +581,47 @@ def progress_table(progress: pd.DataFrame, shown: pd.DataFrame, version: str) ->
     return pd.DataFrame({
         "Recommendation": [f"{n}. {text}" for n, text in zip(progress["recommendation_number"],
                                                                progress["recommendation"])],
-        "Measure": progress["label"].fillna("no measure named"),
-        "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
-        "Target (%)": progress["target"].map(lambda v: standard_text(v).removesuffix("%"),
-                                             na_action="ignore").fillna(""),
-        "Target now": target_met.fillna(""),
+        "Status": status,
+        "Status from": progress["status_from"].map(lambda name: STATUS_FROM_WORDS.get(name, NOT_LISTED_AGAIN)),
         "Owner": progress["owner"].fillna(""),
         "Due": progress["due_date"].map(lambda d: f"{d:%d/%m/%Y}", na_action="ignore").fillna(""),
-        "Status": status,
+        "Target (%)": progress["target"].map(lambda v: standard_text(v).removesuffix("%"),
+                                             na_action="ignore").fillna(""),
+        "Measure": progress["label"].fillna("no measure named"),
+        "Then (%)": then.fillna(""), "Now (%)": now.fillna(""), "Verdict": verdict.fillna(""),
+        "Target now": target_met.fillna(""),
     })
+
+
+# The progress table's columns that belong to the recommendation, not to each measure it names: printed once.
+RECOMMENDATION_CELLS = ("Recommendation", "Status", "Status from", "Owner", "Due", "Target (%)")
+
+
+def grouped_table(frame: pd.DataFrame, caption: str, spanned=(), numeric=()) -> str:
+    """A table whose first column repeats over consecutive rows (a recommendation and each measure it names):
+    the first row of each run gives the first column (its row header) and the other `spanned` columns once,
+    each cell spanning the run, so their text is printed once."""
+    head = "".join(f'<th scope="col"{" class=num" if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns)
+    group = frame[frame.columns[0]]
+    starts = group.ne(group.shift()).to_numpy()
+    spans = pd.Series(starts.cumsum()).value_counts()
+    body = []
+    for position, (_, row) in enumerate(frame.iterrows()):
+        span = int(spans[starts[:position + 1].sum()])
+        rowspan = f' rowspan="{span}"' if span > 1 else ""
+        cells = []
+        for number, column in enumerate(frame.columns):
+            value = esc("" if pd.isna(row[column]) else row[column])
+            cls = " class=num" if column in numeric else ""
+            if number == 0 and starts[position]:
+                cells.append(f'<th scope="row"{rowspan}>{value}</th>')
+            elif column in spanned and number and starts[position]:
+                cells.append(f"<td{cls}{rowspan}>{value}</td>")
+            elif number and column not in spanned:
+                cells.append(f"<td{cls}>{value}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="table-wrap"><table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 # --- the section -----------------------------------------------------------------------
@@ -509,7 +651,8 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
              f"<p>This audit compared with {esc(name)} ({esc(_window(earlier))}, {earlier['cases']} cases), both "
              "measured by the same code with the same thresholds. A change is in percentage points with its 95% "
              "interval; a measure is called higher or lower only when that whole interval lies above or below "
-             "0, and otherwise shows no clear change.</p>"]
+             "0, and otherwise shows no clear change.</p>",
+             f"<p>{esc(detectable_change_sentence(rows, reaudit))}</p>"]
     named = short_name(earlier)  # the intro gives the title; each sentence names the audit by its months
     words = [change_sentence(r, named, s if version == PUBLISHED else None)
              for (_, r), (_, s) in zip(rows[key].iterrows(), shown[key].iterrows())]
@@ -519,10 +662,10 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
         parts.append(change_chart_html(rows[charted], name, reaudit["audit"]))
     else:
         parts.append("<p>No key-line measure can be charted against the last audit.</p>")
-    parts.append(html_table(comparison_frame(rows[key], shown[key]), f"Key-line measures: now against {name}",
+    parts.append(html_table(comparison_frame(rows[key], shown[key]), f"Key-line measures: now against {named}",
                             numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
     parts.append("<h3>Secondary measures</h3>")
-    parts.append(html_table(comparison_frame(rows[~key], shown[~key]), f"Secondary measures: now against {name}",
+    parts.append(html_table(comparison_frame(rows[~key], shown[~key]), f"Secondary measures: now against {named}",
                             numeric=tuple(list(COMPARISON_HEADERS.values())[:-1])))
     lacking = rows.loc[rows["missing_column"], "label"].tolist()
     if lacking:
@@ -541,8 +684,14 @@ def since_last_audit_section(comparison: pd.DataFrame, reaudit: dict, findings: 
         as_at = today if today is not None else pd.Timestamp.today().normalize()
         parts.append(f"<p>Overdue: the due date had passed on {as_at:%-d %B %Y}, when this report was made, and "
                      "the status is not Complete.</p>")
-        parts.append(html_table(progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version),
-                                f"Recommendations of {name}: their measures then and now",
-                                numeric=("Then (%)", "Now (%)", "Target (%)")))
+        table = progress_table(progress, shown.assign(measure_id=rows["measure_id"]), version)
+        # Two tables, each printed whole: the recommendations' status, then the measures each one names.
+        parts.append(html_table(table[list(RECOMMENDATION_CELLS)].drop_duplicates("Recommendation"),
+                                f"Recommendations of {named}: status, owner and due date", numeric=("Target (%)",)))
+        parts.append(f"<p>{esc(WHERE_TO_RECORD)}</p>")
+        measures = table.drop(columns=list(RECOMMENDATION_CELLS[1:])).assign(
+            Recommendation=table["Recommendation"].str.split(" ", n=1).str[0])
+        parts.append(grouped_table(measures, f"Recommendations of {named}: their measures then and now",
+                                   numeric=("Then (%)", "Now (%)")))
     parts += [back_to_contents(), "</section>"]
     return "\n".join(parts)

@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import is_dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from . import charts
@@ -192,7 +193,7 @@ def timeliness_chart(rates: pd.DataFrame, audit: pd.DataFrame | None, audit_row=
     # (two regions must not look alike).
     fixed = {LOCAL: charts.FOCUS, ENGLAND: palette[2], NEIGHBOURS: palette[4]}
     region_colours = iter([palette[1], palette[3], palette[5]])
-    figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 4.2), dpi=charts.DPI, sharey=True,
+    figure, (axis, side) = plt.subplots(1, 2, figsize=(charts.FIGURE_WIDTH, 3.4), dpi=charts.DPI, sharey=True,
                                         gridspec_kw={"width_ratios": [4, 1]})
     years = sorted(rates["year"].unique())
     ends, labels = [], []
@@ -292,6 +293,137 @@ def timeliness_title(rates: pd.DataFrame) -> str:
     return f"{whole_of(england['percent'])} of initial conferences in England within 15 days"
 
 
+# --- the funnel plot (issue 22) ---------------------------------------------------------
+
+FUNNEL_GREY = "#BFBFBF"  # every other authority: the Analysis Function's grey against the focus colour
+LIMIT_STYLES = {"95%": ("--", "#28A197"), "99.8%": (":", "#801650")}
+POSITION_WORDS = {"inside": "inside the {limit} limits", "above": "above the {limit} upper limit",
+                  "below": "below the {limit} lower limit"}
+FUNNEL_NOTE = ("A funnel plot compares authorities without ranking them. Authorities with few conferences vary "
+               "more by chance, so the limits widen to the left. An authority outside the 99.8% limits is unlikely "
+               "to differ from England by chance alone; inside them, the census cannot tell it apart from England. "
+               "Many authorities lie outside, so differences between authorities are more than chance.")
+
+
+def funnel_chart(points: pd.DataFrame, england: float, ours: list[str]) -> plt.Figure:
+    """Every authority's percent against its conferences (log scale), England's rate and its 95% and 99.8%
+    limits; the partnership's authorities drawn last, in the focus colour, labelled directly."""
+    from ..context.funnel import LIMITS, control_limits
+
+    charts.use_style()
+    figure, axis = plt.subplots(figsize=(charts.FIGURE_WIDTH, 3.8), dpi=charts.DPI)
+    others = points[~points["old_la_code"].isin(ours)]
+    own = points[points["old_la_code"].isin(ours)]
+    axis.scatter(others["conferences"], others["percent"], s=16, color=FUNNEL_GREY, edgecolor="#3D3D3D",
+                 linewidth=0.3, zorder=2, label="Other local authorities")
+    grid = np.geomspace(max(5, points["conferences"].min() * 0.8), points["conferences"].max() * 1.25, 200)
+    axis.axhline(england, color=charts.TEXT, linewidth=1.4, zorder=3)
+    # Direct labels at the left, where the funnel is widest and the lines lie apart.
+    label_box = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+    axis.annotate(f"England {whole_of(england)}", (grid[0], england), xytext=(3, 2), textcoords="offset points",
+                  va="bottom", color=charts.TEXT, fontsize=9, bbox=label_box, zorder=4)
+    for name, z in LIMITS.items():
+        style, colour = LIMIT_STYLES[name]
+        lower, upper = control_limits(england, grid, z)
+        axis.plot(grid, lower, linestyle=style, color=colour, linewidth=1.6, zorder=3)
+        axis.plot(grid, upper, linestyle=style, color=colour, linewidth=1.6, zorder=3)
+        axis.annotate(f"{name} limits", (grid[0], upper[0]), xytext=(3, 2), textcoords="offset points",
+                      va="bottom", color=charts.TEXT, fontsize=9, bbox=label_box, zorder=4)
+    axis.scatter(own["conferences"], own["percent"], s=70, color=charts.FOCUS, edgecolor="white", linewidth=1.2,
+                 zorder=OWN_MARKS_ZORDER)
+    for _, row in own.iterrows():
+        axis.annotate(row["la_name"], (row["conferences"], row["percent"]), xytext=(7, 7), textcoords="offset points",
+                      color=charts.TEXT, fontsize=9, fontweight="bold", zorder=OWN_MARKS_ZORDER, bbox=label_box)
+    axis.set_xscale("log")
+    ticks = [t for t in (10, 30, 100, 300, 1000, 3000) if grid[0] <= t <= grid[-1]]
+    axis.set_xticks(ticks, [f"{t:,}" for t in ticks])
+    axis.minorticks_off()
+    axis.set_xlim(grid[0], grid[-1])
+    axis.set_ylim(max(0, math.floor((points["percent"].min() - 5) / 10) * 10), 100)
+    axis.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+    axis.set_xlabel("Initial conferences in the year (log scale)")
+    axis.set_ylabel("% within 15 working days")
+    figure.tight_layout()
+    return figure
+
+
+def funnel_counts(points: pd.DataFrame, limit: str = "99.8%") -> dict[str, int]:
+    """How many authorities lie above, below and inside the `limit` limits."""
+    counts = points[limit].value_counts()
+    return {where: int(counts.get(where, 0)) for where in ("above", "below", "inside")}
+
+
+def funnel_authority_words(row: pd.Series) -> str:
+    """One of the partnership's authorities on the funnel plot, in words."""
+    against = " and ".join(POSITION_WORDS[row[limit]].format(limit=limit) for limit in ("95%", "99.8%"))
+    return (f"{row['la_name']}: {int(row['conferences']):,} initial conferences, {whole_of(row['percent'])} within "
+            f"15 working days, {against}.")
+
+
+def funnel_title(points: pd.DataFrame, ours: list[str]) -> str:
+    """Ten words or fewer stating the finding: how many of our authorities lie within England's 99.8% limits
+    (without ours: how many authorities lie outside them)."""
+    own = points[points["old_la_code"].isin(ours)]
+    if own.empty:
+        outside = int((points["99.8%"] != "inside").sum())
+        return f"{outside} of {len(points)} authorities outside England's 99.8% limits"
+    inside = int((own["99.8%"] == "inside").sum())
+    return f"{inside} of our {len(own)} authorities within England's 99.8% limits"
+
+
+def funnel_table(points: pd.DataFrame, england: float, ours: list[str]) -> pd.DataFrame:
+    """The partnership's authorities, with the 95% and 99.8% limits at their number of conferences."""
+    from ..context.funnel import LIMITS, control_limits
+
+    own = points[points["old_la_code"].isin(ours)]
+    rows = []
+    for _, row in own.iterrows():
+        cells = {"Local authority": row["la_name"], "Initial conferences": f"{int(row['conferences']):,}",
+                 "Within 15 working days (%)": f"{row['percent']:.1f}"}
+        for name, z in LIMITS.items():
+            lower, upper = control_limits(england, [row["conferences"]], z)
+            cells[f"{name} limits (%)"] = f"{lower[0]:.1f} to {upper[0]:.1f}"
+            cells[f"Against the {name} limits"] = row[name]
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def funnel_html(context) -> str:
+    """The funnel plot with its alt text, caption, the partnership's authorities in a table and in words."""
+    points, year, england = get(context, "funnel"), get(context, "funnel_year"), get(context, "funnel_england")
+    if points is None or points.empty or england is None:
+        return ""
+    ours = [a.old_la_code for a in get(context, "authorities") or ()]
+    own = points[points["old_la_code"].isin(ours)]
+    counts = funnel_counts(points)
+    summary = (f"In the year to 31 March {year}, {len(points)} local authorities published a figure. England's "
+               f"rate was {whole_of(england)}; {counts['above']} authorities were above the 99.8% limits and "
+               f"{counts['below']} below them.")
+    words = [funnel_authority_words(r) for _, r in own.iterrows()]
+    if not ours:
+        words = ["The partnership's own authorities are not highlighted: the Audit sheet does not name them."]
+    elif own.empty:
+        words = ["None of the partnership's authorities published a figure for this year."]
+    alt = (f"Funnel plot of the percentage of initial child protection conferences within 15 working days of the "
+           f"section 47 start against the number of initial conferences, for the {len(points)} local authorities "
+           f"with a published figure in the year to 31 March {year}, with England's rate ({england:.1f}%) and its "
+           f"95% and 99.8% control limits. " + summary.split(". ", 1)[1] + " " + " ".join(words))
+    caption = (f"Each grey dot is a local authority; the partnership's authorities are in dark blue and named. "
+               f"Limits: England's rate plus or minus 1.96 (95%) and 3.09 (99.8%) standard errors at each number "
+               f"of conferences. Source: DfE children in need census, year to 31 March {year}; authorities whose "
+               "figure is withheld (c) are left out.")
+    title = funnel_title(points, ours)
+    parts = ["<h3>Every local authority against England</h3>", f"<p>{esc(FUNNEL_NOTE)}</p>",
+             f"<p>{esc(summary)}</p>", *[f"<p>{esc(w)}</p>" for w in words],
+             charts.figure_html(funnel_chart(points, england, ours), title, alt, caption)]
+    if not own.empty:
+        parts.append(html_table(funnel_table(points, england, ours), f"Initial conferences within 15 working days, "
+                                f"year to 31 March {year}: the partnership's authorities against England's limits",
+                                numeric=("Initial conferences", "Within 15 working days (%)", "95% limits (%)",
+                                         "99.8% limits (%)")))
+    return "\n".join(parts)
+
+
 def population_words(check) -> str:
     """The population check as a sentence (also for the method section when it differs)."""
     if check is None:
@@ -355,6 +487,7 @@ def context_section(context, audit_icpc_timely_row=None, version: str = BOARD, w
     if shown is not None:
         parts.append(html_table(shown, "This audit: initial conferences within 15 working days of the strategy "
                                 "discussion", numeric=NUMERIC_FINDINGS))
+    parts.append(funnel_html(context))
     parts += ["<h3>Repeat child protection plans</h3>",
               f"<p>{esc(comparison_sentence(repeats, REPEATS_WHAT))}</p>",
               html_table(rate_table(repeats), "% of child protection plans starting in the year that were a second "

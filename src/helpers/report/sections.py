@@ -170,18 +170,6 @@ def findings_display(findings: pd.DataFrame, version: str, withheld: set | None 
     return pd.DataFrame(display)
 
 
-def hidden_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> set:
-    """Measures whose percentage the report does not give (withheld, or nothing to measure)."""
-    shown = findings_display(findings, version, withheld)
-    return set(findings["measure_id"][shown["% met"].isin(WITHHELD_OR_NONE).to_numpy()])
-
-
-def withheld_measures(findings: pd.DataFrame, version: str, withheld: set | None = None) -> frozenset:
-    """Measures whose percentage this version withholds (`c`); none in the board version."""
-    shown = findings_display(findings, version, withheld)
-    return frozenset(findings["measure_id"][(shown["% met"] == SUPPRESSED).to_numpy()])
-
-
 NUMERIC_FINDINGS = ("% met", "95% interval (%)", "Met", "Partly (not met)", "Assessed", "Not applicable",
                     "Not recorded")
 
@@ -228,13 +216,14 @@ def summary_section(findings: pd.DataFrame, audit: dict, included: int, version:
                     drawn: dict | None = None, withheld: set | None = None) -> str:
     """The key lines at a glance: one chart; its numbers are in each key line's table below."""
     key_lines = findings[findings["kloe"] != SECONDARY]
-    parts = [section_heading("summary"),
+    # One block in print: the heading, its words and the chart (most of a page) move to a new page together.
+    parts = ['<section class="at-a-glance">', section_heading("summary"),
              "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
              "where the standard could be assessed, with its 95% interval (the range the true figure "
              "for all children on plans is likely to lie in). The numbers behind the chart are in the table "
              'of each <a href="#key-lines">key line</a> below.</p>',
              _chart(key_lines, "the percentage of cases meeting each key-line standard", version, drawn, withheld),
-             back_to_contents()]
+             back_to_contents(), "</section>"]
     return "\n".join(p for p in parts if p)
 
 
@@ -405,8 +394,9 @@ def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld:
 
 def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFrame, version: str,
                             params: Parameters | None = None, today: pd.Timestamp | None = None,
-                            withheld: set | None = None) -> str:
-    """Each recommendation with its evidence now, target and whether it is met, owner, due date and status."""
+                            withheld: set | None = None, carried_forward: pd.Series | None = None) -> str:
+    """Each recommendation with its evidence now, target and whether it is met, owner, due date and status;
+    one carried forward from an earlier audit (`carried_forward`, spec section 3b) says so."""
     params = params or Parameters()
     today = today or pd.Timestamp.today().normalize()
     parts = ['<section id="recommendations">', section_heading("recommendations")]
@@ -421,6 +411,8 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         ids = [m for m in named if m in by_id.index]
         unknown = [m for m in named if m not in by_id.index]
         items = [f"<p>{esc(rec['recommendation'])}</p>"]
+        if carried_forward is not None and bool(carried_forward.get(rec.name, False)):
+            items.append(f'<p class="tracking">{esc(carried_forward_note(rec))}</p>')
         if not ids:
             items.append('<p class="evidence">Evidence now: no measure named.</p>')
         if unknown:
@@ -448,6 +440,12 @@ def recommendations_section(recommendations: pd.DataFrame, findings: pd.DataFram
         parts.append("<li>" + "".join(items) + "</li>")
     parts += ["</ol>", back_to_contents(), "</section>"]
     return "\n".join(parts)
+
+
+def carried_forward_note(rec: pd.Series) -> str:
+    """Beside a recommendation an earlier audit raised: which one, when the `raised` column says."""
+    raised = str(rec.get("raised", "") or "").strip()
+    return f"Carried forward from {raised}." if raised else "Carried forward from an earlier audit."
 
 
 def unknown_measures_note(unknown: list[str]) -> str:
@@ -482,8 +480,9 @@ def _tracking(rec: pd.Series, today: pd.Timestamp) -> str:
 
 
 def method_section(audit: dict, included: int, parameters: dict, provenance: dict,
-                   params: Parameters | None = None, population_note: str = "") -> str:
-    """`population_note`: the census check of the population when it differs by more than half (issue 13)."""
+                   params: Parameters | None = None, population_note: str = "", comparison_note: str = "") -> str:
+    """`population_note`: the census check of the population when it differs by more than half (issue 13);
+    `comparison_note`: how the re-audit decides a change and how large a change it could show (issue 22)."""
     params = params or Parameters()
     population = audit.get("population")
     sampling = audit.get("sampling") or "not stated in the Audit sheet"
@@ -501,12 +500,9 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              "The 95% intervals are Wilson score intervals"
              + (" with a finite population correction (the sample is a sizeable part of all children on plans)"
                 if population else "") + ".</p>",
+             *([f"<p>{esc(comparison_note)}</p>"] if comparison_note else []),
              f"<p>{esc(narrative.chart_note(audit, included))}</p>",
-             html_table(pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES],
-                                      "Key line": [m.kloe for m in MEASURES],
-                                      "Met / assessed": [narrative.plain_definition(m.definition_for(params))
-                                                         for m in MEASURES]}),
-                        "Definitions of the measures"),
+             '<p>What each measure counts is in the <a href="#definitions">annex of definitions</a>.</p>',
              html_table(settings_in_words(parameters), "Thresholds and settings used"),
              html_table(pd.DataFrame({"Item": [k for k in provenance if not k.startswith(PACKAGE_PREFIX)],
                                       "Value": [str(v) for k, v in provenance.items()
@@ -518,6 +514,16 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
              'of the software used are in the <a href="#appendix">appendix</a>.</p>',
              back_to_contents()]
     return "\n".join(parts)
+
+
+def definitions_section(params: Parameters | None = None) -> str:
+    """Every measure's definition, with this run's thresholds: an annex of its own, so that in print its long
+    table starts a section rather than leaving most of a page of the method blank."""
+    params = params or Parameters()
+    table = pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES], "Key line": [m.kloe for m in MEASURES],
+                          "Met / assessed": [narrative.plain_definition(m.definition_for(params)) for m in MEASURES]})
+    return "\n".join([section_heading("definitions"), html_table(table, "Definitions of the measures"),
+                      back_to_contents()])
 
 
 # The run's settings in a board member's words (one line per field of Parameters).

@@ -196,8 +196,10 @@ def compute(request: RunRequest, key: bytes):
 
 
 def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel) -> None:
-    """Execute the notebooks on the staged outputs (they only display them) and export the report twice.
+    """Execute the notebooks on the staged outputs (they only display them) and export the report twice; write
+    the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules).
     The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
+    from ..report.briefing import write_briefing
     from ..report.export import export_report
 
     executed = processed.parent / "notebooks"
@@ -212,16 +214,21 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
             export_report(notebook, folders.report_path(version).name, reports, version)
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
+    write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name)
     print_board_pack(reports, folders, read_run_record(processed / "audit.json").get("audit_title") or "")
 
 
 def print_board_pack(reports: Path, folders: AuditFolders, title: str) -> None:
-    """Each version as an A4 PDF beside its HTML, when Chromium is installed (else one line saying how)."""
+    """Each version, and the briefing, as an A4 PDF beside its HTML when Chromium is installed (else one line
+    saying how)."""
+    from ..report.briefing import briefing_path
     from ..report.pdf import NO_CHROMIUM, print_pdfs
 
     progress("[3/3 report] printing the PDFs")
     jobs = [(reports / folders.report_path(v).name, (reports / folders.report_path(v).name).with_suffix(".pdf"),
              title + (" (published version)" if v == "published" else "")) for v in VERSIONS]
+    briefing = briefing_path(reports, folders.audit_id)
+    jobs.append((briefing, briefing.with_suffix(".pdf"), f"Learning briefing: {title}"))
     if not print_pdfs(jobs):
         progress(NO_CHROMIUM)
 
@@ -400,6 +407,12 @@ def command_report(args: argparse.Namespace) -> int:
     for version in VERSIONS:
         if folders.report_path(version).with_suffix(".pdf").exists():
             print(f"pdf: {shown(folders.report_path(version).with_suffix('.pdf'))}")
+    from ..report.briefing import briefing_path
+
+    briefing = briefing_path(folders.reports, folders.audit_id)
+    for path in (briefing, briefing.with_suffix(".pdf")):
+        if path.exists():
+            print(f"briefing: {shown(path)}")
     print(f"data: {shown(folders.processed)}")
     return 0
 
