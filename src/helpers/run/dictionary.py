@@ -273,6 +273,8 @@ def _cleaning_tables() -> dict[str, tuple[OutputColumn, ...]]:
             OutputColumn("target", "The percentage each named measure should reach.", "decimal 0-100", spec="3b"),
             OutputColumn("status", "Where it has got to.", "text", _listed(RECOMMENDATION_STATUSES) + ", empty",
                          "3b"),
+            OutputColumn("raised", "For a recommendation carried forward from an earlier audit: the date or title "
+                         "of the audit that raised it, as written (empty for a new one).", "text", spec="3b"),
         ),
     }
 
@@ -308,6 +310,9 @@ def _described_audit(prefix: str) -> tuple[OutputColumn, ...]:
 def _reaudit_json() -> tuple[OutputColumn, ...]:
     recommendation = {c.name: c for c in _cleaning_tables()["recommendations.csv"]}
     return _described_audit("audit.") + (
+        OutputColumn("audit.carried_forward", "How many of this audit's recommendations were carried forward from "
+                     "an earlier audit (listed there too, or `raised` filled): not counted again as new.", WHOLE,
+                     spec="3b"),
         OutputColumn("earlier", "The earlier audits compared with, oldest first (empty without EARLIER).",
                      "list of objects (the fields below)", spec="9"),
         *_described_audit("earlier[]."),
@@ -326,6 +331,9 @@ def _reaudit_json() -> tuple[OutputColumn, ...]:
                      "for the report's progress table.", "list of objects (the fields below)", spec="3b, 9"),
         *(OutputColumn(f"earlier[].recommendations[].{c.name}", f"The earlier audit's recommendation: {c.meaning}",
                        c.type, c.values, "3b, 9", c.personal) for c in recommendation.values()),
+        OutputColumn("earlier[].recommendations[].status_from", "Which audit's workbook gave the owner, due date, "
+                     "target and status: the latest that lists the recommendation (`this audit` for the current "
+                     "workbook).", "text", spec="3b"),
     )
 
 
