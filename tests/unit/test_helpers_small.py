@@ -183,3 +183,12 @@ def test_code_fingerprint_covers_the_analysis_code_and_notebooks_not_the_tools()
     assert {"src/helpers/spine.py", "src/helpers/report/report.css", "notebooks/04_report.ipynb"} <= files
     assert not any(name.startswith("tools/") for name in files) and len(CODE) == 2
     assert len(code_fingerprint()) == 64
+
+
+def test_an_audits_report_files_are_named_by_its_id():
+    from helpers.report.briefing import briefing_path
+
+    folders = AuditFolders("ours", Path("p"), Path("r"))
+    assert [folders.report_path(v).name for v in ("board", "published", "briefing")] == [
+        "ours.html", "ours-published.html", "ours-briefing.html"]
+    assert folders.report_path("briefing") == briefing_path(folders.reports, "ours")  # what the report writes

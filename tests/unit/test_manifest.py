@@ -61,3 +61,15 @@ def test_a_missing_or_unreadable_manifest_means_a_rebuild_never_a_crash(folders,
 
 def test_no_manifest_at_all(tmp_path):
     assert read_manifest(tmp_path) == {}
+
+
+def test_the_no_op_path_imports_nothing_heavy():
+    """A no-op `make report` stays well under a second: the command, the pipeline and the manifest load no
+    pandas, matplotlib or notebook machinery (a run that has work to do imports them when it needs them)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers.__main__, helpers.run.pipeline, helpers.run.manifest\n"
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'papermill', 'nbconvert') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

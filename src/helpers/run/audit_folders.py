@@ -67,7 +67,9 @@ class AuditFolders:
         return self.reports_root / self.audit_id
 
     def report_path(self, version: str) -> Path:
-        return self.reports / (self.audit_id + ("-published" if version == "published" else "") + ".html")
+        """The board report, its published version or the practitioner briefing (`board`, `published`,
+        `briefing`)."""
+        return self.reports / (self.audit_id + ("" if version == "board" else f"-{version}") + ".html")
 
 
 def folders_for(audit_id_: str) -> AuditFolders:

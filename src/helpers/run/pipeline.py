@@ -221,14 +221,12 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
 def print_board_pack(reports: Path, folders: AuditFolders, title: str) -> None:
     """Each version, and the briefing, as an A4 PDF beside its HTML when Chromium is installed (else one line
     saying how)."""
-    from ..report.briefing import briefing_path
     from ..report.pdf import NO_CHROMIUM, print_pdfs
 
     progress("[3/3 report] printing the PDFs")
+    titles = {"board": title, "published": f"{title} (published version)", "briefing": f"Learning briefing: {title}"}
     jobs = [(reports / folders.report_path(v).name, (reports / folders.report_path(v).name).with_suffix(".pdf"),
-             title + (" (published version)" if v == "published" else "")) for v in VERSIONS]
-    briefing = briefing_path(reports, folders.audit_id)
-    jobs.append((briefing, briefing.with_suffix(".pdf"), f"Learning briefing: {title}"))
+             words) for v, words in titles.items()]
     if not print_pdfs(jobs):
         progress(NO_CHROMIUM)
 
@@ -407,9 +405,7 @@ def command_report(args: argparse.Namespace) -> int:
     for version in VERSIONS:
         if folders.report_path(version).with_suffix(".pdf").exists():
             print(f"pdf: {shown(folders.report_path(version).with_suffix('.pdf'))}")
-    from ..report.briefing import briefing_path
-
-    briefing = briefing_path(folders.reports, folders.audit_id)
+    briefing = folders.report_path("briefing")  # the same name helpers.report.briefing writes
     for path in (briefing, briefing.with_suffix(".pdf")):
         if path.exists():
             print(f"briefing: {shown(path)}")
