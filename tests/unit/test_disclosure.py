@@ -16,7 +16,7 @@ from scipy.optimize import linprog
 from helpers.domain.answers import AGE_BANDS, NA_ANSWER, NO, PARTLY, YES
 from helpers.domain.measures import MEASURES, SECONDARY
 from helpers.measures.breakdowns import measure_by_group
-from helpers.measures.findings import findings_table
+from helpers.measures.findings import findings_table, wilson_interval
 from helpers.measures.statuses import MET, NOT_APPLICABLE, NOT_MET, NOT_RECORDED, YPN, answer_status
 from helpers.report import sections
 from helpers.report.disclosure import (
@@ -139,6 +139,10 @@ def build_audit(cases, ages, categories, answers, others, returns, extra_rows):
                                                  reports_shared_in_time=("in_time", "sum")).reset_index()
     agencies["percent_in_time"] = (100 * agencies["reports_shared_in_time"]
                                    / agencies["reports_submitted"].where(agencies["reports_submitted"] > 0)).round(1)
+    # With its 95% interval, as helpers.measures.breakdowns.agency_group_breakdown gives it (the report ranks
+    # agency groups by them: without them a random audit with two groups of 10+ reports could not be reported).
+    lower, upper = wilson_interval(agencies["reports_shared_in_time"], agencies["reports_submitted"])
+    agencies["ci_lower"], agencies["ci_upper"] = lower.round(1), upper.round(1)
     reconciliation = pd.DataFrame(
         [("Cases", "blank", extra_rows[0]), ("Cases", "superseded_duplicate", extra_rows[1]),
          ("Cases", "included", cases), ("Agency returns", "blank", extra_rows[2]),
