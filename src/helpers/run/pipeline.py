@@ -197,37 +197,36 @@ def compute(request: RunRequest, key: bytes):
 
 def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel) -> None:
     """Execute the notebooks on the staged outputs (they only display them) and export the report twice; write
-    the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules).
+    the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules); print
+    each of the three as a PDF as soon as it is written, while the next one renders (`BackgroundPrinter`).
     The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
     from ..report.briefing import write_briefing
     from ..report.export import export_report
+    from ..report.pdf import NO_CHROMIUM, BackgroundPrinter
 
+    title = read_run_record(processed / "audit.json").get("audit_title") or ""
+    footers = {"board": title, "published": f"{title} (published version)", "briefing": f"Learning briefing: {title}"}
     executed = processed.parent / "notebooks"
+    printer = BackgroundPrinter()
     try:
+        reports.mkdir(parents=True, exist_ok=True)
+        briefing = write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name)
+        printer.print_later(briefing, briefing.with_suffix(".pdf"), footers["briefing"])
         for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
             run_notebook(name, {"input_dir": str(processed)}, "[2/3 notebooks]", executed / name, kernel)
-        reports.mkdir(parents=True, exist_ok=True)
         for version in VERSIONS:
             notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
                                                         "code_version": code_version_of_run()},
                                     f"[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
-            export_report(notebook, folders.report_path(version).name, reports, version)
+            exported = export_report(notebook, folders.report_path(version).name, reports, version)
+            printer.print_later(exported, exported.with_suffix(".pdf"), footers[version])
+    except BaseException:
+        printer.abandon()  # the run's own error is the one to report
+        raise
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
-    write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name)
-    print_board_pack(reports, folders, read_run_record(processed / "audit.json").get("audit_title") or "")
-
-
-def print_board_pack(reports: Path, folders: AuditFolders, title: str) -> None:
-    """Each version, and the briefing, as an A4 PDF beside its HTML when Chromium is installed (else one line
-    saying how)."""
-    from ..report.pdf import NO_CHROMIUM, print_pdfs
-
     progress("[3/3 report] printing the PDFs")
-    titles = {"board": title, "published": f"{title} (published version)", "briefing": f"Learning briefing: {title}"}
-    jobs = [(reports / folders.report_path(v).name, (reports / folders.report_path(v).name).with_suffix(".pdf"),
-             words) for v, words in titles.items()]
-    if not print_pdfs(jobs):
+    if not printer.finish():
         progress(NO_CHROMIUM)
 
 
