@@ -1,0 +1,67 @@
+"""`BackgroundPrinter`: the run's PDFs printed on a thread of their own while the notebooks render."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers.report import pdf
+
+
+def test_without_chromium_nothing_is_printed_and_finish_says_so(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    printer = pdf.BackgroundPrinter()
+    printer.print_later(tmp_path / "report.html", tmp_path / "report.pdf", "A title")
+    assert printer.finish() == []
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_every_job_reaches_the_printer_in_order_and_finish_waits_for_the_last(monkeypatch, tmp_path):
+    seen = []
+
+    def fake_print_pdfs(jobs):
+        for html_path, pdf_path, title in jobs:  # read as they come, as the browser does
+            seen.append((html_path.name, title))
+            pdf_path.write_bytes(b"%PDF")
+        return [tmp_path / name for name, _ in seen]
+
+    monkeypatch.setattr(pdf, "print_pdfs", fake_print_pdfs)
+    printer = pdf.BackgroundPrinter()
+    for name in ("briefing", "board", "published"):
+        printer.print_later(tmp_path / f"{name}.html", tmp_path / f"{name}.pdf", f"Title of {name}")
+    assert printer.finish() == [tmp_path / "briefing.html", tmp_path / "board.html", tmp_path / "published.html"]
+    assert seen == [("briefing.html", "Title of briefing"), ("board.html", "Title of board"),
+                    ("published.html", "Title of published")]
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["board.pdf", "briefing.pdf", "published.pdf"]
+
+
+def test_an_error_while_printing_is_raised_by_finish_and_left_alone_by_abandon(monkeypatch, tmp_path):
+    def failing_print_pdfs(jobs):
+        next(iter(jobs))
+        raise RuntimeError("the browser crashed")
+
+    monkeypatch.setattr(pdf, "print_pdfs", failing_print_pdfs)
+    printer = pdf.BackgroundPrinter()
+    printer.print_later(tmp_path / "board.html", tmp_path / "board.pdf", "A title")
+    with pytest.raises(RuntimeError, match="the browser crashed"):
+        printer.finish()
+
+    abandoned = pdf.BackgroundPrinter()
+    abandoned.print_later(tmp_path / "board.html", tmp_path / "board.pdf", "A title")
+    abandoned.abandon()  # the run failed for its own reason: the printer's error is not raised over it
+
+
+def test_a_real_browser_prints_each_page_it_is_given(tmp_path):
+    if pdf.chromium_path() is None:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (REQUIRE_BROWSER is set): install Debian's chromium")
+        pytest.skip("Chromium not found: install Debian's chromium")
+    printer = pdf.BackgroundPrinter()
+    for name in ("one", "two"):
+        page = tmp_path / f"{name}.html"
+        page.write_text(f"<!doctype html><html lang=en><title>{name}</title><p>Page {name}</p>")
+        printer.print_later(page, tmp_path / f"{name}.pdf", name)
+    written = printer.finish()
+    assert written == [tmp_path / "one.pdf", tmp_path / "two.pdf"]
+    assert all(Path(p).read_bytes().startswith(b"%PDF") for p in written)
