@@ -65,3 +65,28 @@ def test_a_real_browser_prints_each_page_it_is_given(tmp_path):
     written = printer.finish()
     assert written == [tmp_path / "one.pdf", tmp_path / "two.pdf"]
     assert all(Path(p).read_bytes().startswith(b"%PDF") for p in written)
+
+
+@pytest.mark.parametrize("chromium", [True, False])
+def test_a_document_given_as_its_writer_is_written_on_the_printers_thread_with_or_without_chromium(
+        monkeypatch, tmp_path, chromium):
+    import threading
+
+    written_on = []
+
+    def write_briefing():
+        written_on.append(threading.current_thread().name)
+        path = tmp_path / "briefing.html"
+        path.write_text("<!doctype html><title>b</title>")
+        return path
+
+    def fake_print_pdfs(jobs):
+        if not chromium:
+            return []
+        return [pdf_path for _, pdf_path, _ in jobs]
+
+    monkeypatch.setattr(pdf, "print_pdfs", fake_print_pdfs)
+    printer = pdf.BackgroundPrinter()
+    printer.print_later(write_briefing, tmp_path / "briefing.pdf", "Learning briefing")
+    assert printer.finish() == ([tmp_path / "briefing.pdf"] if chromium else [])
+    assert (tmp_path / "briefing.html").exists() and written_on == ["pdf-printer"]

@@ -77,9 +77,11 @@ class BackgroundPrinter:
     """Prints each report as soon as it is written, on a thread of its own, while the run renders the next.
 
     The notebooks' kernel keeps one core busy and the run's own process mostly waits for it, so Chromium's
-    start (about 0.7 s) and each page (about 0.4 s) cost a run nothing while they overlap; printed at the
-    end, the three PDFs added about 2 s to every run. `finish()` waits for the last page and raises what
-    the printing raised; without Chromium nothing is printed and `finish()` returns [].
+    start (about 0.7 s) and each page (about 0.4 s) cost a run little while they overlap; printed at the
+    end, the three PDFs added about 2 s to every run. A job may give, instead of an HTML file, the function
+    that writes it (the briefing): it is then written on this thread too, with or without Chromium.
+    `finish()` waits for the last page and raises what the thread raised; without Chromium nothing is
+    printed and `finish()` returns [].
     """
 
     _END = None
@@ -93,12 +95,17 @@ class BackgroundPrinter:
 
     def _print_until_the_end(self) -> None:
         try:
-            self._written = print_pdfs(iter(self._jobs.get, self._END))
+            documents = ((html() if callable(html) else html, pdf_path, title)
+                         for html, pdf_path, title in iter(self._jobs.get, self._END))
+            self._written = print_pdfs(documents)
+            for _ in documents:  # without Chromium nothing was read: the documents are still to be written
+                pass
         except BaseException as error:  # handed to the run's thread by finish()
             self._error = error
 
-    def print_later(self, html_path: Path, pdf_path: Path, title: str) -> None:
-        self._jobs.put((Path(html_path), Path(pdf_path), title))
+    def print_later(self, html, pdf_path: Path, title: str) -> None:
+        """Print `html` (an HTML file, or a function writing one and returning its path) to `pdf_path`."""
+        self._jobs.put((html if callable(html) else Path(html), Path(pdf_path), title))
 
     def finish(self) -> list[Path]:
         """Every PDF asked for, once printed; [] without Chromium."""

@@ -200,7 +200,7 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
     the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules); print
     each of the three as a PDF as soon as it is written, while the next one renders (`BackgroundPrinter`).
     The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
-    from ..report.briefing import write_briefing
+    from ..report.briefing import briefing_path, write_briefing
     from ..report.export import export_report
     from ..report.pdf import NO_CHROMIUM, BackgroundPrinter
 
@@ -210,8 +210,10 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
     printer = BackgroundPrinter()
     try:
         reports.mkdir(parents=True, exist_ok=True)
-        briefing = write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name)
-        printer.print_later(briefing, briefing.with_suffix(".pdf"), footers["briefing"])
+        # Written on the printer's thread while notebook 01 runs: it reads only the staged outputs.
+        printer.print_later(lambda: write_briefing(processed, reports, folders.audit_id,
+                                                   folders.report_path("published").name),
+                            briefing_path(reports, folders.audit_id).with_suffix(".pdf"), footers["briefing"])
         for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
             run_notebook(name, {"input_dir": str(processed)}, "[2/3 notebooks]", executed / name, kernel)
         for version in VERSIONS:
