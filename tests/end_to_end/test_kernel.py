@@ -40,3 +40,13 @@ def test_the_kernel_is_shut_down_when_a_notebook_fails(tmp_path):
             papermill.execute_notebook(str(broken), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
                                        progress_bar=False, km=kernel.kernel_for_next_notebook())
     assert not kernel.started
+
+
+def test_the_kernel_has_imported_the_notebooks_libraries_when_it_is_ready(tmp_path):
+    probe = _notebook(tmp_path / "probe.ipynb", "import sys\nprint(sorted(m for m in ('pandas', 'helpers.run.loaders', "
+                      "'helpers.report.sections') if m in sys.modules))")
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        executed = papermill.execute_notebook(str(probe), str(tmp_path / "out.ipynb"), kernel_name=config.KERNEL_NAME,
+                                              progress_bar=False, km=kernel.kernel_for_next_notebook())
+    printed = executed.cells[0].outputs[0]["text"].strip()
+    assert printed == "['helpers.report.sections', 'helpers.run.loaders', 'pandas']"
