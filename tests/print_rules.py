@@ -36,6 +36,7 @@ class PrintedPage:
     area_bottom: float
     images: list[dict]
     footer: str
+    smallest_size: float  # the smallest character on the page (pt), footer included
 
     @property
     def blank_fraction(self) -> float:
@@ -69,7 +70,8 @@ def read_pages(pdf_path) -> list[PrintedPage]:
             bottoms += [r["bottom"] for r in page.rects + page.lines
                         if r["bottom"] <= area_bottom and r["bottom"] - r["top"] < 0.9 * (area_bottom - TOP)]
             pages.append(PrintedPage(number, lines, max(bottoms, default=TOP), TOP, area_bottom,
-                                     list(page.images), footer))
+                                     list(page.images), footer, min((c["size"] for c in page.chars),
+                                                                    default=float("inf"))))
     return pages
 
 
@@ -167,10 +169,9 @@ def mostly_blank_pages(pages: list[PrintedPage]) -> list[str]:
             if p.blank_fraction > MOST_BLANK and not ends_a_section(pages, i)]
 
 
-def smallest_text(pdf_path) -> float:
-    """The smallest character size (pt) anywhere in the PDF, footers included."""
-    with pdfplumber.open(pdf_path) as pdf:
-        return min(c["size"] for page in pdf.pages for c in page.chars)
+def smallest_text(pages: list[PrintedPage]) -> float:
+    """The smallest character size (pt) anywhere in the PDF, footers included (read once, by `read_pages`)."""
+    return min(page.smallest_size for page in pages)
 
 
 def footers_missing(pages: list[PrintedPage], title: str) -> list[int]:

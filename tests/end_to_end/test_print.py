@@ -90,9 +90,9 @@ def test_every_chart_prints_its_text_at_8_pt_or_more(printed, audit, version):
 @pytest.mark.parametrize("audit", AUDITS)
 @pytest.mark.parametrize("version", VERSIONS + ("briefing",))
 def test_every_page_has_the_title_and_its_number_in_the_footer(printed, audit, version):
-    _, pdf, pages = printed[audit].files[version]
+    _, _, pages = printed[audit].files[version]
     assert rules.footers_missing(pages, printed[audit].footer_title(version)) == []
-    assert rules.smallest_text(pdf) >= rules.SMALLEST_PT - 0.01  # the footer is the smallest text, at 8 pt
+    assert rules.smallest_text(pages) >= rules.SMALLEST_PT - 0.01  # the footer is the smallest text, at 8 pt
 
 
 @pytest.mark.parametrize("audit", AUDITS)
@@ -118,7 +118,7 @@ def test_the_print_rules_catch_what_they_look_for():
     """The measurements themselves: a split table, a heading ending a page, a blank page are found."""
     area = (rules.TOP, 800.0)
     page = lambda number, lines, bottom, images=(): rules.PrintedPage(  # noqa: E731
-        number, lines, bottom, area[0], area[1], list(images), "")
+        number, lines, bottom, area[0], area[1], list(images), "", 9.6)
     html = ("<table><caption>Plans by age</caption><tbody><tr><th>Under 1</th></tr>"
             "<tr><th>Not known</th></tr></tbody></table>")
     split = [page(1, [(700, 9.6, "Plans by age"), (720, 9.6, "Under 1")], 730),
@@ -133,6 +133,8 @@ def test_the_print_rules_catch_what_they_look_for():
     assert rules.headings_ending_a_page([with_chart_below, ending[1]]) == []
     assert rules.mostly_blank_pages([whole[0], page(2, [(60, 9.6, "More text")], 700)]) == ["page 1: 91% blank"]
     assert rules.mostly_blank_pages([whole[0], page(2, [(60, 12.96, "Method")], 700)]) == []  # a section ends
+    footer_at_7 = dataclasses.replace(whole[0], smallest_size=7.0)
+    assert rules.smallest_text([footer_at_7, split[1]]) == 7.0
 
 
 # --- the briefing ------------------------------------------------------------------------
