@@ -12,11 +12,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import examples
+from conftest import KEY, case_row, examples, quorate_returns, write_workbook
+from helpers.clean.cleaning import clean_workbook
 from metamorphic import (
     TRANSFORMATIONS,
     assert_same_outputs,
@@ -85,3 +88,43 @@ def test_workbooks_saved_by_libreoffice_give_the_same_outputs(soffice, tmp_path_
     saved_original, saved_transformed = convert(soffice, [original, transformed], to, folder / to)
     assert_same_outputs(audit_outputs(saved_original), baseline)
     assert_same_outputs(audit_outputs(saved_transformed), expected_outputs(baseline, expected))
+
+
+# --- Excel error values (spec sections 2 and 8): only #N/A means missing; the others are unrecognised and listed.
+
+EXCEL_ERRORS = ["#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def workbook_with_errors(path: Path) -> Path:
+    cases = [case_row(f"CP-{n:04d}") for n in range(1, len(EXCEL_ERRORS) + 2)]
+    returns = [r for case in cases for r in quorate_returns(case["case_ref"])]
+    write_workbook(path, cases, returns, {"window_start": "01/04/2025", "window_end": "30/09/2025"})
+    book = openpyxl.load_workbook(path)
+    sheet = book["Cases"]
+    header = [cell.value for cell in sheet[1]]
+    for row, error in enumerate(EXCEL_ERRORS + ["#N/A"], start=2):
+        for column in ("plan_smart", "icpc_date"):
+            cell = sheet.cell(row, header.index(column) + 1)
+            cell.value, cell.data_type = error, "e"
+    # The last column too: calamine reads an error as empty, so the sheet's values end before it.
+    last = sheet.cell(2, len(header) + 1)
+    sheet.cell(1, len(header) + 1).value = "Notes"
+    last.value, last.data_type = "#REF!", "e"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("to", ["ods", "xls"])
+def test_excel_errors_saved_by_libreoffice_are_listed_as_from_xlsx(soffice, tmp_path, to):
+    original = workbook_with_errors(tmp_path / "errors.xlsx")
+    (saved,) = convert(soffice, [original], to, tmp_path / to)
+    expected, cleaned = clean_workbook(original, KEY), clean_workbook(saved, KEY)
+    listed = {(s, c, v, i): r for s, c, v, i, r in cleaned.data_quality.itertuples(index=False)}
+    for error in EXCEL_ERRORS:
+        assert listed[("Cases", "plan_smart", error.lower(), "unrecognised")] == 1
+        assert listed[("Cases", "icpc_date", error.lower(), "unrecognised")] == 1
+    assert listed[("Cases", "Notes", "Notes", "unused_column")] == 1
+    assert not any(key[2] == "#n/a" for key in listed)  # #N/A is missing, not listed
+    pd.testing.assert_frame_equal(cleaned.data_quality, expected.data_quality)
+    pd.testing.assert_frame_equal(cleaned.reconciliation, expected.reconciliation)
+    pd.testing.assert_frame_equal(cleaned.cases, expected.cases)
