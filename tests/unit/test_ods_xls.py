@@ -87,7 +87,7 @@ def test_the_ods_reader_finds_merges_formats_errors_and_booleans_at_their_cells(
     path = write_ods_xml(tmp_path / "a.ods", {"Other": [row(text("x"))], "Cases": [
         row(text("title")),
         row(EMPTY, repeated=2),                                          # rows 1 and 2, repeated
-        row(f'<table:table-cell table:number-columns-repeated="3"/>',   # columns A-C, repeated
+        row('<table:table-cell table:number-columns-repeated="3"/>',   # columns A-C, repeated
             number(7, "CP-0007", "ce1"), number(0.9, "90%", "ce2")),
         row(text("No", ' table:number-columns-spanned="2" table:number-rows-spanned="2"'), COVERED,
             number(1, "TRUE", formula="of:=TRUE()"), number(0, "FALSE", "ce3"), number(1, "1"), error("#REF!")),
