@@ -1,7 +1,8 @@
-"""Issue 20: what an .ods tells that calamine does not (helpers.read.ods), read from hand-written OpenDocument XML
-as LibreOffice writes it: merged ranges (spans, covered cells, repeated cells and rows before them), number formats
-(`"CP-"0000`, a percentage), error cells (`#REF!`) and TRUE/FALSE saved as numbers. The same through LibreOffice
-itself, and for .xls, is in test_libreoffice.py."""
+"""Issue 20: what an .ods tells that calamine does not (helpers.read.ods), read from hand-written OpenDocument XML as
+LibreOffice writes it: merged ranges (spans, covered cells, repeated cells and rows before them), number formats
+(`"CP-"0000`, a percentage), error cells (`#REF!`) and TRUE/FALSE saved as numbers; and an .xlsb's error cells
+(helpers.read.xlsb), in an .xlsb the tests write. The same through LibreOffice itself, and for .xls, is in
+test_libreoffice.py."""
 from __future__ import annotations
 
 import zipfile
@@ -12,8 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import KEY, case_row, quorate_returns, workbook_rows
+from conftest import KEY, case_row, quorate_returns, workbook_rows, write_xlsb, xlsb_record
 from helpers.clean.cleaning import clean_workbook
+from helpers.errors import AuditInputError
+from helpers.measures import Parameters
+from helpers.measures.findings import findings_table
+from helpers.measures.statuses import measure_statuses
 from helpers.read.ods import BOOLEAN_FORMAT, format_code, read_ods_sheets
 from helpers.read.workbook import read_workbook, with_cell_values
 
@@ -60,6 +65,11 @@ MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
             'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
             '<manifest:file-entry manifest:full-path="/" '
             'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+def findings(cleaned) -> pd.DataFrame:
+    return findings_table(measure_statuses(cleaned.cases, cleaned.agency_returns, Parameters()), None) \
+        .set_index("measure_id")
+
+
 EMPTY, COVERED = "<table:table-cell/>", "<table:covered-table-cell/>"
 
 
@@ -165,3 +175,42 @@ def test_an_error_cell_beyond_the_values_calamine_read_grows_the_grid(shape):
     grown = with_cell_values(grid, {(3, 4): "#REF!"})
     assert grown.shape == (4, 5) and grown[3, 4] == "#REF!"
     assert with_cell_values(grid, {}) is grid
+
+
+# --- .xlsb: error cells (calamine reads them as empty) -----------------------------------------------------------
+
+XLSB_ERRORS = ["#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def test_excel_errors_in_an_xlsb_are_listed_and_n_a_is_missing(tmp_path):
+    cases = [case_row(f"CP-{n:04d}") for n in range(1, len(XLSB_ERRORS) + 2)]
+    returns = [r for case in cases for r in quorate_returns(case["case_ref"])]
+    sheets = workbook_rows(cases, returns, {"window_start": "01/04/2025", "window_end": "30/09/2025"})
+    header = sheets["Cases"][0]
+    for row_values, error in zip(sheets["Cases"][1:], XLSB_ERRORS + ["#N/A"]):
+        row_values[header.index("plan_smart")] = error
+        row_values[header.index("icpc_date")] = error
+    sheets["Cases"][0] = header + ["Notes"]
+    sheets["Cases"][1] = sheets["Cases"][1] + ["#REF!"]  # after the last value calamine reads: the grid grows
+    cleaned = clean_workbook(write_xlsb(tmp_path / "errors.xlsb", sheets), KEY)
+    listed = {(s, c, v, i): r for s, c, v, i, r in cleaned.data_quality.itertuples(index=False)}
+    assert listed == {("Cases", "plan_smart", e.lower(), "unrecognised"): 1 for e in XLSB_ERRORS} | {
+        ("Cases", "icpc_date", e.lower(), "unrecognised"): 1 for e in XLSB_ERRORS} | {
+        ("Cases", "Notes", "Notes", "unused_column"): 1, ("Cases", "icpc_date", "", "no_icpc_date_in_window"): 7}
+    measures = findings(cleaned)
+    assert measures.loc["plan_smart", ["denominator", "not_recorded"]].tolist() == [0, 7]
+
+
+def test_a_damaged_xlsb_that_makes_calamine_panic_is_one_line(tmp_path):
+    path = write_xlsb(tmp_path / "damaged.xlsb", {"Cases": [["case_ref"]], "Agency returns": [["case_ref"]]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    # A text cell written as a shared string (BrtCellIsst) whose number is past the workbook's strings (none).
+    cell = xlsb_record(0x07, (0).to_bytes(4, "little") * 2 + (5).to_bytes(4, "little"))
+    sheet = parts["xl/worksheets/sheet1.bin"]
+    parts["xl/worksheets/sheet1.bin"] = sheet.replace(xlsb_record(0x92), cell + xlsb_record(0x92))
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(AuditInputError, match="cannot be read as .xlsb"):
+        read_workbook(path)

@@ -7,7 +7,8 @@ directly, streaming and only where needed, the number formats of numeric cells i
 the columns that are read as Excel shows them (case references, percentage
 targets), error cells (`#REF!`), and formula cells that were saved without a
 calculated value; from an .xls (xlrd) its number formats and error cells; from an
-.ods's XML (`ods.py`) its merged ranges, number formats, error cells and booleans.
+.ods's XML (`ods.py`) its merged ranges, number formats, error cells and booleans;
+from an .xlsb's records (`xlsb.py`) its error cells.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from .cells import normalise_header, normalise_sheet_name, remove_invisible_mark
 from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
 from .ods import OdsSheet, read_ods_sheets
 from .xls import XlsFormats
+from .xlsb import xlsb_error_cells
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -214,6 +216,8 @@ class OpenWorkbook:
             return self._beside_calamine(lambda: self.xls.error_cells(name))
         if self.ods is not None:
             return self.ods.get(name, OdsSheet()).values
+        if self.format == "xlsb":
+            return self._beside_calamine(lambda: xlsb_error_cells(self.path, name))
         return {}
 
     def merged_ranges(self, name: str, from_calamine: list | None) -> list:
@@ -288,12 +292,21 @@ def open_workbook(path: str | Path) -> OpenWorkbook:
         values = CalamineWorkbook.from_path(str(path))
         xls = XlsFormats(path) if found == "xls" else None
         ods = read_ods_sheets(path) if found == "ods" else None
-    except Exception as error:  # calamine, xlrd and zipfile raise many types for a damaged file
-        raise unreadable(path, found, error) from None
+    except BaseException as error:  # calamine, xlrd and zipfile raise many types for a damaged file
+        raise unreadable(path, found, reraise_interrupt(error)) from None
     return OpenWorkbook(path, found, values, parts, xls=xls, ods=ods)
 
 
-def unreadable(path: Path, found: str, error: Exception) -> AuditInputError:
+def reraise_interrupt(error: BaseException) -> BaseException:
+    """The error, unless it is the user's interrupt or the interpreter's exit, which go on. calamine reports a
+    damaged part it cannot index (an .xlsb's string number past its strings) as a Rust panic, a PanicException
+    that derives from BaseException only: it too must be one line, not a traceback."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise error
+    return error
+
+
+def unreadable(path: Path, found: str, error: BaseException) -> AuditInputError:
     return AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
                            hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again")
 
@@ -970,8 +983,8 @@ def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing,
     """Read one sheet once its parse is done; an empty optional sheet is the same as none."""
     try:
         parsed = parsing.result()
-    except Exception as error:  # calamine raises many types for a damaged sheet
-        raise unreadable(workbook.path, workbook.format, error) from None
+    except BaseException as error:  # calamine raises many types for a damaged sheet, and panics (see above)
+        raise unreadable(workbook.path, workbook.format, reraise_interrupt(error)) from None
     grid, merged = values_grid(parsed), workbook.merged_ranges(name, parsed.merged_cell_ranges)
     del parsed, parsing  # calamine's copy of the cells is let go before the text columns are built
     if not sheet.required and grid.size == 0:
