@@ -128,3 +128,46 @@ def test_excel_errors_saved_by_libreoffice_are_listed_as_from_xlsx(soffice, tmp_
     pd.testing.assert_frame_equal(cleaned.data_quality, expected.data_quality)
     pd.testing.assert_frame_equal(cleaned.reconciliation, expected.reconciliation)
     pd.testing.assert_frame_equal(cleaned.cases, expected.cases)
+
+
+# --- one audit holding each thing the .ods and .xls readers once missed, as an explicit example ------------------
+
+def workbook_with_what_calamine_does_not_give(path: Path) -> Path:
+    """Case references typed as numbers formatted `"CP-"0000`, a `No` merged across two columns, TRUE and FALSE
+    typed as Excel booleans, and a percentage target in Recommendations formatted as a percentage."""
+    cases = [case_row(f"CP-{n:04d}", father_invited="No", father_attended="No") for n in (1, 2, 3)]
+    returns = [r for case in cases for r in quorate_returns(case["case_ref"])]
+    write_workbook(path, cases, returns, {"window_start": "01/04/2025", "window_end": "30/09/2025"},
+                   recommendations=[("Invite fathers", "father_invited", "Jo", "31/03/2026", "90%", "Not started")])
+    book = openpyxl.load_workbook(path)
+    for name in ("Cases", "Agency returns"):
+        sheet = book[name]
+        for row in range(2, sheet.max_row + 1):
+            cell = sheet.cell(row, 1)
+            cell.value, cell.number_format = int(cell.value[3:]), '"CP-"0000'
+    sheet = book["Cases"]
+    header = [cell.value for cell in sheet[1]]
+    invited = header.index("father_invited") + 1
+    sheet.cell(2, invited + 1).value = None
+    sheet.merge_cells(start_row=2, start_column=invited, end_row=2, end_column=invited + 1)
+    sheet.cell(3, header.index("plan_smart") + 1).value = True
+    sheet.cell(4, header.index("plan_smart") + 1).value = False
+    recommendations = book["Recommendations"]
+    for column, name in enumerate(["owner", "due_date", "target", "status"], start=3):
+        recommendations.cell(1, column).value = name
+    recommendations.cell(2, 5).value, recommendations.cell(2, 5).number_format = 0.9, "0%"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("to", ["ods", "xls", "xlsx"])
+def test_number_formats_merges_and_booleans_saved_by_libreoffice_read_as_from_xlsx(soffice, tmp_path, to):
+    original = workbook_with_what_calamine_does_not_give(tmp_path / "audit.xlsx")
+    (saved,) = convert(soffice, [original], to, tmp_path / to)
+    expected, cleaned = clean_workbook(original, KEY), clean_workbook(saved, KEY)
+    assert (expected.case_outcomes == "included").sum() == 3 and (expected.return_outcomes == "included").sum() == 9
+    assert expected.cases["father_attended"].tolist() == ["No", "No", "No"]
+    assert expected.cases["plan_smart"].tolist() == ["Yes", "Yes", "No"]
+    assert expected.recommendations["target"].tolist() == [90]
+    for table in ("cases", "agency_returns", "reconciliation", "data_quality", "recommendations"):
+        pd.testing.assert_frame_equal(getattr(cleaned, table), getattr(expected, table), obj=table)
