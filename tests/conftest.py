@@ -186,9 +186,12 @@ def xlsb_record(kind: int, body: bytes = b"") -> bytes:
 def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A minimal Excel binary workbook (.xlsb), as calamine reads it: text cells inline (BrtCellSt), numbers
     (BrtCellReal), booleans (BrtCellBool), and Excel's error values (BrtCellError) for the texts of
-    XLSB_ERROR_CODES. LibreOffice cannot write .xlsb, so the tests write it themselves (MS-XLSB 2.4)."""
+    XLSB_ERROR_CODES; a cell given as (number, format code) is the number in a cell style of that custom number
+    format (styles.bin: BrtFmt, BrtXF). LibreOffice cannot write .xlsb, so the tests write it (MS-XLSB 2.4)."""
     import struct
     import zipfile
+
+    codes = list(dict.fromkeys(v[1] for rows in sheets.values() for r in rows for v in r if isinstance(v, tuple)))
 
     def wide(text: str) -> bytes:
         return struct.pack("<I", len(text)) + text.encode("utf-16-le")
@@ -200,7 +203,10 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
         for r, values in enumerate(rows):
             part += xlsb_record(0x00, struct.pack("<IIHBBBI", r, 0, 300, 0, 0, 0, 0))
             for c, value in enumerate(values):
-                cell = struct.pack("<II", c, 0)
+                style = 0
+                if isinstance(value, tuple):  # (number, format code): cell style 1 + the code's position
+                    value, style = value[0], codes.index(value[1]) + 1
+                cell = struct.pack("<II", c, style)
                 if value is None:
                     continue
                 if isinstance(value, str) and value in XLSB_ERROR_CODES:
@@ -213,6 +219,13 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
                     part += xlsb_record(0x06, cell + wide(str(value)))
         return part + xlsb_record(0x92) + xlsb_record(0x82)
 
+    # Custom number formats are numbered from 164; cell style 0 is General, style i + 1 has format 164 + i.
+    styles = xlsb_record(0x296) + xlsb_record(0x267, struct.pack("<I", len(codes)))
+    styles += b"".join(xlsb_record(0x2C, struct.pack("<H", 164 + i) + wide(code)) for i, code in enumerate(codes))
+    styles += xlsb_record(0x268) + xlsb_record(0x269, struct.pack("<I", len(codes) + 1))
+    for number_format in [0] + [164 + i for i in range(len(codes))]:
+        styles += xlsb_record(0x2F, struct.pack("<HHHHHBBHBB", 0xFFFF, number_format, 0, 0, 0, 0, 0, 0, 0, 0))
+    styles += xlsb_record(0x26A) + xlsb_record(0x297)
     book, relationships = xlsb_record(0x83) + xlsb_record(0x8F), ""
     for number, name in enumerate(sheets, start=1):
         book += xlsb_record(0x9C, struct.pack("<II", 0, number) + wide(f"rId{number}") + wide(name))
@@ -224,6 +237,7 @@ def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
                          'openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType='
                          '"application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')
         archive.writestr("xl/workbook.bin", book)
+        archive.writestr("xl/styles.bin", styles)
         archive.writestr("xl/_rels/workbook.bin.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns='
                          f'"http://schemas.openxmlformats.org/package/2006/relationships">{relationships}'
                          "</Relationships>")

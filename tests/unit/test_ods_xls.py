@@ -214,3 +214,22 @@ def test_a_damaged_xlsb_that_makes_calamine_panic_is_one_line(tmp_path):
             archive.writestr(name, data)
     with pytest.raises(AuditInputError, match="cannot be read as .xlsb"):
         read_workbook(path)
+
+
+def test_case_references_typed_as_numbers_in_an_xlsb_read_as_excel_shows_them(tmp_path):
+    cases = [case_row(f"CP-{n:04d}") for n in (1, 2, 3)]
+    returns = [r for case in cases for r in quorate_returns(case["case_ref"])]
+    sheets = workbook_rows(cases, returns, {"window_start": "01/04/2025", "window_end": "30/09/2025"})
+    for values in sheets["Cases"][1:]:
+        values[0] = (int(values[0][3:]), '"CP-"0000')   # 1 formatted "CP-"0000 shows CP-0001
+    sheets["Agency returns"][1][0] = (1, '"CP-"0000')   # and in a return, beside returns typed as text
+    sheets["Cases"][0] = sheets["Cases"][0] + ["Code"]
+    sheets["Cases"][1] = sheets["Cases"][1] + [(7, "000000")]  # a column not read: its format changes nothing
+    sheets["Recommendations"] = [["recommendation", "measures", "target"], ["Plans", "plan_smart", (0.9, "0%")]]
+    raw = read_workbook(write_xlsb(tmp_path / "audit.xlsb", sheets))
+    assert raw.cases.rows["case_ref"].tolist() == ["CP-0001", "CP-0002", "CP-0003"]
+    assert raw.agency_returns.rows["case_ref"].iloc[0] == "CP-0001"
+    assert raw.recommendations.rows["target"].tolist() == ["90%"]
+    cleaned = clean_workbook(tmp_path / "audit.xlsb", KEY)
+    assert (cleaned.case_outcomes == "included").sum() == 3
+    assert (cleaned.return_outcomes == "included").sum() == len(returns)

@@ -8,7 +8,7 @@ the columns that are read as Excel shows them (case references, percentage
 targets), error cells (`#REF!`), and formula cells that were saved without a
 calculated value; from an .xls (xlrd) its number formats and error cells; from an
 .ods's XML (`ods.py`) its merged ranges, number formats, error cells and booleans;
-from an .xlsb's records (`xlsb.py`) its error cells.
+from an .xlsb's records (`xlsb.py`) its error cells and number formats.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from .cells import normalise_header, normalise_sheet_name, remove_invisible_mark
 from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
 from .ods import OdsSheet, read_ods_sheets
 from .xls import XlsFormats
-from .xlsb import xlsb_error_cells
+from .xlsb import xlsb_error_cells, xlsb_number_formats
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -238,6 +238,8 @@ class OpenWorkbook:
         if self.ods is not None:
             formats = self.ods.get(name, OdsSheet()).formats
             return {cell: formats[cell] for cell in cells if cell in formats}
+        if self.format == "xlsb":
+            return self._beside_calamine(lambda: xlsb_number_formats(self.path, name, cells))
         return {}
 
     def _beside_calamine(self, read):
