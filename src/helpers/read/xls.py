@@ -11,13 +11,14 @@ import io
 from pathlib import Path
 
 import numpy as np
-import xlrd
 
 
 class XlsFormats:
     """An .xls's error cells and number formats, each sheet loaded once, when first asked for."""
 
     def __init__(self, path: Path):
+        import xlrd  # here, not at the top: only an .xls needs it, and every run imports the reader
+
         # on_demand: a sheet is parsed when first asked for; the others are never read. xlrd's warnings about
         # a file's layout go to a log of their own, never to the audit team's screen.
         self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=io.StringIO())
@@ -30,6 +31,8 @@ class XlsFormats:
 
     def error_cells(self, name: str) -> dict[tuple[int, int], str]:
         """Cells holding an error value, by 0-based (row, column), as Excel shows them (`#REF!`, `#N/A`...)."""
+        import xlrd
+
         sheet = self.sheet(name)
         found = {}
         for row in range(sheet.nrows if sheet is not None else 0):
