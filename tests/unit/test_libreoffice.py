@@ -1,7 +1,9 @@
 """Issue 20: workbooks written by real software, not only by openpyxl. Generated audits, as written and as
 transformed by the spec's "changes nothing" rules (tests/metamorphic.py), are converted by LibreOffice
 (`soffice --headless --convert-to`) to .xlsx, .ods and .xls; each converted file must give the original's
-findings, reconciliation and data quality.
+findings, reconciliation and data quality, under every rule (none is left out for any format). Two explicit
+audits besides: Excel's error values (`#REF!`... listed, `#N/A` missing), and case references formatted
+`"CP-"0000`, a merge across columns, booleans and a percentage target, each read from .ods and .xls as from .xlsx.
 
 Without soffice these tests skip, saying why; with REQUIRE_SOFFICE=1 (CI, .ci/run) they fail instead.
 """
