@@ -166,6 +166,86 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
+# Excel's error values and their codes in a binary workbook (MS-XLSB 2.5.97.2): a cell holding one of these texts is
+# written by `write_xlsb` as an error cell.
+XLSB_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+                    "#N/A": 0x2A}
+
+
+def xlsb_record(kind: int, body: bytes = b"") -> bytes:
+    """One record of a binary part: its type (one or two bytes), its size (7 bits a byte), its body."""
+    head = bytes([kind]) if kind < 0x80 else bytes([(kind & 0x7F) | 0x80, kind >> 7])
+    size, encoded = len(body), b""
+    while True:
+        byte, size = size & 0x7F, size >> 7
+        encoded += bytes([byte | (0x80 if size else 0)])
+        if not size:
+            return head + encoded + body
+
+
+def write_xlsb(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A minimal Excel binary workbook (.xlsb), as calamine reads it: text cells inline (BrtCellSt), numbers
+    (BrtCellReal), booleans (BrtCellBool), and Excel's error values (BrtCellError) for the texts of
+    XLSB_ERROR_CODES; a cell given as (number, format code) is the number in a cell style of that custom number
+    format (styles.bin: BrtFmt, BrtXF). LibreOffice cannot write .xlsb, so the tests write it (MS-XLSB 2.4)."""
+    import struct
+    import zipfile
+
+    codes = list(dict.fromkeys(v[1] for rows in sheets.values() for r in rows for v in r if isinstance(v, tuple)))
+
+    def wide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    def sheet_part(rows: list[list]) -> bytes:
+        width = max((len(r) for r in rows), default=1)
+        part = xlsb_record(0x81) + xlsb_record(0x94, struct.pack("<IIII", 0, max(len(rows) - 1, 0), 0, width - 1))
+        part += xlsb_record(0x91)
+        for r, values in enumerate(rows):
+            part += xlsb_record(0x00, struct.pack("<IIHBBBI", r, 0, 300, 0, 0, 0, 0))
+            for c, value in enumerate(values):
+                style = 0
+                if isinstance(value, tuple):  # (number, format code): cell style 1 + the code's position
+                    value, style = value[0], codes.index(value[1]) + 1
+                cell = struct.pack("<II", c, style)
+                if value is None:
+                    continue
+                if isinstance(value, str) and value in XLSB_ERROR_CODES:
+                    part += xlsb_record(0x03, cell + bytes([XLSB_ERROR_CODES[value]]))
+                elif isinstance(value, bool):
+                    part += xlsb_record(0x04, cell + bytes([value]))
+                elif isinstance(value, (int, float)):
+                    part += xlsb_record(0x05, cell + struct.pack("<d", value))
+                else:
+                    part += xlsb_record(0x06, cell + wide(str(value)))
+        return part + xlsb_record(0x92) + xlsb_record(0x82)
+
+    # Custom number formats are numbered from 164; cell style 0 is General, style i + 1 has format 164 + i.
+    styles = xlsb_record(0x296) + xlsb_record(0x267, struct.pack("<I", len(codes)))
+    styles += b"".join(xlsb_record(0x2C, struct.pack("<H", 164 + i) + wide(code)) for i, code in enumerate(codes))
+    styles += xlsb_record(0x268) + xlsb_record(0x269, struct.pack("<I", len(codes) + 1))
+    for number_format in [0] + [164 + i for i in range(len(codes))]:
+        styles += xlsb_record(0x2F, struct.pack("<HHHHHBBHBB", 0xFFFF, number_format, 0, 0, 0, 0, 0, 0, 0, 0))
+    styles += xlsb_record(0x26A) + xlsb_record(0x297)
+    book, relationships = xlsb_record(0x83) + xlsb_record(0x8F), ""
+    for number, name in enumerate(sheets, start=1):
+        book += xlsb_record(0x9C, struct.pack("<II", 0, number) + wide(f"rId{number}") + wide(name))
+        relationships += (f'<Relationship Id="rId{number}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                          f'2006/relationships/worksheet" Target="worksheets/sheet{number}.bin"/>')
+    book += xlsb_record(0x90) + xlsb_record(0x84)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+                         'openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType='
+                         '"application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')
+        archive.writestr("xl/workbook.bin", book)
+        archive.writestr("xl/styles.bin", styles)
+        archive.writestr("xl/_rels/workbook.bin.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns='
+                         f'"http://schemas.openxmlformats.org/package/2006/relationships">{relationships}'
+                         "</Relationships>")
+        for number, rows in enumerate(sheets.values(), start=1):
+            archive.writestr(f"xl/worksheets/sheet{number}.bin", sheet_part(rows))
+    return path
+
+
 def write_lock_file(path: Path, user: str = "Alice") -> Path:
     """What Excel writes beside an open workbook as `~$name.xlsx`: the user's name, not a workbook."""
     path.write_bytes(bytes([len(user)]) + user.encode() + b" " * 48 + user.encode("utf-16-le") + b"\x00" * 100)

@@ -428,6 +428,24 @@ def whitespace_rows(book: Book, draw) -> Expected:
     return expected
 
 
+def whitespace_rows_at_the_end(book: Book, draw) -> Expected:
+    """Spec section 1: the sheet's extent is its last row holding a value, and a cell of spaces holds one (text, not
+    formatting); spec section 2 reads it, trimmed, as empty. So rows of spaces after the last case or return are
+    within the sheet and are blank rows: counted, not analysed, as anywhere else (`whitespace_rows`). Unlike
+    formatting down the sheet (spec section 1: adds nothing), which the reader's own tests cover."""
+    expected = Expected()
+    for sheet in case_sheets(book):
+        count = draw(st.integers(1, 3))
+        for _ in range(count):
+            row = [Cell(draw(st.sampled_from([None, " ", "\u00a0", "\u3000", "  "])), None, "blank")
+                   for _ in range(sheet.width)]
+            row[draw(st.integers(0, sheet.width - 1))] = Cell(" ", None, "blank")  # one cell holds spaces at least
+            sheet.rows.append(row)
+        key = sheet_key(book, sheet)
+        expected.blank_rows[key] = expected.blank_rows.get(key, 0) + count
+    return expected
+
+
 def merged_ranges(book: Book, draw) -> Expected:
     """Spec section 1: a merged range's value applies to every cell of the range below the header: cells that
     mean the same, down a column, across a row or in a block, are merged and only the first keeps its value."""
@@ -527,6 +545,7 @@ TRANSFORMATIONS = {
     "column_order": column_order,
     "header_cosmetics": header_cosmetics,
     "whitespace_rows": whitespace_rows,
+    "whitespace_rows_at_the_end": whitespace_rows_at_the_end,
     "title_block": title_block,
     "merged_ranges": merged_ranges,
     "formulas": formulas,

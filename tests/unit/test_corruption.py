@@ -11,7 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import KEY, case_row, examples, quorate_returns, return_row, run_report, write_workbook
+from conftest import (
+    KEY,
+    case_row,
+    examples,
+    quorate_returns,
+    return_row,
+    run_report,
+    workbook_rows,
+    write_ods,
+    write_workbook,
+    write_xlsb,
+)
 from helpers.clean.cleaning import clean_raw_workbook
 from helpers.errors import AuditInputError
 from helpers.read.workbook import read_workbook
@@ -118,3 +129,25 @@ def test_make_report_on_corrupted_workbooks_gives_one_line_and_no_traceback(tmp_
         assert "Traceback" not in result.stderr, result.stderr
         lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert len(lines) == 1 and name in lines[0], result.stderr
+
+
+@pytest.fixture(scope="module")
+def other_format_bytes(tmp_path_factory) -> dict[str, bytes]:
+    """The same audit as an .xlsb and an .ods, whose error cells, merges and formats the reader reads itself
+    (helpers.read.xlsb, helpers.read.ods): their parsers too must give one line for any damage."""
+    cases = [case_row(f"C{n}", plan_smart="#REF!" if n == 2 else "Yes") for n in range(5)]
+    returns = [r for n in range(5) for r in quorate_returns(f"C{n}")] + [return_row("C9", "Nowhere")]
+    sheets = workbook_rows(cases, returns, WINDOW)
+    folder = tmp_path_factory.mktemp("formats")
+    return {"xlsb": write_xlsb(folder / "whole.xlsb", sheets).read_bytes(),
+            "ods": write_ods(folder / "whole.ods", sheets).read_bytes()}
+
+
+@pytest.mark.parametrize("suffix", ["xlsb", "ods"])
+@settings(deadline=None, max_examples=examples(dev=20, ci=100))
+@given(data=st.data())
+def test_random_corruptions_of_an_xlsb_or_ods_read_or_give_one_line(tmp_path_factory, other_format_bytes, suffix,
+                                                                     data):
+    path = tmp_path_factory.mktemp("corrupt") / f"audit.{suffix}"
+    path.write_bytes(data.draw(corruptions(other_format_bytes[suffix])))
+    read_and_clean(path)

@@ -2,10 +2,13 @@
 
 Values come from python-calamine, which reads .xlsx/.xlsm, .xlsb, .xls and .ods and
 only ever sees cells holding a value, so formatting down to row 1,048,576 costs
-nothing. Two things calamine does not give are read from the .xlsx/.xlsm parts
-directly, streaming and only where needed: the number formats of numeric cells in
+nothing. What calamine does not give is read beside it: from the .xlsx/.xlsm parts
+directly, streaming and only where needed, the number formats of numeric cells in
 the columns that are read as Excel shows them (case references, percentage
-targets), and formula cells that were saved without a calculated value.
+targets), error cells (`#REF!`), and formula cells that were saved without a
+calculated value; from an .xls (xlrd) its number formats and error cells; from an
+.ods's XML (`ods.py`) its merged ranges, number formats, error cells and booleans;
+from an .xlsb's records (`xlsb.py`) its error cells and number formats.
 """
 from __future__ import annotations
 
@@ -29,6 +32,9 @@ from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
 from .cells import normalise_header, normalise_sheet_name, remove_invisible_marks
 from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
+from .ods import OdsSheet, read_ods_sheets
+from .xls import XlsFormats
+from .xlsb import xlsb_error_cells, xlsb_number_formats
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -191,12 +197,57 @@ def _is_encrypted(path: Path) -> bool:
 
 @dataclass
 class OpenWorkbook:
-    """A workbook opened for reading: its values (calamine) and, for .xlsx/.xlsm, its parts."""
+    """A workbook opened for reading: its values (calamine) and what calamine does not give: for .xlsx/.xlsm its
+    parts, for .xls its formats (xlrd), for .ods its sheets' merges, formats, errors and booleans."""
     path: Path
     format: str
     values: CalamineWorkbook
     parts: XlsxParts | None
     _sheets: dict = field(default_factory=dict)
+    xls: XlsFormats | None = None
+    ods: dict[str, OdsSheet] | None = None
+
+    def cell_values(self, name: str) -> dict[tuple[int, int], object]:
+        """Cells whose value calamine reads otherwise, by 0-based (row, column): error cells as the text Excel
+        shows (`#REF!`; calamine reads them as empty) and, in an .ods, booleans LibreOffice saved as numbers."""
+        if self.parts is not None:
+            return self.parts.error_cells(name)
+        if self.xls is not None:
+            return self._beside_calamine(lambda: self.xls.error_cells(name))
+        if self.ods is not None:
+            return self.ods.get(name, OdsSheet()).values
+        if self.format == "xlsb":
+            return self._beside_calamine(lambda: xlsb_error_cells(self.path, name))
+        return {}
+
+    def merged_ranges(self, name: str, from_calamine: list | None) -> list:
+        """The sheet's merged ranges ((top, left), (bottom, right)): calamine gives none for an .ods."""
+        if self.ods is not None:
+            return self.ods.get(name, OdsSheet()).merged
+        return from_calamine or []
+
+    def number_formats(self, name: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """Number format code of each named cell (0-based row, column); a cell not found has General."""
+        if not cells:
+            return {}
+        if self.parts is not None:
+            references = {f"{column_letter(column)}{row + 1}": (row, column) for row, column in cells}
+            return {references[ref]: code for ref, code in self.parts.number_formats(name, set(references)).items()}
+        if self.xls is not None:
+            return self._beside_calamine(lambda: self.xls.number_formats(name, cells))
+        if self.ods is not None:
+            formats = self.ods.get(name, OdsSheet()).formats
+            return {cell: formats[cell] for cell in cells if cell in formats}
+        if self.format == "xlsb":
+            return self._beside_calamine(lambda: xlsb_number_formats(self.path, name, cells))
+        return {}
+
+    def _beside_calamine(self, read):
+        """What a second reader (xlrd) reads of a sheet calamine has read: a damaged file is still one line."""
+        try:
+            return read()
+        except Exception as error:  # xlrd raises many types for a damaged sheet
+            raise unreadable(self.path, self.format, error) from None
 
     def sheet(self, name: str):
         """The sheet's values, parsed once (calamine parses a sheet on every request)."""
@@ -241,12 +292,23 @@ def open_workbook(path: str | Path) -> OpenWorkbook:
     try:
         parts = XlsxParts(path) if found in ("xlsx", "xlsm") else None
         values = CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine and zipfile raise many types for a damaged file
-        raise unreadable(path, found, error) from None
-    return OpenWorkbook(path, found, values, parts)
+        xls = XlsFormats(path) if found == "xls" else None
+        ods = read_ods_sheets(path) if found == "ods" else None
+    except BaseException as error:  # calamine, xlrd and zipfile raise many types for a damaged file
+        raise unreadable(path, found, reraise_interrupt(error)) from None
+    return OpenWorkbook(path, found, values, parts, xls=xls, ods=ods)
 
 
-def unreadable(path: Path, found: str, error: Exception) -> AuditInputError:
+def reraise_interrupt(error: BaseException) -> BaseException:
+    """The error, unless it is the user's interrupt or the interpreter's exit, which go on. calamine reports a
+    damaged part it cannot index (an .xlsb's string number past its strings) as a Rust panic, a PanicException
+    that derives from BaseException only: it too must be one line, not a traceback."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise error
+    return error
+
+
+def unreadable(path: Path, found: str, error: BaseException) -> AuditInputError:
     return AuditInputError(f"cannot be read as {FORMATS[found]} ({type(error).__name__})", file=path,
                            hint="open it in Excel, save it again as Excel Workbook (.xlsx) and run again")
 
@@ -406,11 +468,20 @@ def _error_cells_in(chunk: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def with_error_values(grid: np.ndarray, errors: dict[tuple[int, int], str]) -> np.ndarray:
-    """The grid with each error cell holding its error's text (see `_error_cells_in`)."""
-    for (row, column), text in errors.items():
-        if row < grid.shape[0] and column < grid.shape[1]:
-            grid[row, column] = text
+def with_cell_values(grid: np.ndarray, values: dict[tuple[int, int], object]) -> np.ndarray:
+    """The grid with each cell of `values` holding its value (an error's text: see `_error_cells_in` and
+    `OpenWorkbook.cell_values`). calamine, reading an error cell as empty, may have ended the grid before it:
+    the grid then grows to hold it."""
+    if not values:
+        return grid
+    rows = max(grid.shape[0], max(row for row, _ in values) + 1)
+    columns = max(grid.shape[1], max(column for _, column in values) + 1)
+    if (rows, columns) != grid.shape:
+        grown = np.full((rows, columns), None, dtype=object)
+        grown[:grid.shape[0], :grid.shape[1]] = grid
+        grid = grown
+    for (row, column), value in values.items():
+        grid[row, column] = value
     return grid
 
 
@@ -754,8 +825,7 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
     if grid.size == 0:
         raise AuditInputError("the sheet has no header row (it is empty)", file=file, sheet=sheet.name,
                               hint="the first non-empty row must hold the column names")
-    if workbook.parts is not None:
-        grid = with_error_values(grid, workbook.parts.error_cells(sheet_name))
+    grid = with_cell_values(grid, workbook.cell_values(sheet_name))
     header_index = locate_header(grid, sheet, file)
     if workbook.parts is not None:
         uncalculated = workbook.parts.first_uncalculated_formula(sheet_name)
@@ -777,8 +847,8 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
     rows_count = len(columns[0].codes) if columns else 0
     own_blank = ~np.logical_or.reduce([c.holds_value() for c in columns]) if columns and rows_count \
         else np.ones(rows_count, dtype=bool)
-    fill_merged_codes(columns, workbook.sheet(sheet_name).merged_cell_ranges if merged is None else merged,
-                      header_index)
+    fill_merged_codes(columns, workbook.merged_ranges(sheet_name, workbook.sheet(sheet_name).merged_cell_ranges)
+                      if merged is None else merged, header_index)
     index = pd.RangeIndex(rows_count)
     large = sheet in (CASES, AGENCY_RETURNS)
     as_series = (lambda c: c.as_categories(index)) if large else (lambda c: pd.Series(c.as_text(), index=index))
@@ -824,10 +894,9 @@ def displayed_column(workbook: OpenWorkbook, sheet_name: str, cells: np.ndarray,
     numeric = np.flatnonzero(np.isin(codes, numbers))
     if not len(numeric):
         return column_of_texts(codes, texts)
-    letter = column_letter(position)
-    references = [f"{letter}{first_row + r}" for r in numeric]
-    formats = workbook.parts.number_formats(sheet_name, set(references)) if workbook.parts is not None else {}
-    shown = pd.DataFrame({"code": codes[numeric], "format": [formats.get(ref, "General") for ref in references]})
+    cells = [(first_row - 1 + int(r), position) for r in numeric]
+    formats = workbook.number_formats(sheet_name, cells)
+    shown = pd.DataFrame({"code": codes[numeric], "format": [formats.get(cell, "General") for cell in cells]})
     pairs, distinct_pairs = pd.factorize(pd.MultiIndex.from_frame(shown))
     for code, format_code in distinct_pairs:
         value = uniques[code]
@@ -916,9 +985,9 @@ def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing,
     """Read one sheet once its parse is done; an empty optional sheet is the same as none."""
     try:
         parsed = parsing.result()
-    except Exception as error:  # calamine raises many types for a damaged sheet
-        raise unreadable(workbook.path, workbook.format, error) from None
-    grid, merged = values_grid(parsed), parsed.merged_cell_ranges or []
+    except BaseException as error:  # calamine raises many types for a damaged sheet, and panics (see above)
+        raise unreadable(workbook.path, workbook.format, reraise_interrupt(error)) from None
+    grid, merged = values_grid(parsed), workbook.merged_ranges(name, parsed.merged_cell_ranges)
     del parsed, parsing  # calamine's copy of the cells is let go before the text columns are built
     if not sheet.required and grid.size == 0:
         return None
