@@ -180,3 +180,24 @@ def test_make_check_reads_a_workbook_with_the_definition_and_says_what_a_grade_a
     assert grade["accepted"].iloc[0] == "one of: Strong, Fair, Weak"
     negative = problems[problems["issue"] == "negative_interval"]
     assert negative["value"].tolist() == ["09/06/2025 (before it, Referral date: 10/06/2025)"]
+
+
+def test_the_docs_of_another_definition_list_its_measures_columns_and_grade_scales(definition):
+    import sys
+
+    from helpers import config
+
+    sys.path.insert(0, str(config.PROJECT_ROOT / "tools"))
+    from make_docs import input_format_markdown, measures_markdown
+
+    measures = measures_markdown(definition)
+    assert "| `strategy_timely` | 1 Timeliness: Timeliness | Strategy discussion within 3 working days |" in measures
+    assert "`practice_fair` | secondary" in measures and "icpc_timely" not in measures
+    assert "Children subject to a child protection plan" not in measures  # no census context declared
+    workbook_format = input_format_markdown(definition)
+    assert "| `referral_date` |  | yes | date |  | `strategy_timely` |" in workbook_format
+    assert "| `child_name` |  | no | text (personal data: never leaves cleaning) |" in workbook_format
+    assert "| `practice_grade` |  | yes | grade (Strong, Fair, Weak) |" in workbook_format
+    assert "| practice | 1. Strong, 2. Fair, 3. Weak | `practice_grade` |" in workbook_format
+    assert "`strategy_timely`, `practice_fair`. An unknown id" in workbook_format
+    assert "icpc_date" not in workbook_format
