@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from conftest import processed_folder, report_files, run_report
+from helpers.domain.definition import load_definition
+from helpers.run.dictionary import undeclared
 
 pytestmark = pytest.mark.slow
 
@@ -98,6 +100,7 @@ def test_a_minimal_third_definition_runs_the_whole_pipeline(tmp_path):
     assert json.loads((folder / "audit.json").read_text())["audit_title"] == "Audit of home visits"
     inputs = json.loads((folder / "manifest.json").read_text())["inputs"]
     assert inputs["definition"]["file"] == str(definition)  # another definition is an input of the run
+    assert undeclared(folder, load_definition(definition)) == {}  # its data dictionary declares every column
 
     board = report_files(workdir)["board"].read_text()
     assert "Audit of home visits" in board and "Visits to the child" in board and "Child seen alone" in board
