@@ -240,6 +240,10 @@ LONG_ERRORS = [
     ("    - {name: agency, kind: agency, aliases: [organisation]}\n", "", 14, "lacks the column 'agency'"),
     ('demo: {"Yes": 0.7', 'demo: {"Yse": 0.7', 13, "'Yse' is never an answer of column 'tool_used'"),
     ('practice: ["Outstanding", "Good",', 'practice: ["Good", "Good",', 5, "lists a level twice"),
+    ("demo: {cases: 40, seed: 7}", "demo: {cases: 40, seed: 7}\nbreakdowns: {by: [category]}", 34,
+     "the breakdown 'category' cannot be made: it needs a Cases column of kind category"),
+    ("demo: {cases: 40, seed: 7}", "demo: {cases: 40, seed: 7}\nbreakdowns: {by: [], measures: [tool]}", 34,
+     "the breakdowns name measure 'tool', which is not declared"),
     ('rule: {kind: grade_distribution, column: practice_grade, at_least: "Good"}',
      'rule: {kind: all_of, rules: [{kind: grade_distribution, column: practice_grade, at_least: "Good"}, '
      '{kind: answer, column: tool_used, met: ["Yes"]}]}', 30, "a grade_distribution is a measure's own rule"),

@@ -45,6 +45,9 @@ DEFINITION = textwrap.dedent("""\
         definition: "every graded return Fair or Strong"
         statement: "practice was fair or strong"
         rule: {kind: grade_distribution, column: practice_grade, at_least: "Fair"}
+    breakdowns: {by: [age_band]}
+    glossary:
+      - {term: "Strategy discussion", meaning: "The meeting that decides whether to start enquiries."}
     """)
 
 # Child id, name, dob, referral, strategy discussion, tool used. N03's strategy discussion is before its referral
@@ -238,3 +241,17 @@ def test_a_run_of_another_definition_takes_its_parameters_and_refuses_the_cp_aud
         pipeline.request_from(pipeline.parse(given + ["--icpc-working-days", "20"]))
     with pytest.raises(SystemExit):  # an option no parameter of the definition has
         pipeline.parse(given + ["--strategy-working-day", "7"])
+
+
+def test_the_breakdowns_and_glossary_are_the_definition_s(audited):
+    from helpers.report.board_paper import glossary_of
+
+    audit, definition = audited
+    # By age band, the key-line measures (strategy_timely): N01 10-15 met, N02 5-9 not met, N03 10-15 not recorded.
+    by_age = audit.measured.by_age_band
+    assert by_age[["group", "measure_id", "met", "assessed", "cases"]].values.tolist() == \
+        [["5-9", "strategy_timely", 0, 1, 1], ["10-15", "strategy_timely", 1, 1, 2]]
+    assert audit.measured.by_category.empty  # not asked for
+    assert list(audit.measured.by_agency_group.columns) == ["agency_group", "returns"]
+    assert [term for term, _ in glossary_of(definition)] == ["Strategy discussion", "95% interval", "Working days",
+                                                             "Partly"]

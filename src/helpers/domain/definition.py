@@ -38,6 +38,9 @@ CASES_SHEET, RETURNS_SHEET = "Cases", "Agency returns"
 IDENTIFYING = {CASES_SHEET: (("case_ref", "case_ref"),),
                RETURNS_SHEET: (("case_ref", "case_ref"), ("agency", "agency"))}
 CENSUS_CONTEXTS = ("none", "cp-plans")  # cp-plans: children on child protection plans (spec section 10)
+# The report's breakdowns a definition may ask for: attendance and reports shared in time per agency group (from
+# the rule of its measure reports_shared_timely), and its measures by category of abuse and by age band.
+BREAKDOWN_KINDS = ("agency_reports", "category", "age_band")
 # Column kinds of spec section 2 a definition may declare; those read through answers have their answers below.
 COLUMN_KINDS = ("case_ref", "text", "date", "agency", "yn", "ypn", "eha", "outcomes", "attended", "grade",
                 "category", "participation")
@@ -185,6 +188,13 @@ class Demo:
     seed: int = 2026
 
 
+@dataclass(frozen=True)
+class Breakdowns:
+    """The report's breakdowns (`by`, of BREAKDOWN_KINDS) and the measures broken down by category and age band."""
+    by: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+
+
 # eq=False: a definition is one file's, compared and hashed by identity (its dicts could not be hashed).
 @dataclass(frozen=True, eq=False)
 class AuditDefinition:
@@ -201,6 +211,8 @@ class AuditDefinition:
     secondary_findings: tuple[str, ...] = ()  # sentences the report adds to its secondary findings
     standards: dict[str, int] = field(default_factory=dict)  # measure id -> percentage set in advance
     demo: Demo = field(default_factory=Demo)
+    breakdowns: "Breakdowns" = field(default_factory=lambda: Breakdowns())
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, meaning): the report's glossary, before every audit's terms
 
     @property
     def name(self) -> str:
@@ -865,7 +877,61 @@ def gates_of(rule: Rule) -> list[Gated]:
 
 
 TOP_LEVEL = ("title", "key_lines_of_enquiry", "parameters", "measures", "columns", "grade_scales", "window_date",
-             "census_context", "secondary_findings", "standards", "demo")
+             "census_context", "secondary_findings", "standards", "demo", "breakdowns", "glossary")
+
+
+def check_breakdowns(document: Located, path: Path, sheets: dict[str, Sheet], measures: tuple[DeclaredMeasure, ...],
+                     window_date: str | None) -> Breakdowns:
+    """breakdowns: {by: [...], measures: [...]}: each kind must have what it counts in the definition."""
+    if "breakdowns" not in document:
+        return Breakdowns()
+    checker = _Checker(path, {}, {}, {}, where="breakdowns")
+    value = checker.mapping(document["breakdowns"], document.lines["breakdowns"], "breakdowns", ("by",),
+                            ("measures",))
+    by = value["by"]  # may be empty: no breakdown
+    if not isinstance(by, list) or not all(isinstance(kind, str) for kind in by):
+        raise checker.fail(value.lines["by"], "'by' lists breakdowns", "e.g. by: [age_band]")
+    ids = [m.id for m in measures]
+    cases = {c.name: c for c in sheets[CASES_SHEET].columns}
+    returns = {c.name for c in sheets[RETURNS_SHEET].columns}
+    needs = {
+        "agency_reports": (any(m.id == "reports_shared_timely" and isinstance(m.rule, OverReturns) for m in measures)
+                           and "attended" in returns,
+                           "it counts reports by the rule of a measure reports_shared_timely over agency returns, "
+                           "and an Agency returns column attended"),
+        "category": (any(c.kind == "category" and not c.personal for c in cases.values()),
+                     "it needs a Cases column of kind category"),
+        "age_band": (bool(window_date) and "date_of_birth" in cases,
+                     "it needs a window_date and a Cases column date_of_birth"),
+    }
+    for kind in by:
+        if kind not in BREAKDOWN_KINDS:
+            raise checker.fail(value.lines["by"], f"unknown breakdown '{kind}'", closest(kind, BREAKDOWN_KINDS))
+        if not needs[kind][0]:
+            raise checker.fail(value.lines["by"], f"the breakdown '{kind}' cannot be made: {needs[kind][1]}",
+                               f"remove {kind}, or declare what it needs")
+    broken_down = checker.words(value, "measures") if "measures" in value else \
+        tuple(m.id for m in measures if m.key_line != SECONDARY)
+    for measure_id in broken_down:
+        if measure_id not in ids:
+            raise checker.fail(value.lines["measures"], f"the breakdowns name measure '{measure_id}', which is not "
+                               "declared", closest(measure_id, ids))
+    return Breakdowns(tuple(by), tuple(broken_down))
+
+
+def check_glossary(document: Located, path: Path) -> tuple[tuple[str, str], ...]:
+    """glossary: the audit's own terms, each {term, meaning}, shown before the terms every audit's report has."""
+    if "glossary" not in document:
+        return ()
+    entries = document["glossary"]
+    if not isinstance(entries, list):
+        raise fail(path, document.lines["glossary"], "glossary lists {term, meaning} mappings")
+    checker = _Checker(path, {}, {}, {}, where="glossary")
+    terms = []
+    for entry, line in zip(entries, entries.lines):
+        checker.mapping(entry, line, "a glossary entry", ("term", "meaning"))
+        terms.append((checker.text(entry, "term"), checker.text(entry, "meaning")))
+    return tuple(terms)
 
 
 def check_window_date(document: Located, path: Path, sheets: dict[str, Sheet]) -> str | None:
@@ -987,7 +1053,9 @@ def load_definition(path: str | Path) -> AuditDefinition:
         grade_scales=scales, window_date=check_window_date(document, path, sheets),
         census_context=check_census_context(document, path),
         secondary_findings=check_secondary_findings(document, path),
-        standards=check_standards(document, path, first_line), demo=check_demo(document, path))
+        standards=check_standards(document, path, first_line), demo=check_demo(document, path),
+        breakdowns=check_breakdowns(document, path, sheets, measures, check_window_date(document, path, sheets)),
+        glossary=check_glossary(document, path))
 
 
 @lru_cache(maxsize=1)

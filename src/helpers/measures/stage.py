@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..domain.answers import AGE_BANDS, CATEGORIES
-from ..domain.definition import RETURNS_SHEET, SECONDARY, AuditDefinition, GradeDistribution, cp_conferences
+from ..domain.definition import RETURNS_SHEET, AuditDefinition, GradeDistribution, cp_conferences
 from ..domain.measures import Parameters
 from .breakdowns import agency_group_breakdown, measure_by_group
 from .findings import findings_table
@@ -40,35 +40,30 @@ def compute_findings(cases: pd.DataFrame, returns: pd.DataFrame, population: int
     # Every included case is in the denominator, not applicable or not recorded, for every measure.
     if not (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == len(cases)).all():
         raise AssertionError("a measure lost or double-counted a case")
-    if definition is not cp_conferences():
-        return breakdowns_of(definition, statuses, findings, cases, returns)
-    by_category = measure_by_group(statuses, cases["cp_category"].fillna(NOT_RECORDED_GROUP),
-                                   order=list(CATEGORIES) + ["N/A", NOT_RECORDED_GROUP])
-    by_age_band = measure_by_group(statuses, cases["age_band"], order=AGE_BANDS)
-    return FindingsOutputs(statuses, findings, agency_group_breakdown(cases, returns, params), by_category,
-                           by_age_band)
-
-
-def breakdowns_of(definition: AuditDefinition, statuses: pd.DataFrame, findings: pd.DataFrame,
-                  cases: pd.DataFrame, returns: pd.DataFrame) -> FindingsOutputs:
-    """Another audit's breakdowns: its key-line measures by its first category column and by age band (where it
-    has them), and its returns per agency group. (The child protection audit's agency-group table counts
-    reports shared in time, a question only it asks.)"""
-    measure_ids = [m.id for m in definition.measures if m.key_line != SECONDARY]
-    categories = [c.name for c in definition.cases.columns if c.kind == "category" and not c.personal]
-
-    def by(groups: pd.Series | None, order) -> pd.DataFrame:
-        if groups is None or not measure_ids:
-            return pd.DataFrame(columns=["group", "measure_id", "met", "assessed", "cases", "percent", "ci_lower",
-                                         "ci_upper"])
-        return measure_by_group(statuses, groups, measure_ids, order=order)
-
-    by_category = by(cases[categories[0]].fillna(NOT_RECORDED_GROUP) if categories else None,
-                     list(CATEGORIES) + ["N/A", NOT_RECORDED_GROUP])
-    by_age_band = by(cases["age_band"] if "age_band" in cases else None, AGE_BANDS)
-    by_agency_group = (returns.assign(returns=1).groupby("agency_group", sort=True)["returns"].sum().reset_index())
-    return FindingsOutputs(statuses, findings, by_agency_group, by_category, by_age_band,
+    return FindingsOutputs(statuses, findings, *breakdowns_of(definition, statuses, cases, returns, params),
                            grade_distribution(definition, cases, returns))
+
+
+BREAKDOWN_COLUMNS = ["group", "measure_id", "met", "assessed", "cases", "percent", "ci_lower", "ci_upper"]
+
+
+def breakdowns_of(definition: AuditDefinition, statuses: pd.DataFrame, cases: pd.DataFrame, returns: pd.DataFrame,
+                  params: Parameters) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The breakdowns the definition asks for (`breakdowns.by`), each empty when it does not: attendance and reports
+    by agency group (else the returns per group), its measures by category of abuse and by age band."""
+    by, measure_ids = definition.breakdowns.by, list(definition.breakdowns.measures)
+    empty = pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    if "category" in by:
+        category = next(c.name for c in definition.cases.columns if c.kind == "category" and not c.personal)
+        by_category = measure_by_group(statuses, cases[category].fillna(NOT_RECORDED_GROUP), measure_ids,
+                                       order=list(CATEGORIES) + ["N/A", NOT_RECORDED_GROUP])
+    else:
+        by_category = empty
+    by_age_band = measure_by_group(statuses, cases["age_band"], measure_ids, order=AGE_BANDS) \
+        if "age_band" in by else empty
+    by_agency_group = agency_group_breakdown(cases, returns, params) if "agency_reports" in by else \
+        returns.assign(returns=1).groupby("agency_group", sort=True)["returns"].sum().reset_index()
+    return by_agency_group, by_category, by_age_band
 
 
 GRADE_DISTRIBUTION_COLUMNS = ["measure_id", "column", "level", "count", "percent", "at_or_above"]

@@ -263,7 +263,7 @@ def report_shared_in_time(cases: pd.DataFrame, returns: pd.DataFrame, params: Pa
 
     The one place the rule lives is the definition: the measure and the agency-group breakdown both read it.
     """
-    definition = cp_conferences()
+    definition = getattr(type(params), "definition", cp_conferences())  # the audit whose parameters these are
     tables = Tables(cases, returns, definition, thresholds_of(definition, params))
     submitted, in_time = considered_and_met(definition.measure("reports_shared_timely").rule, tables)
     return pd.DataFrame({"submitted": submitted, "in_time": in_time}, index=returns.index)

@@ -13,6 +13,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from ..domain.definition import AuditDefinition, cp_conferences
 from ..domain.measures import SECONDARY, Parameters, definition_of
 from .disclosure import withheld_once
 from .narrative import standard_text, whole_percent
@@ -33,30 +34,24 @@ SECTIONS = (
     ("appendix", "Appendix: software versions"),
 )
 HEADING = dict(SECTIONS)
-GLOSSARY = (
-    ("ICPC", "Initial child protection conference: the first meeting of family and professionals that decides "
-             "whether a child needs a child protection plan."),
-    ("Strategy discussion", "The meeting of police, children's social care and health that decides whether "
-                            "to start child protection enquiries; the audit counts the time to the conference "
-                            "from it."),
-    ("Child protection plan", "The plan agreed at conference that sets out how the child will be kept safe."),
-    ("Core group", "The family and the professionals who put the child protection plan into action between "
-                   "conferences; the first one should meet soon after the conference."),
-    ("Participation codes (PN0 to PN7)", "How the child took part: PN0 means the child was under 4; PN1 to PN6 "
-                                         "mean the child's views were heard, in person, through an advocate or "
-                                         "in another way; PN7 means the child was absent and their views were "
-                                         "not conveyed."),
-    ("Quorate", "Enough agencies attended for the conference to make decisions: children's social care and at "
-                "least two other agency groups."),
-    ("95% interval", "The range the true figure for all children on plans is likely to lie in, given that the "
-                     "audit looked at a sample of cases. A narrow interval means a more certain figure."),
+# The terms every audit's report explains; an audit's own come first, from its definition's glossary.
+EVERY_AUDIT_GLOSSARY = (
+    ("95% interval", "The range the true figure for {population} is likely to lie in, given that the audit looked at "
+                     "a sample of cases. A narrow interval means a more certain figure."),
     ("Working days", "Monday to Friday, not counting bank holidays in England and Wales."),
     ("Partly", "For Yes, Partly or No questions, Partly counts as not meeting the standard."),
 )
-# The terms of any audit (another audit's report leaves out the child protection conference audit's own terms).
-ANY_AUDIT_TERMS = ("95% interval", "Working days", "Partly")
-ANY_AUDIT_GLOSSARY = tuple((term, meaning.replace("all children on plans", "all the children audited"))
-                           for term, meaning in GLOSSARY if term in ANY_AUDIT_TERMS)
+
+
+def glossary_of(definition: AuditDefinition | None = None) -> tuple[tuple[str, str], ...]:
+    """The report's glossary: the audit's own terms (its definition's), then every audit's."""
+    definition = definition or cp_conferences()
+    population = "all children on plans" if definition is cp_conferences() else "all the children the audit sampled"
+    return definition.glossary + tuple((term, meaning.format(population=population))
+                                       for term, meaning in EVERY_AUDIT_GLOSSARY)
+
+
+GLOSSARY = glossary_of()
 
 
 def section_heading(anchor: str) -> str:
@@ -234,8 +229,8 @@ def recommendations_asked(listed: int, carried_forward: int = 0) -> str:
             f"an earlier audit")
 
 
-def glossary_section(cp_audit: bool = True) -> str:
-    """The glossary; `cp_audit` False: another audit's, without the child protection conference audit's terms."""
-    terms = GLOSSARY if cp_audit else ANY_AUDIT_GLOSSARY
+def glossary_section(definition: AuditDefinition | None = None) -> str:
+    """The glossary of the audit's report (`definition`: the audit's, the child protection audit's by default)."""
+    terms = glossary_of(definition)
     items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in terms)
     return section_heading("glossary") + f"<dl class=\"glossary\">{items}</dl>" + back_to_contents()

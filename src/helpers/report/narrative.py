@@ -222,12 +222,19 @@ def caption(findings: pd.DataFrame, audit: dict, included_cases: int, definition
             f"of cases (met/assessed). {sample}{period}.")
 
 
+def window_event(definition=None) -> str:
+    """What the audit window is about, in words: "initial conference" for the child protection audit, else its
+    window date's name ("referral date")."""
+    if is_cp_audit(definition):
+        return "initial conference"
+    return (definition.window_date or "audit window").replace("_", " ")
+
+
 def audit_period(audit: dict, definition=None) -> str:
     """", initial conferences 1 April 2025 to 30 September 2025" (another audit: its window date's words)."""
     start, end = audit.get("window_start"), audit.get("window_end")
     fmt = lambda d: pd.Timestamp(d).strftime("%-d %B %Y")  # noqa: E731
-    events = "initial conferences" if is_cp_audit(definition) else \
-        f"{(definition.window_date or 'audit window').replace('_', ' ')}s"
+    events = f"{window_event(definition)}s"
     if start and end:
         return f", {events} {fmt(start)} to {fmt(end)}"
     if start:

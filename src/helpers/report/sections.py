@@ -126,10 +126,11 @@ def withheld_of(inputs: dict, version: str) -> set | None:
     """What the published version withholds, from the report's inputs; None for the board version."""
     if version != PUBLISHED:
         return None
-    if inputs.get("definition", cp_conferences()) is not cp_conferences():  # no breakdowns in its report
-        return published_withheld(inputs["findings"], inputs["yes_partly_no"], reconciliation=inputs["reconciliation"])
-    return published_withheld(inputs["findings"], inputs["yes_partly_no"], inputs["by_agency_group"],
-                              inputs["by_category"], inputs["by_age_band"], inputs["reconciliation"])
+    by = inputs.get("definition", cp_conferences()).breakdowns.by  # only the breakdowns its report shows
+    return published_withheld(inputs["findings"], inputs["yes_partly_no"],
+                              inputs["by_agency_group"] if "agency_reports" in by else None,
+                              inputs["by_category"] if "category" in by else None,
+                              inputs["by_age_band"] if "age_band" in by else None, inputs["reconciliation"])
 
 
 def findings_display(findings: pd.DataFrame, version: str, withheld: set | None = None,
@@ -312,55 +313,44 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
                       by_age: pd.DataFrame, audit: dict, included: int, version: str,
                       params: Parameters | None = None, drawn: dict | None = None,
                       withheld: set | None = None, grades: pd.DataFrame | None = None) -> str:
-    """The secondary findings. The child protection conference audit's add its breakdowns by agency group,
-    category of abuse and age band; another audit's (its definition's) add its secondary-finding sentences and
-    its grade distributions."""
+    """The secondary findings, as the audit's definition declares them: its sentences, its secondary measures, the
+    levels of its grade_distribution measures, and its breakdowns (by agency group, category of abuse, age band)."""
     params = params or Parameters()
-    if definition_of(params) is not cp_conferences():
-        return declared_secondary_section(findings, version, params, drawn, withheld, grades)
-    rows = findings[findings["kloe"] == SECONDARY]
-    parts = [section_heading("secondary"),
-             "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
-             "before step-down.</p>",
-             "<ul>" + "".join(f"<li>{esc(_sentence(r, version, params, withheld))}</li>"
-                              for _, r in rows.iterrows()) + "</ul>",
-             _chart(rows, "secondary measures", version, drawn, withheld),
-             html_table(findings_display(rows, version, withheld), "Secondary findings", numeric=NUMERIC_FINDINGS),
-             "<h3>Attendance and reports by agency group</h3>",
-             "<p>Each agency group's returns across the audited cases: whether it attended the initial "
-             "conference, submitted a report, and shared that report with parents in time.</p>",
-             agency_group_table(agency_groups, version, withheld, findings, params),
-             '<div class="breakdowns">',
-             "<h3>By category of abuse</h3>",
-             breakdown_table(category_named(by_category), BY_CATEGORY, version, withheld),
-             "<h3>By age band at the initial conference</h3>",
-             breakdown_table(by_age, BY_AGE, version, withheld), "</div>",
-             f"<p>A difference between groups is called a difference only when their 95% intervals do not "
-             f"overlap; groups with fewer than {narrative.SMALLEST_RANKED_GROUP} cases, and cases whose group is "
-             "not known, are never called the highest or lowest.</p>",
-             back_to_contents()]
-    return "\n".join(p for p in parts if p)
-
-
-def declared_secondary_section(findings: pd.DataFrame, version: str, params: Parameters, drawn: dict | None,
-                               withheld: set | None, grades: pd.DataFrame | None) -> str:
-    """Another audit's secondary findings: its secondary measures, the sentences its definition adds, and the
-    distribution of each grade_distribution measure's levels (a stacked bar and its table)."""
     definition = definition_of(params)
+    by = definition.breakdowns.by
     rows = findings[findings["kloe"] == SECONDARY]
     parts = [section_heading("secondary")]
+    parts += [f"<p>{esc(sentence)}</p>" for sentence in definition.secondary_findings]
     if len(rows):
         parts += ["<ul>" + "".join(f"<li>{esc(_sentence(r, version, params, withheld))}</li>"
                                    for _, r in rows.iterrows()) + "</ul>",
                   _chart(rows, "secondary measures", version, drawn, withheld),
                   html_table(findings_display(rows, version, withheld), "Secondary findings",
                              numeric=NUMERIC_FINDINGS)]
-    parts += [f"<p>{esc(sentence)}</p>" for sentence in definition.secondary_findings]
     if grades is not None and len(grades):
         parts.append(grade_distribution_section(grades, version, params))
+    if "agency_reports" in by:
+        parts += ["<h3>Attendance and reports by agency group</h3>",
+                  "<p>Each agency group's returns across the audited cases: whether it attended the initial "
+                  "conference, submitted a report, and shared that report with parents in time.</p>",
+                  agency_group_table(agency_groups, version, withheld, findings, params)]
+    if "category" in by or "age_band" in by:
+        parts.append('<div class="breakdowns">')
+        if "category" in by:
+            parts += ["<h3>By category of abuse</h3>",
+                      breakdown_table(category_named(by_category), BY_CATEGORY, version, withheld, params)]
+        if "age_band" in by:
+            parts += [f"<h3>By age band at the {narrative.window_event(definition)}</h3>",
+                      breakdown_table(by_age, BY_AGE, version, withheld, params)]
+        parts.append("</div>")
+    if by:
+        parts.append(f"<p>A difference between groups is called a difference only when their 95% intervals do not "
+                     f"overlap; groups with fewer than {narrative.SMALLEST_RANKED_GROUP} cases, and cases whose group "
+                     "is not known, are never called the highest or lowest.</p>")
     if len(parts) == 1:
         parts.append("<p>This audit has no secondary findings.</p>")
-    return "\n".join([p for p in parts if p] + [back_to_contents()])
+    parts.append(back_to_contents())
+    return "\n".join(p for p in parts if p)
 
 
 def grade_distribution_section(grades: pd.DataFrame, version: str, params: Parameters) -> str:
@@ -444,12 +434,13 @@ def breakdown_display(rows: pd.DataFrame, dimension: str, version: str, withheld
                          "% met": shown["percent"], "95% interval (%)": interval})
 
 
-def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld: set | None = None) -> str:
+def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld: set | None = None,
+                    params: Parameters | None = None) -> str:
     parts = []
     for measure_id, rows in table.groupby("measure_id", sort=False):
         rows = rows.reset_index(drop=True)
         frame = breakdown_display(rows, dimension, version, withheld)
-        label = measures_by_id(None)[measure_id].label
+        label = measures_by_id(params)[measure_id].label
         parts.append(html_table(frame, f"{label}, by {dimension.lower()}",
                                 numeric=("Met", "Assessed", "% met", "95% interval (%)")))
         published = pd.Series((~frame["% met"].isin(WITHHELD_OR_NONE)).to_numpy(), index=rows.index)

@@ -445,12 +445,11 @@ def _declared_sheet_columns(sheet, section: str) -> tuple[OutputColumn, ...]:
 def _declared_output_files(definition) -> tuple[OutputFile, ...]:
     """Another audit's outputs: the CP audit's files, with cases.csv, agency_returns.csv, the breakdowns, the
     parameters and the measure ids of its definition, and grade_distribution.csv."""
-    from ..domain.definition import SECONDARY as SECONDARY_LINE
     from ..measures.stage import GRADE_DISTRIBUTION_COLUMNS
     from .outputs import GRADE_DISTRIBUTION_FILE
 
     ids = _listed(m.id for m in definition.measures)
-    broken_down = _listed(m.id for m in definition.measures if m.key_line != SECONDARY_LINE)
+    broken_down = _listed(definition.breakdowns.measures)
     params = vars(parameters_for(definition)())
     window = definition.window_date
     has_age = bool(window) and "date_of_birth" in {c.name for c in definition.cases.columns}
@@ -490,7 +489,8 @@ def _declared_output_files(definition) -> tuple[OutputFile, ...]:
     replaced = {
         "cases.csv": cases, "agency_returns.csv": returns,
         "findings.csv": with_ids(FINDINGS_COLUMNS, ids),
-        "breakdown_agency_group.csv": AGENCY_GROUP_BREAKDOWN[:2],
+        "breakdown_agency_group.csv": AGENCY_GROUP_BREAKDOWN if "agency_reports" in definition.breakdowns.by
+        else AGENCY_GROUP_BREAKDOWN[:2],
         "breakdown_category.csv": with_ids(_breakdown_columns("the values of the first category column"),
                                            broken_down),
         "breakdown_age_band.csv": with_ids(_breakdown_columns(_listed(AGE_BANDS)), broken_down),
