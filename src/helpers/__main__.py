@@ -130,7 +130,7 @@ def definition_demo(path: str) -> int:
         print("error: no synthetic demo can be generated for another definition yet", file=sys.stderr)
         return 2
     current = demo_path(definition)
-    earlier = current.with_name(current.name.replace("_demo_", "_demo_earlier_"))
+    earlier = current.with_name(current.name.replace("_demo_", "_demo_earlier_", 1))
     write_definition_demo(definition, current)
     write_definition_demo(definition, earlier, earlier=True)
     print(f"demo: wrote the SYNTHETIC demo workbook {current}")

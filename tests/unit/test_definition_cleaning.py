@@ -255,3 +255,16 @@ def test_the_breakdowns_and_glossary_are_the_definition_s(audited):
     assert list(audit.measured.by_agency_group.columns) == ["agency_group", "returns"]
     assert [term for term, _ in glossary_of(definition)] == ["Strategy discussion", "95% interval", "Working days",
                                                              "Partly"]
+
+
+def test_another_definition_s_demo_sits_beside_the_cp_demo_and_is_renamed_when_its_definition_changes(tmp_path):
+    from helpers import config
+    from helpers.run.pipeline import demo_path
+
+    path = tmp_path / "neglect-short.yaml"
+    path.write_text(DEFINITION, encoding="utf-8")
+    first = demo_path(load_definition(path))
+    assert first.parent == config.DEMO_WORKBOOK.parent and first.name.startswith("SYNTHETIC_neglect-short_demo_")
+    assert demo_path(load_definition(path)) == first  # the same definition, the same demo
+    path.write_text(DEFINITION.replace("default: 3", "default: 4"), encoding="utf-8")
+    assert demo_path(load_definition(path)) != first

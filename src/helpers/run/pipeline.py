@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import os
 import shutil
 import sys
@@ -173,8 +174,15 @@ def request_from(args: argparse.Namespace) -> RunRequest:
 
 
 def demo_path(definition: AuditDefinition) -> Path:
-    """Where the synthetic demo of another audit than the child protection conference audit is written."""
-    return config.DATA_RAW / f"SYNTHETIC_{definition.name}_demo_audit_workbook.xlsx"
+    """Where the synthetic demo of another audit than the child protection conference audit is written: beside the
+    CP demo (AUDIT_DEMO_WORKBOOK's folder), named with a digest of the definition and the generator, so an edited
+    definition or generator gets a new demo rather than a stale one (reading two files imports nothing)."""
+    from .provenance import file_sha256
+
+    generator = Path(__file__).with_name("demo_definition.py")
+    made_from = file_sha256(definition.path) + (file_sha256(generator) if generator.exists() else "")
+    digest = hashlib.sha256(made_from.encode("ascii")).hexdigest()[:8]
+    return config.DEMO_WORKBOOK.parent / f"SYNTHETIC_{definition.name}_demo_{digest}_audit_workbook.xlsx"
 
 
 def write_demo(request: "RunRequest") -> None:
