@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import helpers
@@ -268,3 +269,16 @@ def test_another_definition_s_demo_sits_beside_the_cp_demo_and_is_renamed_when_i
     assert demo_path(load_definition(path)) == first  # the same definition, the same demo
     path.write_text(DEFINITION.replace("default: 3", "default: 4"), encoding="utf-8")
     assert demo_path(load_definition(path)) != first
+
+
+def test_explore_reads_another_definition_s_folder_and_measures_it_again(audited, tmp_path):
+    from helpers import explore
+
+    audit, definition = audited
+    audit.write(tmp_path / "folder")
+    explored = explore.load(tmp_path / "folder", definition)
+    assert explored.audit_id == audit.audit_id
+    measured = explored.measure("strategy_timely")
+    assert measured[["numerator", "denominator"]].values.tolist() == [[1, 2]]
+    pd.testing.assert_frame_equal(explored.findings.reset_index(drop=True), audit.findings.reset_index(drop=True),
+                                  check_dtype=False)

@@ -115,8 +115,9 @@ def load_audit_tables(folder: Path) -> dict:
 
 def load_agency_returns(folder: Path) -> pd.DataFrame:
     returns = pd.read_csv(folder / "agency_returns.csv", dtype="string", keep_default_na=False, na_values=[""])
-    returns["report_shared_date"] = pd.to_datetime(returns["report_shared_date"], format="%Y-%m-%d")
-    returns["report_shared_date_not_applicable"] = returns["report_shared_date_not_applicable"] == "True"
+    for name in [c[:-len(NOT_APPLICABLE)] for c in returns.columns if c.endswith(NOT_APPLICABLE)]:
+        returns[name] = pd.to_datetime(returns[name], format="%Y-%m-%d")
+        returns[f"{name}{NOT_APPLICABLE}"] = returns[f"{name}{NOT_APPLICABLE}"] == "True"
     return returns
 
 
