@@ -282,3 +282,18 @@ def test_explore_reads_another_definition_s_folder_and_measures_it_again(audited
     assert measured[["numerator", "denominator"]].values.tolist() == [[1, 2]]
     pd.testing.assert_frame_equal(explored.findings.reset_index(drop=True), audit.findings.reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_the_published_grade_distribution_withholds_every_percentage_beside_a_small_count(definition):
+    from helpers.domain.measures import parameters_for
+    from helpers.report.sections import grade_distribution_section
+
+    rows = pd.DataFrame({"measure_id": "practice_fair", "column": "practice_grade", "level": ["Strong", "Fair", "Weak"],
+                         "count": [3, 7, 0], "percent": [30.0, 70.0, 0.0], "at_or_above": [True, True, False]})
+    params = parameters_for(definition)()
+    published = grade_distribution_section(rows, "published", params)
+    cells = [cell for cell in published.split('<td class="num">')[1:]]
+    assert [cell.split("<")[0] for cell in cells] == ["c", "c", "7", "c", "0", "c"]  # 7 of 70% would give 10
+    assert "<img" not in published
+    board = grade_distribution_section(rows, "board", params)
+    assert "<img" in board and "Strong: 3 (30%)" in board

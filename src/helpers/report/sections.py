@@ -354,8 +354,9 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
 
 
 def grade_distribution_section(grades: pd.DataFrame, version: str, params: Parameters) -> str:
-    """Each grade_distribution measure's levels: a stacked bar of their shares and a table of their counts (the
-    published version withholds a count of 1 to 5, and the percentages beside it)."""
+    """Each grade_distribution measure's levels: a stacked bar of their shares and a table of their counts. The
+    published version withholds a count of 1 to 5 and then every percentage and the chart too: a count shown
+    beside its percentage gives the total, and the total less the shown counts the withheld one."""
     from .charts import grade_distribution_figure
 
     by_id = measures_by_id(params)
@@ -363,12 +364,12 @@ def grade_distribution_section(grades: pd.DataFrame, version: str, params: Param
     for measure_id, rows in grades.groupby("measure_id", sort=False):
         label = by_id[measure_id].label_for(params)
         counts = rows["count"].astype(int)
+        withheld = version == PUBLISHED and any(is_small(c) for c in counts)
         shown = small_count_shown(counts) if version == PUBLISHED else counts.astype(str)
-        percent = [one_decimal(pd.Series([p])).iloc[0] if version != PUBLISHED or not is_small(c) else SUPPRESSED
-                   for p, c in zip(rows["percent"], counts)]
+        percent = [SUPPRESSED if withheld else one_decimal(pd.Series([p])).iloc[0] for p in rows["percent"]]
         table = pd.DataFrame({"Grade": rows["level"].to_numpy(), "Count": shown.to_numpy(), "% of graded": percent})
         parts.append(f"<h3>{esc(label)}: grades given</h3>")
-        if version != PUBLISHED or not any(is_small(c) for c in counts):
+        if not withheld:
             parts.append(grade_distribution_figure(rows, label))
         parts.append(html_table(table, f"{label}: grades given", numeric=("Count", "% of graded")))
     return "\n".join(parts)
