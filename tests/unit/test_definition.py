@@ -273,3 +273,17 @@ def test_the_columns_each_measure_reads_come_from_its_rules_and_its_gates():
     assert {m: set(c) - {"agency"} for m, c in computed.items()} == {m: set(c) for m, c in MEASURE_COLUMNS.items()}
     # inquorate_reason_recorded is gated on conference_quorate, so it reads attendance too.
     assert "attended" in computed["inquorate_reason_recorded"]
+
+
+def test_a_definition_is_read_again_once_its_file_changes(tmp_path):
+    import os
+
+    from helpers.domain.definition import cp_conferences, definition_at
+
+    path = written(tmp_path, MINIMAL)
+    first = definition_at(str(path))
+    assert definition_at(str(path)) is first  # read once while unchanged
+    path.write_text(MINIMAL.replace('title: "Minimal audit"', 'title: "Minimal audit, again"'), encoding="utf-8")
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
+    assert definition_at(str(path)).title == "Minimal audit, again"
+    assert definition_at(str(CP_CONFERENCES)) is cp_conferences()

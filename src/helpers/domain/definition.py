@@ -1064,8 +1064,18 @@ def cp_conferences() -> AuditDefinition:
     return load_definition(CP_CONFERENCES)
 
 
-@lru_cache(maxsize=8)
 def definition_at(path: str) -> AuditDefinition:
-    """An audit definition by its path, read once per process (the CP file is the same object as cp_conferences())."""
+    """An audit definition by its path, read once per process while the file is unchanged (an analyst may edit it
+    between two runs in one JupyterLab kernel); the CP file is the same object as cp_conferences()."""
     resolved = Path(path).resolve()
-    return cp_conferences() if resolved == CP_CONFERENCES.resolve() else load_definition(path)
+    if resolved == CP_CONFERENCES.resolve():
+        return cp_conferences()
+    if not resolved.is_file():
+        return load_definition(path)  # its one-line error
+    stat = resolved.stat()
+    return _definition_of_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _definition_of_version(path: str, mtime_ns: int, size: int) -> AuditDefinition:
+    return load_definition(path)
