@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import config
 from .domain.answers import AGE_BANDS, CATEGORIES, NA_ANSWER
-from .domain.measures import MEASURE_IDS, MEASURES_BY_ID, Parameters
+from .domain.measures import Parameters, definition_of, measures_by_id
 from .errors import AuditInputError
 from .measures.breakdowns import agency_group_breakdown, measure_by_group
 from .measures.findings import FINDINGS_COLUMNS, findings_table
@@ -61,7 +61,7 @@ class ExploredAudit:
                  cases: pd.DataFrame, returns: pd.DataFrame, findings: pd.DataFrame, breakdowns: dict,
                  comparison: pd.DataFrame | None, reaudit: dict, recommendations: pd.DataFrame,
                  key_fingerprint: str | None, statuses: pd.DataFrame | None = None):
-        statuses = measure_statuses(cases, returns, params) if statuses is None else statuses
+        statuses = measure_statuses(cases, returns, params, definition_of(params)) if statuses is None else statuses
         state = dict(audit_id=audit_id, name=name, source=source, settings=dict(settings), params=params,
                      _cases=cases, _returns=returns, _findings=findings, _breakdowns=dict(breakdowns),
                      _comparison=comparison, _reaudit=dict(reaudit), _recommendations=recommendations,
@@ -139,8 +139,9 @@ class ExploredAudit:
         return result
 
     def _known_measure(self, measure_id: str) -> str:
-        if measure_id not in MEASURE_IDS:
-            raise AuditInputError(f"unknown measure '{measure_id}'", hint=f"{closest(measure_id, MEASURE_IDS)} "
+        known = list(measures_by_id(self.params))  # the audit's measures (its definition's)
+        if measure_id not in known:
+            raise AuditInputError(f"unknown measure '{measure_id}'", hint=f"{closest(measure_id, known)} "
                                   "every measure is in docs/measures.md")
         return measure_id
 
@@ -174,7 +175,7 @@ class ExploredAudit:
 
     def _whole_audit(self, measure_id: str) -> pd.DataFrame:
         """findings.csv's row, computed as findings.csv is (findings_table with the audit's population)."""
-        table = findings_table(self._statuses, self.population, self.params)
+        table = findings_table(self._statuses, self.population, self.params, definition_of(self.params))
         row = table[table["measure_id"] == measure_id].reset_index(drop=True)
         corrected = bool(self.population and self.population > row.at[0, "denominator"])
         row.attrs.update(
@@ -231,7 +232,7 @@ class ExploredAudit:
     def _findings_columns(self, measure_id: str, group_column: str, computed: pd.DataFrame, not_applicable,
                           not_recorded) -> pd.DataFrame:
         """The findings.csv columns, beside each group, of rows a report's breakdown function computed."""
-        measure = MEASURES_BY_ID[measure_id]
+        measure = measures_by_id(self.params)[measure_id]
         result = pd.DataFrame({
             group_column: computed[group_column].to_numpy(), "measure_id": measure_id, "kloe": measure.kloe,
             "label": measure.label_for(self.params), "numerator": computed["met"].to_numpy().astype(int),
@@ -251,15 +252,16 @@ class ExploredAudit:
         """
         from .measures.comparison import check_earlier_before_current, compare_audits
 
-        earlier = other if isinstance(other, ExploredAudit) else load(other)
+        earlier = other if isinstance(other, ExploredAudit) else load(other, definition_of(self.params))
         try:
             check_earlier_before_current(earlier.name, earlier.settings.get("window_end"), self.name,
                                          self.settings.get("window_end"))
         except AuditInputError as error:  # its hint speaks of make's settings; here the call is swapped
             raise AuditInputError(error.problem, hint="compare the later audit with the earlier one: "
                                                       "later.compare(earlier)") from None
-        earlier_findings = findings_table(measure_statuses(earlier._cases, earlier._returns, self.params),
-                                          earlier.population, self.params)
+        definition = definition_of(self.params)
+        earlier_findings = findings_table(measure_statuses(earlier._cases, earlier._returns, self.params, definition),
+                                          earlier.population, self.params, definition)
         comparison, record = compare_audits(self._compared(self._findings), [earlier._compared(earlier_findings)])
         comparison.attrs["reaudit"] = record
         return comparison
@@ -371,26 +373,30 @@ def chart(result: pd.DataFrame):
 
 # --- loading -----------------------------------------------------------------------------------------
 
-def load(audit: "str | Path | ExploredAudit" = "") -> ExploredAudit:
+def load(audit: "str | Path | ExploredAudit" = "", definition=None) -> ExploredAudit:
     """An audit to explore: an audit id (a folder of data/processed), a processed folder, or a workbook.
 
     Empty: the synthetic demo workbook. A folder is only read. A workbook is run through `helpers.audit()`
     with the default thresholds, in memory: nothing is written into data/processed or reports.
+    `definition`: the audit's definition (a loaded one, or its file's path); the CP audit's by default.
     """
     if isinstance(audit, ExploredAudit):
         return audit
+    from .run.loaders import definition_named
+
+    definition = definition_named(definition or "")
     if not str(audit):
         from .run.loaders import demo_workbook
 
         return from_workbook(demo_workbook())
     path = Path(audit)
     if path.is_dir():
-        return from_folder(path)
+        return from_folder(path, definition)
     if path.is_file():
-        return from_workbook(path)
+        return from_workbook(path, definition)
     by_id = Path(config.DATA_PROCESSED) / str(audit)
     if path.name == str(audit) and by_id.is_dir():
-        return from_folder(by_id)
+        return from_folder(by_id, definition)
     made = sorted(p.name for p in Path(config.DATA_PROCESSED).glob("*") if (p / "findings.csv").exists())
     raise AuditInputError(f"no audit, folder or workbook '{audit}'",
                           hint=(closest(str(audit), made) + " " if made else "") + "give an audit id that `make "
@@ -410,11 +416,11 @@ def earlier_demo_workbook() -> Path:
 BREAKDOWN_NAMES = {"by_agency_group": "agency_group", "by_category": "category", "by_age_band": "age_band"}
 
 
-def from_workbook(path: str | Path) -> ExploredAudit:
+def from_workbook(path: str | Path, definition=None) -> ExploredAudit:
     """A workbook measured in memory by the spine, with the default thresholds."""
     from .spine import audit, compared_name
 
-    result = audit(path)
+    result = audit(path, definition=definition)
     measured = result.measured
     return ExploredAudit(
         audit_id=result.audit_id, name=compared_name(result.settings, result.raw), source=str(path),
@@ -425,7 +431,7 @@ def from_workbook(path: str | Path) -> ExploredAudit:
         key_fingerprint=result.reaudit["audit"]["key_fingerprint"], statuses=measured.statuses)
 
 
-def from_folder(folder: str | Path) -> ExploredAudit:
+def from_folder(folder: str | Path, definition=None) -> ExploredAudit:
     """An audit's processed folder, as `make report` wrote it: only read."""
     from .run.audit_folders import audit_id
     from .run.loaders import findings_parameters
@@ -444,8 +450,9 @@ def from_folder(folder: str | Path) -> ExploredAudit:
     reaudit = read_run_record(folder / REAUDIT_RECORD)
     comparison = folder / "comparison.csv"
     return ExploredAudit(
-        audit_id=audit_id(settings, raw_file), name=compared_name(settings, Path(raw_file)), source=str(folder),
-        settings=settings, params=findings_parameters(folder), cases=tables["cases"],
+        audit_id=audit_id(settings, raw_file, definition), name=compared_name(settings, Path(raw_file)),
+        source=str(folder),
+        settings=settings, params=findings_parameters(folder, definition or ""), cases=tables["cases"],
         returns=tables["agency_returns"], findings=measured["findings"],
         breakdowns={name: measured[field] for field, name in BREAKDOWN_NAMES.items()},
         comparison=pd.read_csv(comparison) if comparison.exists() else None, reaudit=reaudit,

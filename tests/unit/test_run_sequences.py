@@ -51,17 +51,18 @@ def raws(tmp_path_factory) -> dict[str, Path]:
             "later": workbook(folder / "later.xlsx", "01/04/2025", "30/09/2025")}
 
 
-def remembered_audit(raw, params=None, earlier=(), *, window=None, allow_later=False, key=None):
+def remembered_audit(raw, params=None, earlier=(), *, window=None, allow_later=False, key=None, definition=None):
     def digest(path):
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     window = window or helpers.spine.Window()
-    name = (digest(raw), params, tuple(digest(e) for e in earlier), window, allow_later, key)
+    name = (digest(raw), params, tuple(digest(e) for e in earlier), window, allow_later, key, id(definition))
     if name not in REMEMBERED:
-        REMEMBERED[name] = REAL_AUDIT(raw, params, earlier, window=window, allow_later=allow_later, key=key)
+        REMEMBERED[name] = REAL_AUDIT(raw, params, earlier, window=window, allow_later=allow_later, key=key,
+                                      definition=definition)
     return REMEMBERED[name]
 
 
-def rendered(processed: Path, reports: Path, folders, kernel) -> None:
+def rendered(processed: Path, reports: Path, folders, kernel, definition=None) -> None:
     """The reports as a function of the processed folder, as notebook 04 makes them."""
     digest = hashlib.sha256()
     for path in sorted(p for p in processed.rglob("*") if p.is_file()):

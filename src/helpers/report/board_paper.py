@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
-from ..domain.measures import SECONDARY, Parameters
+from ..domain.definition import AuditDefinition, cp_conferences
+from ..domain.measures import SECONDARY, Parameters, definition_of
 from .disclosure import withheld_once
 from .narrative import standard_text, whole_percent
 
@@ -32,26 +34,24 @@ SECTIONS = (
     ("appendix", "Appendix: software versions"),
 )
 HEADING = dict(SECTIONS)
-GLOSSARY = (
-    ("ICPC", "Initial child protection conference: the first meeting of family and professionals that decides "
-             "whether a child needs a child protection plan."),
-    ("Strategy discussion", "The meeting of police, children's social care and health that decides whether "
-                            "to start child protection enquiries; the audit counts the time to the conference "
-                            "from it."),
-    ("Child protection plan", "The plan agreed at conference that sets out how the child will be kept safe."),
-    ("Core group", "The family and the professionals who put the child protection plan into action between "
-                   "conferences; the first one should meet soon after the conference."),
-    ("Participation codes (PN0 to PN7)", "How the child took part: PN0 means the child was under 4; PN1 to PN6 "
-                                         "mean the child's views were heard, in person, through an advocate or "
-                                         "in another way; PN7 means the child was absent and their views were "
-                                         "not conveyed."),
-    ("Quorate", "Enough agencies attended for the conference to make decisions: children's social care and at "
-                "least two other agency groups."),
-    ("95% interval", "The range the true figure for all children on plans is likely to lie in, given that the "
-                     "audit looked at a sample of cases. A narrow interval means a more certain figure."),
+# The terms every audit's report explains; an audit's own come first, from its definition's glossary.
+EVERY_AUDIT_GLOSSARY = (
+    ("95% interval", "The range the true figure for {population} is likely to lie in, given that the audit looked at "
+                     "a sample of cases. A narrow interval means a more certain figure."),
     ("Working days", "Monday to Friday, not counting bank holidays in England and Wales."),
     ("Partly", "For Yes, Partly or No questions, Partly counts as not meeting the standard."),
 )
+
+
+def glossary_of(definition: AuditDefinition | None = None) -> tuple[tuple[str, str], ...]:
+    """The report's glossary: the audit's own terms (its definition's), then every audit's."""
+    definition = definition or cp_conferences()
+    population = "all children on plans" if definition is cp_conferences() else "all the children the audit sampled"
+    return definition.glossary + tuple((term, meaning.format(population=population))
+                                       for term, meaning in EVERY_AUDIT_GLOSSARY)
+
+
+GLOSSARY = glossary_of()
 
 
 def section_heading(anchor: str) -> str:
@@ -85,10 +85,22 @@ def expected_standards(findings: pd.DataFrame, recommendations: pd.DataFrame, pa
             for measure_id in [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]:
                 targets.setdefault(measure_id, float(rec["target"]))
     standard = findings["measure_id"].map(targets)
+    # A standard the audit's definition set in advance comes next (issue 23), then the expected standard.
+    in_advance = findings["measure_id"].map(definition_of(params).standards)
+    source = np.select([standard.notna(), in_advance.notna()], ["recommendation target", "standard set in advance"],
+                       default="expected standard")
     return pd.DataFrame({"measure_id": findings["measure_id"],
-                         "standard": standard.fillna(params.expected_standard).astype(float),
-                         "source": standard.notna().map({True: "recommendation target",
-                                                         False: "expected standard"})})
+                         "standard": standard.fillna(in_advance).fillna(expected_standard(params)).astype(float),
+                         "source": source})
+
+
+def expected_standard(params: Parameters) -> int:
+    """The percentage a measure without a target is judged against: the expected_standard parameter (80 for an
+    audit whose definition declares none)."""
+    return getattr(params, "expected_standard", DEFAULT_EXPECTED_STANDARD)
+
+
+DEFAULT_EXPECTED_STANDARD = 80
 
 
 def strengths_and_areas(findings: pd.DataFrame, standards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -217,6 +229,8 @@ def recommendations_asked(listed: int, carried_forward: int = 0) -> str:
             f"an earlier audit")
 
 
-def glossary_section() -> str:
-    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in GLOSSARY)
+def glossary_section(definition: AuditDefinition | None = None) -> str:
+    """The glossary of the audit's report (`definition`: the audit's, the child protection audit's by default)."""
+    terms = glossary_of(definition)
+    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in terms)
     return section_heading("glossary") + f"<dl class=\"glossary\">{items}</dl>" + back_to_contents()

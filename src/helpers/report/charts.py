@@ -159,6 +159,44 @@ def png_figure_html(png: bytes, title: str, alt: str, caption: str) -> str:
             f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">{below}</figure>')
 
 
+# Shades of the focus colour for a grade scale, best level darkest (sequential: the levels are ordered).
+GRADE_SHADES = ("#12436D", "#2073BC", "#6BACE6", "#BFDCF5", "#E3EEF8", "#F2F7FC")
+
+
+def build_grade_distribution(rows: pd.DataFrame) -> plt.Figure:
+    """One horizontal bar split into the levels of a grade scale, best first, each share labelled where wide
+    enough; a legend names the levels in their order."""
+    use_style()
+    figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, 1.6))
+    left = 0.0
+    graded = int(rows["count"].sum())
+    for index, (_, row) in enumerate(rows.iterrows()):
+        share = 100 * int(row["count"]) / graded if graded else 0.0
+        colour = GRADE_SHADES[min(index, len(GRADE_SHADES) - 1)]
+        axis.barh([0], [share], left=left, color=colour, edgecolor="white", label=str(row["level"]))
+        if share >= 8:
+            axis.text(left + share / 2, 0, f"{share:.0f}%", ha="center", va="center", fontsize=SMALLEST_TEXT_PT,
+                      color="white" if index < 2 else TEXT)
+        left += share
+    axis.set_xlim(0, 100)
+    axis.set_yticks([])
+    axis.set_xlabel(f"% of graded answers ({graded} graded)")
+    axis.legend(ncol=max(1, len(rows)), loc="upper center", bbox_to_anchor=(0.5, -0.6), frameon=False,
+                fontsize=SMALLEST_TEXT_PT)
+    figure.tight_layout()
+    return figure
+
+
+def grade_distribution_figure(rows: pd.DataFrame, label: str) -> str:
+    """The stacked bar of one grade_distribution measure as a <figure> with its alt text."""
+    graded = int(rows["count"].sum())
+    shares = "; ".join(f"{row['level']}: {int(row['count'])} ({whole_percent(int(row['count']), graded)})"
+                       for _, row in rows.iterrows()) if graded else "no answer graded"
+    alt = f"Stacked bar chart of the grades given for {label.lower()}, best first. {shares}."
+    return figure_html(build_grade_distribution(rows), f"{label}: grades given", alt,
+                       "Each grade as a share of the graded answers (N/A and missing grades are not graded).")
+
+
 # --- charts drawn once per run --------------------------------------------------
 
 @dataclass
@@ -202,17 +240,20 @@ def read_charts(folder: Path) -> dict[str, Chart]:
     return {entry["name"]: Chart(**entry, png=(folder / f"{entry['name']}.png").read_bytes()) for entry in manifest}
 
 
-def findings_charts(findings: pd.DataFrame, audit: dict, included: int) -> list[Chart]:
-    """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures."""
+def findings_charts(findings: pd.DataFrame, audit: dict, included: int, definition=None) -> list[Chart]:
+    """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures
+    (`definition`: the audit's key lines and words, the child protection conference audit's by default)."""
     from ..domain.measures import KLOES, SECONDARY
     from . import narrative
 
-    def drawn(name: str, rows: pd.DataFrame, what: str) -> Chart:
-        return chart_of(name, rows, what, narrative.caption(rows, audit, included))
+    key_lines = KLOES if definition is None else definition.key_lines
 
-    key_lines = findings[findings["kloe"] != SECONDARY]
-    charts = [drawn("summary", key_lines, "the percentage of cases meeting each key-line standard")]
-    for number, (kloe, title) in enumerate(KLOES.items(), start=1):
+    def drawn(name: str, rows: pd.DataFrame, what: str) -> Chart:
+        return chart_of(name, rows, what, narrative.caption(rows, audit, included, definition))
+
+    charts = [drawn("summary", findings[findings["kloe"] != SECONDARY],
+                    "the percentage of cases meeting each key-line standard")]
+    for number, (kloe, title) in enumerate(key_lines.items(), start=1):
         charts.append(drawn(f"key-line-{number}", findings[findings["kloe"] == kloe], f"{title.lower()} measures"))
     charts.append(drawn("secondary", findings[findings["kloe"] == SECONDARY], "secondary measures"))
     return charts
