@@ -62,7 +62,8 @@ class DemoColumn:
 def demo_columns(definition) -> dict[str, tuple[DemoColumn, ...]]:
     """The declared columns of Cases and Agency returns, in file order (the definition's `sheets`)."""
     sheets = {}
-    for sheet in definition.sheets:
+    declared = definition.sheets.values() if isinstance(definition.sheets, dict) else definition.sheets
+    for sheet in declared:
         if sheet.name in (CASES_SHEET, RETURNS_SHEET):
             sheets[sheet.name] = tuple(
                 DemoColumn(c.name, c.kind, c.personal, tuple(c.scale), tuple(_pairs(c.demo))) for c in sheet.columns)
