@@ -65,7 +65,7 @@ def test_the_cp_definition_and_the_minimal_one_follow_the_published_schema(tmp_p
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
-    for path in (CP_CONFERENCES, written(tmp_path, MINIMAL)):
+    for path in (CP_CONFERENCES, written(tmp_path, MINIMAL), written(tmp_path, LONG, "long.yaml")):
         jsonschema.validate(yaml.load(path.read_text(), Loader=_Loader), schema)
     bad = yaml.load(MINIMAL.replace("kind: answer", "kind: anwser"), Loader=_Loader)
     with pytest.raises(jsonschema.ValidationError):
@@ -141,3 +141,115 @@ def test_the_code_fingerprint_covers_the_definitions():
 
     files = {p.relative_to(ROOT).as_posix() for p in _code_files()}
     assert {"audits/cp-conferences.yaml", "audits/audit-definition.schema.json"} <= files
+
+
+# The long form of columns, with a grade scale of the audit's own, a grade per agency return, and the sections a
+# report reads (standards, secondary findings, census context, demo). Line numbers count from its first line.
+LONG = textwrap.dedent("""\
+    title: "Neglect, in short"
+    key_lines_of_enquiry:
+      - {id: "1 Practice", title: "Practice"}
+    grade_scales:
+      practice: ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    window_date: referral_date
+    census_context: none
+    columns:
+      Cases:
+        - {name: case_ref, kind: case_ref, aliases: [case_reference]}
+        - {name: child_name, kind: text, aliases: [name], required: false, personal: true}
+        - {name: referral_date, kind: date, question: "When was the referral received?"}
+        - {name: tool_used, kind: yn, question: "Was a neglect tool used?", demo: {"Yes": 0.7, "No": 0.3}}
+      Agency returns:
+        - {name: case_ref, kind: case_ref}
+        - {name: agency, kind: agency, aliases: [organisation]}
+        - {name: practice_grade, kind: grade, scale: practice, question: "How would you grade the practice?"}
+    measures:
+      - id: tool_used
+        key_line: "1 Practice"
+        label: "Neglect tool used"
+        definition: "Yes / Yes or No"
+        statement: "a neglect tool was used"
+        rule: {kind: answer, column: tool_used, met: ["Yes"]}
+      - id: practice_good
+        key_line: "1 Practice"
+        label: "Practice good or better"
+        definition: "every graded return Good or Outstanding / cases with a graded return"
+        statement: "every agency's practice was good or better"
+        rule: {kind: grade_distribution, column: practice_grade, at_least: "Good"}
+    secondary_findings: ["Fathers were rarely seen."]
+    standards: {tool_used: 90}
+    demo: {cases: 40, seed: 7}
+    """)
+
+
+def test_the_long_form_declares_columns_scales_and_the_report_s_sections(tmp_path):
+    definition = load_definition(written(tmp_path, LONG))
+    assert [c.name for c in definition.cases.columns] == ["case_ref", "child_name", "referral_date", "tool_used"]
+    name = definition.cases.column("child_name")
+    assert (name.aliases, name.required, name.personal) == (("name",), False, True)
+    assert definition.cases.column("tool_used").demo == (("Yes", 0.7), ("No", 0.3))
+    grade = definition.agency_returns.column("practice_grade")
+    assert grade.scale == ("Outstanding", "Good", "Requires improvement", "Inadequate")
+    # Which measures a column feeds comes from the rules that read it.
+    assert grade.measures == ("practice_good",)
+    assert definition.cases.column("tool_used").measures == ("tool_used",)
+    assert definition.cases.column("referral_date").measures == ()
+    assert (definition.window_date, definition.census_context) == ("referral_date", "none")
+    assert definition.secondary_findings == ("Fathers were rarely seen.",)
+    assert definition.standard("tool_used", 80) == 90 and definition.standard("practice_good", 80) == 80
+    assert (definition.demo.cases, definition.demo.seed) == (40, 7)
+    assert definition.name == "audit"
+
+
+def test_a_grade_distribution_over_returns_is_met_when_every_graded_return_is_at_or_above_the_level(tmp_path):
+    definition = load_definition(written(tmp_path, LONG))
+    cases = pd.DataFrame({"case_id": ["a", "b", "c", "d", "e"],
+                          "tool_used": pd.array(["Yes"] * 5, dtype="string")})
+    # a: Good and Outstanding; b: Good and Inadequate; c: only N/A and a missing grade; d: no return;
+    # e: Requires improvement.
+    grades = [("a", "Good"), ("a", "Outstanding"), ("b", "Good"), ("b", "Inadequate"), ("c", "N/A"), ("c", None),
+              ("e", "Requires improvement")]
+    returns = pd.DataFrame({"case_id": pd.array([g[0] for g in grades], dtype="string"),
+                            "agency": pd.array(["Police"] * len(grades), dtype="string"),
+                            "practice_grade": pd.array([g[1] for g in grades], dtype="string")})
+    statuses = measure_statuses(cases, returns, Parameters(), definition)
+    assert statuses["practice_good"].tolist() == ["met", "not_met", "not_recorded", "not_recorded", "not_met"]
+
+
+def test_the_cp_definition_s_columns_feed_the_measures_whose_rules_read_them():
+    definition = load_definition(CP_CONFERENCES)
+    assert definition.cases.column("icpc_date").measures == ("icpc_timely", "reports_shared_timely",
+                                                             "core_group_timely")
+    assert definition.agency_returns.column("agency").measures == ("conference_quorate",)
+    assert definition.cases.column("recording_quality").scale == ("Outstanding", "Good", "Requires improvement",
+                                                                   "Inadequate")
+    assert (definition.window_date, definition.census_context) == ("icpc_date", "cp-plans")
+
+
+LONG_ERRORS = [
+    ("scale: practice,", "scale: practise,", 17, "names grade scale 'practise', which grade_scales does not declare"),
+    ("kind: yn, question", "kind: yn, scale: practice, question", 13, "only a grade column has a scale"),
+    ("rule: {kind: answer, column: tool_used", "rule: {kind: answer, column: child_name", 24,
+     "column 'child_name' is personal data"),
+    ("aliases: [organisation]", "aliases: [case_ref]", 16, "'case_ref' names two columns"),
+    ("window_date: referral_date", "window_date: tool_used", 6, "window_date 'tool_used' is not a date column"),
+    ("census_context: none", "census_context: cp_plans", 7, "unknown census_context 'cp_plans'"),
+    ("standards: {tool_used: 90}", "standards: {tool_use: 90}", 32, "did you mean 'tool_used'?"),
+    ('at_least: "Good"', 'at_least: "Adequate"', 30, "'Adequate' is not a level of column 'practice_grade'"),
+    ("    - {name: agency, kind: agency, aliases: [organisation]}\n", "", 14, "lacks the column 'agency'"),
+    ('demo: {"Yes": 0.7', 'demo: {"Yse": 0.7', 13, "'Yse' is never an answer of column 'tool_used'"),
+    ('practice: ["Outstanding", "Good",', 'practice: ["Good", "Good",', 5, "lists a level twice"),
+]
+
+
+@pytest.mark.parametrize("old, new, line, words", LONG_ERRORS, ids=[e[3] for e in LONG_ERRORS])
+def test_a_column_or_section_error_is_one_line_naming_the_file_the_line_and_what_to_fix(tmp_path, old, new, line,
+                                                                                       words):
+    assert old in LONG
+    path = written(tmp_path, LONG.replace(old, new, 1))
+    with pytest.raises(AuditInputError) as raised:
+        load_definition(path)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}, line {line}: "), message
+    assert words in message

@@ -16,12 +16,26 @@ from helpers.measures import Parameters
 from helpers.measures.statuses import measure_statuses
 
 ANSWERS = {"yn": ["Yes", "No", "N/A"], "ypn": ["Yes", "Partly", "No", "N/A"],
-           "grade": ["Outstanding", "Good", "Requires improvement", "Inadequate", "N/A"]}
-CASE_ANSWERS = {"a_yn": "yn", "b_ypn": "ypn", "c_grade": "grade"}
-RETURN_ANSWERS = {"attended": "yn", "submitted": "yn"}
+           "grade": ["Outstanding", "Good", "Requires improvement", "Inadequate", "N/A"],
+           "three": ["High", "Middle", "Low", "N/A"]}  # a grade scale of the definition's own (grade_scales)
+CASE_ANSWERS = {"a_yn": "yn", "b_ypn": "ypn", "c_grade": "grade", "e_three": "three"}
+RETURN_ANSWERS = {"attended": "yn", "submitted": "yn", "r_three": "three"}
+GRADE_COLUMNS = {"c_grade": "grade", "e_three": "three", "r_three": "three"}
 GROUPS = ["Children's social care", "Police", "Health", "Unmapped"]
-COLUMNS = {"Cases": {"case_ref": "case_ref", **CASE_ANSWERS, "d_begin": "date", "d_end": "date"},
-           "Agency returns": {"case_ref": "case_ref", "agency": "agency", **RETURN_ANSWERS, "shared": "date"}}
+
+
+def long_form(columns: dict) -> list:
+    """Columns in the long form: a grade column of the scale `three` names it."""
+    return [{"name": name, "kind": "grade", "scale": "three"} if kind == "three" else {"name": name, "kind": kind}
+            for name, kind in columns.items()]
+
+
+COLUMNS = {"Cases": long_form({"case_ref": "case_ref", **CASE_ANSWERS, "d_begin": "date", "d_end": "date"}),
+           # The short form: name -> kind.
+           "Agency returns": {"case_ref": "case_ref", "agency": "agency", "attended": "yn", "submitted": "yn",
+                              "shared": "date"}}
+COLUMNS["Agency returns"] = long_form({**COLUMNS["Agency returns"], "r_three": "three"})
+SCALES = {"three": ANSWERS["three"][:3]}
 STATUSES = ["met", "not_met", "not_applicable", "not_recorded"]
 DAY0 = np.datetime64("2025-05-01")
 
@@ -51,10 +65,17 @@ working_day_rules = st.builds(
 
 
 @st.composite
+def grade_distribution_rules(draw):
+    column = draw(st.sampled_from(sorted(GRADE_COLUMNS)))
+    levels = ANSWERS[GRADE_COLUMNS[column]][:-1]
+    return {"kind": "grade_distribution", "column": column, "at_least": draw(st.sampled_from(levels))}
+
+
+@st.composite
 def conditions(draw, allow_days: bool):
     condition = {}
     for column in draw(st.lists(st.sampled_from(sorted(RETURN_ANSWERS) + ["agency_group", "a_yn"]), unique=True)):
-        answers = GROUPS if column == "agency_group" else ANSWERS["yn"]
+        answers = GROUPS if column == "agency_group" else ANSWERS[RETURN_ANSWERS.get(column, "yn")]
         condition[column] = draw(subset(answers))
     if allow_days and draw(st.booleans()):
         condition["working_days"] = {"from": "shared", "to": "d_end", "at_least": draw(st.integers(0, 3))}
@@ -83,7 +104,8 @@ def returns_rules(draw):
 
 
 # Rules over returns are drawn as often as the three per-case kinds together: they have the most branches.
-simple_rules = st.one_of(returns_rules(), st.one_of(answer_rules(), grade_rules, working_day_rules))
+simple_rules = st.one_of(returns_rules(), st.one_of(answer_rules(), grade_rules, working_day_rules,
+                                                    grade_distribution_rules()))
 
 
 @st.composite
@@ -114,7 +136,7 @@ def definitions(draw):
     return {"title": "Random audit", "key_lines_of_enquiry": [],
             "parameters": {"days": {"kind": "working_days", "default": draw(st.integers(0, 8))},
                            "together": {"kind": "flag", "default": draw(st.booleans())}},
-            "columns": COLUMNS, "measures": measures}
+            "grade_scales": SCALES, "columns": COLUMNS, "measures": measures}
 
 
 # --- random cases and returns -----------------------------------------------
@@ -136,7 +158,8 @@ def tables(draw):
         returns.append({"case_id": f"c{draw(st.integers(0, n))}",  # c{n} is a return of no included case
                         "agency": draw(st.sampled_from(["a", "b", "c"])),
                         "agency_group": draw(st.one_of(st.none(), st.sampled_from(GROUPS))),
-                        **{c: draw(st.one_of(st.none(), st.sampled_from(ANSWERS["yn"]))) for c in RETURN_ANSWERS},
+                        **{column: draw(st.one_of(st.none(), st.sampled_from(ANSWERS[kind])))
+                           for column, kind in RETURN_ANSWERS.items()},
                         "shared": draw(st.one_of(st.none(), st.integers(0, 6)))})
     return cases, returns
 
@@ -184,6 +207,19 @@ def holds(condition: dict, ret: dict, case: dict, params: dict) -> bool:
 
 def plain_status(rule: dict, case: dict, case_returns: list[dict], done: dict, params: dict) -> str:
     kind = rule["kind"]
+    if kind == "grade_distribution" and rule["column"] in RETURN_ANSWERS:
+        # Per case: every graded return at or above the level; no graded return (or no return) is not recorded.
+        levels = ANSWERS[GRADE_COLUMNS[rule["column"]]][:-1]
+        graded = [r[rule["column"]] for r in case_returns if r[rule["column"]] in levels]
+        if not graded:
+            return "not_recorded"
+        good = levels[:levels.index(rule["at_least"]) + 1]
+        return "met" if all(g in good for g in graded) else "not_met"
+    if kind == "grade_distribution":
+        levels = ANSWERS[GRADE_COLUMNS[rule["column"]]][:-1]
+        rule = {"column": rule["column"], "met": levels[:levels.index(rule["at_least"]) + 1], "of": levels,
+                "not_applicable": ["N/A"]}
+        kind = "answer"
     if kind in ("answer", "grade_at_least"):
         if kind == "grade_at_least":
             grades = ANSWERS["grade"][:4]

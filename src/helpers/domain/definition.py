@@ -6,15 +6,16 @@ AuditInputError naming the file, the line (from PyYAML's node marks) and what to
 also published as a JSON Schema (audits/audit-definition.schema.json) for editors; the checks here do not
 import jsonschema, whose import costs about a second of every run.
 
-For this increment the columns a rule may name are the workbook's (domain/schema.py) unless the definition
-declares its own `columns:` (sheet, name and kind); the cleaning still follows domain/schema.py.
+The definition declares the workbook's Cases and Agency returns columns (`columns:`, with their aliases, kinds,
+required and personal flags, questions, grade scales and demo weights): the reading, cleaning, template, check and
+documents follow them. The Audit and Recommendations sheets are every audit's (domain/schema.py).
 """
 from __future__ import annotations
 
 import difflib
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Union
@@ -24,7 +25,7 @@ import yaml
 from .. import config
 from ..errors import AuditInputError
 from .answers import AGENCY_GROUPS, GRADES, NA_ANSWER, UNMAPPED, VOCABULARIES
-from .schema import AGENCY_RETURNS, CASES
+from .columns import Column, Sheet
 
 CP_CONFERENCES = config.PROJECT_ROOT / "audits" / "cp-conferences.yaml"
 SECONDARY = "secondary"  # the key line of the secondary findings: always there, never declared
@@ -32,7 +33,11 @@ SECONDARY = "secondary"  # the key line of the secondary findings: always there,
 MET, NOT_MET, NOT_APPLICABLE, NOT_RECORDED = "met", "not_met", "not_applicable", "not_recorded"
 STATUSES = (MET, NOT_MET, NOT_APPLICABLE, NOT_RECORDED)
 
-CASES_SHEET, RETURNS_SHEET = CASES.name, AGENCY_RETURNS.name
+CASES_SHEET, RETURNS_SHEET = "Cases", "Agency returns"
+# The columns that say which rows are cases and returns (spec section 6): every definition has them, by these names.
+IDENTIFYING = {CASES_SHEET: (("case_ref", "case_ref"),),
+               RETURNS_SHEET: (("case_ref", "case_ref"), ("agency", "agency"))}
+CENSUS_CONTEXTS = ("none", "cp-plans")  # cp-plans: children on child protection plans (spec section 10)
 # Column kinds of spec section 2 a definition may declare; those read through answers have their answers below.
 COLUMN_KINDS = ("case_ref", "text", "date", "agency", "yn", "ypn", "eha", "outcomes", "attended", "grade",
                 "category", "participation")
@@ -40,8 +45,11 @@ AGENCY_GROUP = "agency_group"  # given to every return by the cleaning from its 
 PARAMETER_KINDS = ("working_days", "flag", "percentage")
 
 
-def answers_of(kind: str) -> tuple[str, ...]:
-    """The answers a column of this kind holds after cleaning (N/A included where the kind reads it)."""
+def answers_of(kind: str, scale: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The answers a column of this kind holds after cleaning (N/A included where the kind reads it); a grade
+    column's are its scale's levels (the spec's grades when it names none)."""
+    if kind == "grade" and scale:
+        return tuple(scale) + (NA_ANSWER,)
     if kind == "participation":
         return tuple(f"PN{i}" for i in range(8)) + (NA_ANSWER,)
     if kind == AGENCY_GROUP:
@@ -134,9 +142,22 @@ class AllOf:
     rules: tuple["Rule", ...]
 
 
-Rule = Union[Answer, WorkingDays, Gated, OverReturns, AllOf]
+@dataclass(frozen=True)
+class GradeDistribution:
+    """A grade column's levels counted (grade_distribution.csv) and a measure: a grade at or above `at_least`.
+
+    On a Cases column the measure is grade_at_least's; on an Agency returns column a case meets it when every
+    graded return of the case is at or above the level (`rule`, a returns_all), so the findings stay per case.
+    """
+    column: str
+    levels: tuple[str, ...]
+    at_least: str
+    rule: "Rule"
+
+
+Rule = Union[Answer, WorkingDays, Gated, OverReturns, AllOf, GradeDistribution]
 RULE_KINDS = ("answer", "grade_at_least", "working_days", "gated", "returns_all", "returns_any",
-              "distinct_groups_at_least", "all_of")
+              "distinct_groups_at_least", "all_of", "grade_distribution")
 
 
 @dataclass(frozen=True)
@@ -158,13 +179,45 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Demo:
+    """The size and seed of the synthetic demo generated from the definition."""
+    cases: int = 60
+    seed: int = 2026
+
+
+# eq=False: a definition is one file's, compared and hashed by identity (its dicts could not be hashed).
+@dataclass(frozen=True, eq=False)
 class AuditDefinition:
     path: Path
     title: str
     key_lines: dict[str, str]
     parameters: dict[str, Parameter]
     measures: tuple[DeclaredMeasure, ...]
-    columns: dict[str, tuple[str, str]]  # name -> (sheet, kind)
+    columns: dict[str, tuple[str, str]]  # name -> (sheet, kind); a name in both sheets is the Cases one
+    sheets: dict[str, Sheet] = field(default_factory=dict)  # Cases and Agency returns, as declared
+    grade_scales: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    window_date: str | None = None       # the Cases date the terms of reference's window is about
+    census_context: str = "none"
+    secondary_findings: tuple[str, ...] = ()  # sentences the report adds to its secondary findings
+    standards: dict[str, int] = field(default_factory=dict)  # measure id -> percentage set in advance
+    demo: Demo = field(default_factory=Demo)
+
+    @property
+    def name(self) -> str:
+        """The definition's file name without .yaml (cp-conferences, neglect): part of its audits' ids."""
+        return self.path.stem
+
+    @property
+    def cases(self) -> Sheet:
+        return self.sheets[CASES_SHEET]
+
+    @property
+    def agency_returns(self) -> Sheet:
+        return self.sheets[RETURNS_SHEET]
+
+    def standard(self, measure_id: str, expected: int) -> int:
+        """The percentage the measure is expected to reach: its standard set in advance, else `expected`."""
+        return self.standards.get(measure_id, expected)
 
     def parameter_defaults(self) -> dict[str, int | bool]:
         return {name: p.default for name, p in self.parameters.items()}
@@ -271,6 +324,8 @@ class _Checker:
     parameters: dict[str, Parameter]
     measure_ids: dict[str, int]
     where: str = ""
+    scales: dict[str, tuple[str, ...]] = field(default_factory=dict)  # grade column -> its levels
+    personal: frozenset = frozenset()  # columns that never leave cleaning, so no rule can read them
 
     def fail(self, line: int, problem: str, hint: str | None = None) -> AuditInputError:
         return fail(self.path, line, f"{self.where}: {problem}" if self.where else problem, hint)
@@ -312,6 +367,9 @@ class _Checker:
             names = [n for n, (sheet, _) in self.columns.items() if sheet in sheets]
             raise self.fail(line, f"column '{name}' is not declared in sheet {' or '.join(map(repr, sheets))}",
                             closest(name, names))
+        if name in self.personal:
+            raise self.fail(line, f"column '{name}' is personal data, which never leaves the cleaning, so no rule "
+                            "can read it", "name another column, or declare this one personal: false")
         kind = self.columns[name][1]
         if kinds is not None and kind not in kinds:
             raise self.fail(line, f"column '{name}' is of kind {kind}, not {' or '.join(kinds)}",
@@ -320,12 +378,15 @@ class _Checker:
 
     def answers(self, mapping: Located, key: str, column: str, what: str) -> tuple[str, ...]:
         values = self.words(mapping, key)
-        accepted = answers_of(self.columns[column][1])
+        accepted = self.answers_of(column)
         for value in values:
             if value not in accepted:
                 raise self.fail(mapping.lines[key], f"'{value}' is never an answer of column '{column}', so "
                                 f"{what} could never hold", closest(value, accepted))
         return values
+
+    def answers_of(self, column: str) -> tuple[str, ...]:
+        return answers_of(self.columns[column][1], self.scales.get(column, ()))
 
     def status(self, mapping: Located, key: str) -> str:
         value = mapping[key]
@@ -361,7 +422,7 @@ class _Checker:
             if "not_applicable" in rule else (NA_ANSWER,)
         # By default every answer that is not 'not applicable' counts: an analyst lists only what meets it.
         of = self.answers(rule, "of", column, "the denominator") if "of" in rule else \
-            tuple(a for a in answers_of(self.columns[column][1]) if a not in not_applicable)
+            tuple(a for a in self.answers_of(column) if a not in not_applicable)
         met = self.answers(rule, "met", column, "the measure")
         if set(met) - set(of):
             raise self.fail(rule.lines["met"], f"'{sorted(set(met) - set(of))[0]}' meets the measure but is not "
@@ -375,10 +436,27 @@ class _Checker:
         """Sugar for an answer rule over a grade scale, best first: a grade at or above `level` meets it."""
         self.mapping(rule, rule.line, "a grade_at_least rule", ("kind", "column", "level"))
         column = self.column(rule, "column", (CASES_SHEET,), ("grade",))
-        level = rule["level"]
-        if level not in GRADES:
-            raise self.fail(rule.lines["level"], f"'{level}' is not a grade", closest(level, GRADES))
-        return Answer(column, GRADES[:GRADES.index(level) + 1], GRADES, (NA_ANSWER,))
+        levels = self.level(rule, "level", column)
+        return Answer(column, levels, self.scales.get(column, GRADES), (NA_ANSWER,))
+
+    def level(self, rule: Located, key: str, column: str) -> tuple[str, ...]:
+        """The levels of the column's scale at or above the one named (the scale is best first)."""
+        scale, level = self.scales.get(column, GRADES), rule[key]
+        if level not in scale:
+            raise self.fail(rule.lines[key], f"'{level}' is not a level of column '{column}''s grade scale",
+                            closest(level, scale))
+        return scale[:scale.index(level) + 1]
+
+    def grade_distribution(self, rule: Located) -> GradeDistribution:
+        """The levels of a grade column counted, and the share at or above `at_least` as the measure."""
+        self.mapping(rule, rule.line, "a grade_distribution rule", ("kind", "column", "at_least"))
+        column = self.column(rule, "column", (CASES_SHEET, RETURNS_SHEET), ("grade",))
+        scale, good = self.scales.get(column, GRADES), self.level(rule, "at_least", column)
+        if self.columns[column][0] == CASES_SHEET:
+            measure: Rule = Answer(column, good, scale, (NA_ANSWER,))
+        else:
+            measure = OverReturns("returns_all", of=(AnswerIn(column, scale),), met=(AnswerIn(column, good),))
+        return GradeDistribution(column, scale, rule["at_least"], measure)
 
     def working_days(self, rule: Located, sheets: tuple[str, ...] = (CASES_SHEET,)) -> WorkingDays:
         what = "a working_days rule" if "kind" in rule else "a working_days condition"
@@ -498,29 +576,193 @@ def Located_of(value, line: int) -> Located:
     return mapping
 
 
-def declared_columns(document: Located, path: Path) -> dict[str, tuple[str, str]]:
-    """The columns rules may name: the definition's own `columns:`, else the workbook's (domain/schema.py)."""
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+COLUMN_FIELDS = ("aliases", "required", "personal", "question", "scale", "demo")
+
+
+def check_grade_scales(document: Located, path: Path) -> dict[str, tuple[str, ...]]:
+    """grade_scales: each name's levels, best first: at least two, distinct, as text."""
+    declared = document.get("grade_scales", Located(document.line))
+    if not isinstance(declared, Located):
+        raise fail(path, document.lines["grade_scales"], "grade_scales: maps each scale's name to its levels, "
+                   "best first", 'e.g. practice: ["Outstanding", "Good", "Requires improvement", "Inadequate"]')
+    scales = {}
+    for name, levels in declared.items():
+        if not isinstance(levels, list) or len(levels) < 2 or not all(isinstance(v, str) and v.strip()
+                                                                      for v in levels):
+            raise fail(path, declared.lines[name], f"grade scale '{name}' must list at least two levels as text, "
+                       "best first", 'write each in double quotes, e.g. ["Good", "Inadequate"]')
+        if len(set(levels)) < len(levels):
+            raise fail(path, declared.lines[name], f"grade scale '{name}' lists a level twice", "keep one")
+        if NA_ANSWER in levels:
+            raise fail(path, declared.lines[name], f"grade scale '{name}' lists N/A, which every grade column "
+                       "reads already", "remove it")
+        scales[name] = tuple(levels)
+    return scales
+
+
+def check_flag(checker: "_Checker", entry: Located, key: str) -> bool:
+    if not isinstance(entry[key], bool):
+        raise checker.fail(entry.lines[key], f"'{key}' must be true or false", f"write {key}: true or {key}: false")
+    return entry[key]
+
+
+def check_column(checker: "_Checker", entry, line: int, scales: dict[str, tuple[str, ...]]) -> Column:
+    """One column of the long form: {name, kind, aliases, required, personal, question, scale, demo}."""
+    checker.mapping(entry, line, "a column", ("name", "kind"), COLUMN_FIELDS)
+    name, kind = entry["name"], entry["kind"]
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise checker.fail(entry.lines["name"], f"column name {name!r} is not lower-case letters, digits and _",
+                           "write the header as the workbook's would read after normalising, e.g. referral_date")
+    if kind not in COLUMN_KINDS:
+        raise checker.fail(entry.lines["kind"], f"column '{name}' has unknown column kind '{kind}'",
+                           closest(kind, COLUMN_KINDS))
+    fields: dict = {}
+    if "aliases" in entry:
+        aliases = entry["aliases"] if isinstance(entry["aliases"], list) else [entry["aliases"]]
+        if not all(isinstance(a, str) and NAME.fullmatch(a) for a in aliases):
+            raise checker.fail(entry.lines["aliases"], f"column '{name}': aliases are lower-case letters, digits "
+                               "and _", "e.g. aliases: [dob, birth_date]")
+        fields["aliases"] = tuple(aliases)
+    for flag in ("required", "personal"):
+        if flag in entry:
+            fields[flag] = check_flag(checker, entry, flag)
+    if "question" in entry:
+        fields["question"] = checker.text(entry, "question")
+    if kind == "grade":
+        if "scale" in entry and entry["scale"] not in scales:
+            raise checker.fail(entry.lines["scale"], f"column '{name}' names grade scale '{entry['scale']}', "
+                               "which grade_scales does not declare", closest(entry["scale"], scales))
+        fields["scale"] = scales[entry["scale"]] if "scale" in entry else GRADES
+    elif "scale" in entry:
+        raise checker.fail(entry.lines["scale"], f"column '{name}' is of kind {kind}: only a grade column has a "
+                           "scale", "remove scale:, or make the column's kind grade")
+    if "demo" in entry:
+        fields["demo"] = check_demo_weights(checker, entry, answers_of(kind, fields.get("scale", ())))
+    return Column(name, kind, **fields)
+
+
+def check_demo_weights(checker: "_Checker", entry: Located, answers: tuple[str, ...]) -> tuple:
+    """A column's demo weights: answers (of the column's, where its kind has answers) to numbers from 0."""
+    weights = entry["demo"]
+    if not isinstance(weights, Located) or not weights:
+        raise checker.fail(entry.lines["demo"], "demo: maps answers to their weights", 'e.g. {"Yes": 0.7, "No": 0.3}')
+    for answer, weight in weights.items():
+        if answers and answer not in answers:
+            raise checker.fail(weights.lines[answer], f"'{answer}' is never an answer of column '{entry['name']}'",
+                               closest(answer, answers))
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+            raise checker.fail(weights.lines[answer], f"the demo weight of '{answer}' is not a number from 0",
+                               "e.g. 0.7")
+    if not sum(weights.values()) > 0:
+        raise checker.fail(entry.lines["demo"], "the demo weights add up to nothing", "give one a weight above 0")
+    return tuple((str(answer), float(weight)) for answer, weight in weights.items())
+
+
+def declared_sheets(document: Located, path: Path, scales: dict[str, tuple[str, ...]]) -> dict[str, Sheet]:
+    """The Cases and Agency returns sheets as declared: `columns:` maps each sheet to a list of columns (the long
+    form) or to {name: kind} (the short form). An Agency returns sheet left out has its two identifying columns."""
+    checker = _Checker(path, {}, {}, {})
     if "columns" not in document:
-        columns = {c.name: (sheet.name, c.kind) for sheet in (CASES, AGENCY_RETURNS) for c in sheet.columns}
-    else:
-        sheets = document["columns"]
-        if not isinstance(sheets, Located):
-            raise fail(path, document.lines["columns"], "columns: maps each sheet to its columns and their kinds")
-        columns = {}
-        for sheet, declared in sheets.items():
-            if sheet not in (CASES_SHEET, RETURNS_SHEET):
-                raise fail(path, sheets.lines[sheet], f"unknown sheet '{sheet}'",
-                           closest(sheet, (CASES_SHEET, RETURNS_SHEET)))
-            if not isinstance(declared, Located):
-                raise fail(path, sheets.lines[sheet], f"sheet '{sheet}' maps each column to its kind")
-            for name, kind in declared.items():
-                if kind not in COLUMN_KINDS:
-                    raise fail(path, declared.lines[name], f"column '{name}' has unknown column kind '{kind}'",
-                               closest(kind, COLUMN_KINDS))
-                columns.setdefault(name, (sheet, kind))
-    if any(sheet == RETURNS_SHEET and kind == "agency" for sheet, kind in columns.values()):
-        columns[AGENCY_GROUP] = (RETURNS_SHEET, AGENCY_GROUP)
+        raise fail(path, document.line, "the definition declares no columns",
+                   "add columns: with the sheets Cases and Agency returns (docs/audit-definitions.md)")
+    sheets = document["columns"]
+    if not isinstance(sheets, Located):
+        raise fail(path, document.lines["columns"], "columns: maps each sheet to its columns")
+    declared: dict[str, Sheet] = {}
+    for sheet, entries in sheets.items():
+        if sheet not in (CASES_SHEET, RETURNS_SHEET):
+            raise fail(path, sheets.lines[sheet], f"unknown sheet '{sheet}'",
+                       closest(sheet, (CASES_SHEET, RETURNS_SHEET)))
+        checker.where = f"sheet '{sheet}'"
+        if isinstance(entries, Located):  # the short form: name -> kind
+            columns = []
+            for name, kind in entries.items():
+                columns.append(check_column(checker, short_column(name, kind, entries.lines[name]),
+                                            entries.lines[name], scales))
+        elif isinstance(entries, list) and entries:
+            columns = [check_column(checker, entry, line, scales) for entry, line in zip(entries, entries.lines)]
+        else:
+            raise fail(path, sheets.lines[sheet], f"sheet '{sheet}' lists its columns",
+                       "e.g. - {name: case_ref, kind: case_ref}")
+        first: dict[str, int] = {}
+        for column, line in zip(columns, entries.lines if isinstance(entries, list) else
+                                [entries.lines[n] for n in entries]):
+            for name in (column.name, *column.aliases):
+                if name in first:
+                    raise fail(path, line, f"sheet '{sheet}': '{name}' names two columns (the first at line "
+                               f"{first[name]})", "give each column its own name and aliases")
+                first[name] = line
+        declared[sheet] = Sheet(sheet, tuple(columns))
+        check_identifying(declared[sheet], path, sheets.lines[sheet])
+    if CASES_SHEET not in declared:
+        raise fail(path, document.lines["columns"], f"columns: declares no sheet '{CASES_SHEET}'",
+                   f"add {CASES_SHEET}: with its columns")
+    declared.setdefault(RETURNS_SHEET, Sheet(RETURNS_SHEET, tuple(
+        Column(name, kind) for name, kind in IDENTIFYING[RETURNS_SHEET])))
+    return {sheet: declared[sheet] for sheet in (CASES_SHEET, RETURNS_SHEET)}
+
+
+def short_column(name, kind, line: int) -> Located:
+    entry = Located(line)
+    for key, value in (("name", name), ("kind", kind)):
+        entry[key], entry.lines[key] = value, line
+    return entry
+
+
+def check_identifying(sheet: Sheet, path: Path, line: int) -> None:
+    """Every audit's sheets have the columns that say which rows are cases and returns (spec section 6)."""
+    kinds = {c.name: c.kind for c in sheet.columns}
+    for name, kind in IDENTIFYING[sheet.name]:
+        if kinds.get(name) != kind:
+            raise fail(path, line, f"sheet '{sheet.name}' lacks the column '{name}' of kind {kind}, which says "
+                       "which rows belong to which case", f"add - {{name: {name}, kind: {kind}}}")
+    for column in sheet.columns:
+        if column.kind in ("case_ref", "agency") and (column.name, column.kind) not in IDENTIFYING[sheet.name]:
+            raise fail(path, line, f"sheet '{sheet.name}': column '{column.name}' is of kind {column.kind}, which "
+                       f"only the column {'case_ref' if column.kind == 'case_ref' else 'agency'} may be",
+                       "give it another kind, such as text")
+
+
+def column_index(sheets: dict[str, Sheet]) -> dict[str, tuple[str, str]]:
+    """The columns rules may name: sheet and kind by name, and the agency group the cleaning gives each return."""
+    columns = {}
+    for sheet in sheets.values():
+        for column in sheet.columns:
+            columns.setdefault(column.name, (sheet.name, column.kind))
+    columns[AGENCY_GROUP] = (RETURNS_SHEET, AGENCY_GROUP)
     return columns
+
+
+def columns_read(rule: Rule) -> list[str]:
+    """The columns a rule reads (the agency group is read from the agency column)."""
+    if isinstance(rule, Answer):
+        found = [rule.column]
+    elif isinstance(rule, WorkingDays):
+        found = [rule.begin, rule.end]
+    elif isinstance(rule, Gated):
+        found = [rule.when.column] if rule.when.column else []
+        found += columns_read(rule.rule)
+    elif isinstance(rule, AllOf):
+        found = [name for part in rule.rules for name in columns_read(part)]
+    elif isinstance(rule, GradeDistribution):
+        found = columns_read(rule.rule)
+    else:
+        found = []
+        for part in rule.of + rule.met:
+            found += [part.column] if isinstance(part, AnswerIn) else [part.begin, part.end]
+        found += list(rule.needs) + ([rule.group] if rule.kind == "distinct_groups_at_least" else [])
+        found += [rule.apart.by] if rule.apart else []
+    return ["agency" if name == AGENCY_GROUP else name for name in found]
+
+
+def with_measures(sheets: dict[str, Sheet], measures: tuple[DeclaredMeasure, ...]) -> dict[str, Sheet]:
+    """Each column with the ids of the measures reading it, in the measures' order (the template and docs say
+    which measures a column feeds)."""
+    read = {m.id: set(columns_read(m.rule)) for m in measures}
+    return {name: replace(sheet, columns=tuple(
+        replace(c, measures=tuple(m for m in read if c.name in read[m])) if c.kind != "case_ref" else c
+        for c in sheet.columns)) for name, sheet in sheets.items()}
 
 
 def check_parameters(document: Located, path: Path) -> dict[str, Parameter]:
@@ -575,7 +817,72 @@ def gates_of(rule: Rule) -> list[Gated]:
     return []
 
 
-TOP_LEVEL = ("title", "key_lines_of_enquiry", "parameters", "measures", "columns")
+TOP_LEVEL = ("title", "key_lines_of_enquiry", "parameters", "measures", "columns", "grade_scales", "window_date",
+             "census_context", "secondary_findings", "standards", "demo")
+
+
+def check_window_date(document: Located, path: Path, sheets: dict[str, Sheet]) -> str | None:
+    if "window_date" not in document:
+        return None
+    name = document["window_date"]
+    dates = [c.name for c in sheets[CASES_SHEET].columns if c.kind == "date" and not c.personal]
+    if name not in dates:
+        raise fail(path, document.lines["window_date"], f"window_date '{name}' is not a date column of sheet "
+                   f"'{CASES_SHEET}'", closest(name, dates))
+    return name
+
+
+def check_census_context(document: Located, path: Path) -> str:
+    value = document.get("census_context", "none")
+    if value not in CENSUS_CONTEXTS:
+        raise fail(path, document.lines["census_context"], f"unknown census_context '{value}'",
+                   closest(value, CENSUS_CONTEXTS))
+    return value
+
+
+def check_secondary_findings(document: Located, path: Path) -> tuple[str, ...]:
+    """Sentences the report adds to its secondary findings, below the secondary measures."""
+    if "secondary_findings" not in document:
+        return ()
+    value = document["secondary_findings"]
+    items = value if isinstance(value, list) else [value]
+    for item, line in zip(items, getattr(value, "lines", [document.lines["secondary_findings"]] * len(items))):
+        if not isinstance(item, str) or not item.strip():
+            raise fail(path, line, "secondary_findings lists sentences as text", "write each in double quotes")
+    return tuple(items)
+
+
+def check_standards(document: Located, path: Path, measure_ids: dict[str, int]) -> dict[str, int]:
+    """Each measure's standard set before the audit: the percentage it is expected to reach."""
+    declared = document.get("standards", Located(document.line))
+    if not isinstance(declared, Located):
+        raise fail(path, document.lines["standards"], "standards: maps measure ids to percentages",
+                   "e.g. standards: {plan_smart: 90}")
+    standards = {}
+    for measure_id, value in declared.items():
+        if measure_id not in measure_ids:
+            raise fail(path, declared.lines[measure_id], f"the standard names measure '{measure_id}', which is not "
+                       "declared", closest(measure_id, measure_ids))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise fail(path, declared.lines[measure_id], f"the standard of '{measure_id}' ({value!r}) is not a "
+                       "percentage", "a whole number from 0 to 100, e.g. 90")
+        standards[measure_id] = value
+    return standards
+
+
+def check_demo(document: Located, path: Path) -> Demo:
+    if "demo" not in document:
+        return Demo()
+    checker = _Checker(path, {}, {}, {}, where="demo")
+    demo = checker.mapping(document["demo"], document.lines["demo"], "demo", (), ("cases", "seed"))
+    values = {}
+    for key, low, high in (("cases", 1, 100_000), ("seed", 0, 2**32 - 1)):
+        if key in demo:
+            value = demo[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise checker.fail(demo.lines[key], f"{key}: {value!r} is not a whole number from {low} to {high}")
+            values[key] = value
+    return Demo(**values)
 
 
 def load_definition(path: str | Path) -> AuditDefinition:
@@ -584,9 +891,13 @@ def load_definition(path: str | Path) -> AuditDefinition:
     document = read_yaml(path)
     top = _Checker(path, {}, {}, {})
     top.mapping(document, 1, "an audit definition", ("title", "key_lines_of_enquiry", "measures"),
-                ("parameters", "columns"))
+                tuple(k for k in TOP_LEVEL if k not in ("title", "key_lines_of_enquiry", "measures")))
     title = top.text(document, "title")
-    columns = declared_columns(document, path)
+    scales = check_grade_scales(document, path)
+    sheets = declared_sheets(document, path, scales)
+    columns = column_index(sheets)
+    column_scales = {c.name: c.scale for sheet in sheets.values() for c in sheet.columns if c.scale}
+    personal = frozenset(c.name for sheet in sheets.values() for c in sheet.columns if c.personal)
     parameters = check_parameters(document, path)
     key_lines = {}
     lines_of_enquiry = document["key_lines_of_enquiry"]
@@ -612,7 +923,8 @@ def load_definition(path: str | Path) -> AuditDefinition:
         first_line[measure_id] = entry.lines["id"]
     measures = []
     for entry in declared:
-        checker = _Checker(path, columns, parameters, first_line, where=f"measure '{entry['id']}'")
+        checker = _Checker(path, columns, parameters, first_line, where=f"measure '{entry['id']}'",
+                           scales=column_scales, personal=personal)
         if entry["key_line"] not in key_lines and entry["key_line"] != SECONDARY:
             raise checker.fail(entry.lines["key_line"], f"key line '{entry['key_line']}' is not declared",
                                closest(entry["key_line"], list(key_lines) + [SECONDARY]))
@@ -622,10 +934,22 @@ def load_definition(path: str | Path) -> AuditDefinition:
                                         entry["practice"] if "practice" in entry else ""))
     measures = tuple(measures)
     gate_order(measures, first_line, path)
-    return AuditDefinition(path, title, key_lines, parameters, measures, columns)
+    return AuditDefinition(
+        path, title, key_lines, parameters, measures, columns, sheets=with_measures(sheets, measures),
+        grade_scales=scales, window_date=check_window_date(document, path, sheets),
+        census_context=check_census_context(document, path),
+        secondary_findings=check_secondary_findings(document, path),
+        standards=check_standards(document, path, first_line), demo=check_demo(document, path))
 
 
 @lru_cache(maxsize=1)
 def cp_conferences() -> AuditDefinition:
     """The child protection conference audit (audits/cp-conferences.yaml), read once per process."""
     return load_definition(CP_CONFERENCES)
+
+
+@lru_cache(maxsize=8)
+def definition_at(path: str) -> AuditDefinition:
+    """An audit definition by its path, read once per process (the CP file is the same object as cp_conferences())."""
+    resolved = Path(path).resolve()
+    return cp_conferences() if resolved == CP_CONFERENCES.resolve() else load_definition(path)

@@ -27,6 +27,7 @@ from ..domain.definition import (
     AuditDefinition,
     Condition,
     Gated,
+    GradeDistribution,
     OverReturns,
     WorkingDays,
     cp_conferences,
@@ -218,8 +219,14 @@ def all_of_rule(rule: AllOf, tables: Tables) -> np.ndarray:
                      [CODE[NOT_RECORDED], CODE[NOT_APPLICABLE], CODE[MET]], default=CODE[NOT_MET]).astype(np.int8)
 
 
+def grade_distribution_rule(rule: GradeDistribution, tables: Tables) -> np.ndarray:
+    """The measure of a grade distribution: its grade at or above the level (grade_distribution.csv counts)."""
+    return evaluate(rule.rule, tables)
+
+
 EVALUATORS: dict[type, Callable] = {Answer: answer_rule, WorkingDays: working_days_rule, Gated: gated_rule,
-                                    OverReturns: over_returns_rule, AllOf: all_of_rule}
+                                    OverReturns: over_returns_rule, AllOf: all_of_rule,
+                                    GradeDistribution: grade_distribution_rule}
 
 
 def evaluate(rule, tables: Tables) -> np.ndarray:
