@@ -20,7 +20,8 @@ import pandas as pd
 from .clean.cleaning import CleanedAudit, clean_raw_workbook
 from .clean.pseudonym import load_or_create_key
 from .context import with_unknown_local_authorities
-from .domain.measures import Parameters
+from .domain.definition import AuditDefinition, cp_conferences
+from .domain.measures import Parameters, parameters_for
 from .domain.schema import earlier_audit_may_lack
 from .measures.comparison import (
     ComparedAudit,
@@ -56,6 +57,7 @@ class Audit:
     comparison: pd.DataFrame          # empty without earlier audits
     reaudit: dict                     # reaudit.json: this audit's key fingerprint, each earlier audit's facts
     earlier: tuple["Audit", ...] = field(default_factory=tuple)
+    definition: AuditDefinition = field(default_factory=cp_conferences)
 
     @property
     def settings(self) -> dict:
@@ -64,7 +66,7 @@ class Audit:
 
     @property
     def audit_id(self) -> str:
-        return audit_id(self.settings, self.raw.name)
+        return audit_id(self.settings, self.raw.name, self.definition)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -86,21 +88,27 @@ class Audit:
 
 
 def audit(raw: str | Path, params: Parameters | None = None, earlier: Sequence[str | Path] = (), *,
-          window: Window = Window(), allow_later: bool = False, key: bytes | None = None) -> Audit:
+          window: Window = Window(), allow_later: bool = False, key: bytes | None = None,
+          definition: AuditDefinition | None = None) -> Audit:
     """Read, clean, measure, draw and compare one audit workbook; nothing is written.
+
+    `definition` is the audit's (helpers.domain.definition.load_definition), the child protection conference
+    audit's by default; `params` are then its parameters (`parameters_for(definition)`), defaults when None.
 
     `earlier` names earlier audits' workbooks (re-audit, spec section 9): each is read and measured here by
     this same code with these parameters, and none of their own outputs is touched. One that ends after this
     audit stops the run unless `allow_later`. A problem with any input raises AuditInputError, one line.
     """
-    params = Parameters() if params is None else params
+    definition = definition or cp_conferences()
+    params = parameters_for(definition)() if params is None else params
     key = load_or_create_key() if key is None else key
-    this = clean(raw, key, window)
-    earlier_audits = [audit_of(clean(path, key, earlier=True), params) for path in earlier]
+    this = clean(raw, key, window, definition=definition)
+    earlier_audits = [audit_of(clean(path, key, earlier=True, definition=definition), params, definition=definition)
+                      for path in earlier]
     for path, before in zip(earlier, earlier_audits):
         check_earlier_before_current(Path(path).name, before.settings.get("window_end"), Path(raw).name,
                                      this.settings.get("window_end"), allow_later)
-    return audit_of(this, params, earlier_audits, key)
+    return audit_of(this, params, earlier_audits, key, definition)
 
 
 @dataclass
@@ -116,24 +124,30 @@ class CleanedWorkbook:
         return self.cleaned.audit_record()
 
 
-def clean(raw: str | Path, key: bytes, window: Window = Window(), earlier: bool = False) -> CleanedWorkbook:
+def clean(raw: str | Path, key: bytes, window: Window = Window(), earlier: bool = False,
+          definition: AuditDefinition | None = None) -> CleanedWorkbook:
     """Read and clean one workbook. An earlier audit's workbook may lack answer columns (its tool may have
     asked fewer questions): they read as not recorded and are listed, not an error."""
+    definition = definition or cp_conferences()
     raw = Path(raw)
     raw_sha256 = file_sha256(raw) if raw.is_file() else ""  # a missing file is read_workbook's one-line error
-    workbook = read_workbook(raw, may_lack=earlier_audit_may_lack() if earlier else frozenset())
-    cleaned = clean_raw_workbook(workbook, key, window_start=window.start or None, window_end=window.end or None)
+    workbook = read_workbook(raw, may_lack=earlier_audit_may_lack(definition) if earlier else frozenset(),
+                             definition=definition)
+    cleaned = clean_raw_workbook(workbook, key, window_start=window.start or None, window_end=window.end or None,
+                                 definition=definition)
     # The context step: a local authority the census does not know gets one data-quality line (spec 8).
     return CleanedWorkbook(raw, raw_sha256, with_unknown_local_authorities(cleaned, workbook.audit), workbook)
 
 
 def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Audit] = (),
-             key: bytes | None = None) -> Audit:
+             key: bytes | None = None, definition: AuditDefinition | None = None) -> Audit:
     """Measure a cleaned workbook, draw its charts and compare it with the (already measured) earlier audits."""
+    definition = definition or cp_conferences()
     cleaned = workbook.cleaned
     settings = workbook.settings
-    measured = compute_findings(cleaned.cases, cleaned.agency_returns, settings.get("population"), params)
-    charts = findings_charts(measured.findings, settings, len(cleaned.cases))
+    measured = compute_findings(cleaned.cases, cleaned.agency_returns, settings.get("population"), params,
+                                definition)
+    charts = findings_charts(measured.findings, settings, len(cleaned.cases), definition.key_lines)
     fingerprint = key_fingerprint(key) if key is not None else None
     names = distinct_names([compared_name(e.settings, e.raw) for e in earlier], [e.settings for e in earlier])
     comparison, reaudit = compare_audits(
@@ -142,7 +156,7 @@ def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Au
         [compared(name, e.settings, e.findings, e.cleaned.cases["case_id"], e.cleaned.recommendations, fingerprint)
          for e, name in zip(earlier, names)])
     return Audit(workbook.raw, workbook.raw_sha256, params, cleaned, measured, charts, comparison, reaudit,
-                 tuple(earlier))
+                 tuple(earlier), definition)
 
 
 def compared_name(settings: dict, raw: Path) -> str:

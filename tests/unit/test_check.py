@@ -107,7 +107,7 @@ def test_summary_counts_problems_by_kind_and_excluded_rows_by_reason():
 
 
 def run_main(monkeypatch, capsys, result, tmp_path):
-    monkeypatch.setattr(spine, "read_workbook", lambda path, may_lack=frozenset(): RAW)
+    monkeypatch.setattr(spine, "read_workbook", lambda path, may_lack=frozenset(), definition=None: RAW)
     monkeypatch.setattr(spine, "clean_raw_workbook", lambda *args, **kwargs: result)
     out = tmp_path / "feedback.xlsx"
     (tmp_path / "audit.xlsx").write_bytes(b"read by the stand-in reader")
@@ -135,7 +135,7 @@ def test_problems_exit_3_and_the_feedback_workbook_says_where_each_one_is(monkey
 
 def test_make_check_passes_the_workbook_and_feedback_path_through_the_environment(monkeypatch, capsys, tmp_path):
     seen = []
-    monkeypatch.setattr(spine, "read_workbook", lambda path, may_lack=frozenset(): seen.append(path) or RAW)
+    monkeypatch.setattr(spine, "read_workbook", lambda path, **_: seen.append(path) or RAW)
     monkeypatch.setattr(spine, "clean_raw_workbook", lambda *args, **kwargs: cleaned())
     (tmp_path / "their audit.xlsx").write_bytes(b"read by the stand-in reader")
     monkeypatch.setenv("CPA_RAW", str(tmp_path / "their audit.xlsx"))

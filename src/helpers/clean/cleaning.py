@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..domain.answers import MISSING_VALUES
+from ..domain.answers import MISSING_VALUES, answer_kind
+from ..domain.definition import AuditDefinition, cp_conferences
 from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
 from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, AUDIT_FIELDS, CASES, Sheet, earlier_audit_may_lack
 from ..domain.workdays import working_days_between
@@ -52,10 +53,18 @@ RECOMMENDATION_COLUMNS = ["recommendation", "measures", "owner", "due_date", "ta
 # A child on a plan is under 18 at the ICPC: a date of birth further back is a slip (a year typed as a number).
 MAX_AGE_AT_ICPC_YEARS = 18
 
-# Columns that leave cleaning, in the order cases.csv shows them.
-CASE_DATE_COLUMNS = ("strategy_discussion_date", "icpc_date", "first_core_group_date", "audit_date")
-CASE_ANSWER_COLUMNS = tuple(c.name for c in CASES.columns if c.kind in ANSWER_KINDS)
-RETURN_ANSWER_COLUMNS = tuple(c.name for c in AGENCY_RETURNS.columns if c.kind in ANSWER_KINDS)
+
+
+def leaving_columns(sheet: Sheet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The answer and date columns that leave cleaning, in the order the sheet declares them. Personal columns
+    and free text never leave (names, dates of birth, comments)."""
+    kept = [c for c in sheet.columns if not c.personal]
+    return (tuple(c.name for c in kept if c.kind in ANSWER_KINDS), tuple(c.name for c in kept if c.kind == "date"))
+
+
+# The child protection conference audit's columns that leave cleaning, in the order cases.csv shows them.
+CASE_ANSWER_COLUMNS, CASE_DATE_COLUMNS = leaving_columns(CASES)
+RETURN_ANSWER_COLUMNS = leaving_columns(AGENCY_RETURNS)[0]
 
 
 @dataclass
@@ -129,7 +138,7 @@ def issue_rows(raw: RawSheet, mask: pd.Series, column: str, value, issue: str, p
 def read_columns(raw: RawSheet, sheet: Sheet) -> ReadColumns:
     """Normalise every answer and date column of a sheet and list unrecognised values and dates outside
     1900-2099 (spec section 2: `implausible_date`, read as missing; a personal column's value is withheld)."""
-    kinds = {c.name: c.kind for c in sheet.columns if c.kind in ANSWER_KINDS or c.kind == "date"}
+    kinds = {c.name: answer_kind(c.kind, c.scale) for c in sheet.columns if c.kind in ANSWER_KINDS or c.kind == "date"}
     values, unrecognised, not_applicable, implausible = read_answer_columns(raw.rows, kinds)
     issues = []
     for column in sheet.columns:
@@ -214,13 +223,14 @@ def unknown_field_issues(raw: RawSheet | None) -> list:
 
 
 def read_audit_settings(raw: RawSheet | None, window_start=None, window_end=None,
-                        file: str | Path | None = None) -> tuple[AuditSettings, list]:
+                        file: str | Path | None = None, default_title: str | None = None) -> tuple[AuditSettings, list]:
     """Fields of the optional Audit sheet, and its unrecognised values; run parameters override the window.
 
     A window date that is not a date, or a window ending before it starts, stops the run: the terms of
     reference must be certain (spec section 2).
     """
-    settings, issues = AuditSettings(), []
+    # Without an audit_title field the audit is called by its definition's title.
+    settings, issues = (AuditSettings() if default_title is None else AuditSettings(title=default_title)), []
     fields = audit_fields(raw, file) if raw is not None else pd.DataFrame(columns=["value", "row"])
 
     def text_of(name):
@@ -281,7 +291,8 @@ def read_window(written: dict, file=None) -> dict:
     return {name: dates[name] for name in written}
 
 
-def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
+def read_recommendations(raw: RawSheet | None,
+                         definition: AuditDefinition | None = None) -> tuple[pd.DataFrame, list]:
     """Recommendations with their measure ids, owner, due date, target, status and, for one carried forward
     from an earlier audit, the audit that raised it (spec section 3b).
 
@@ -289,20 +300,22 @@ def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
     """
     if raw is None:
         return pd.DataFrame(columns=RECOMMENDATION_COLUMNS), []
+    measure_ids = MEASURE_IDS if definition is None else [m.id for m in definition.measures]
+    aliases = MEASURE_ID_ALIASES if definition is None or definition is cp_conferences() else {}
     rows = raw.rows
     text = plain_spaces(rows["recommendation"].astype("string").fillna("")).str.strip()
     ids = rows["measures"].astype("string").fillna("").str.lower().str.split(r"[,;]")
     # Old ids that named a threshold still work (spec section 3b).
-    ids = ids.map(lambda parts: [MEASURE_ID_ALIASES.get(p.strip(), p.strip()) for p in parts if p.strip()])
+    ids = ids.map(lambda parts: [aliases.get(p.strip(), p.strip()) for p in parts if p.strip()])
     kept = (text != "") | (ids.str.len() > 0)
     flat = ids[kept].explode().dropna()
-    unknown = flat[~flat.isin(MEASURE_IDS)]
+    unknown = flat[~flat.isin(measure_ids)]
     # One data-quality row per unknown id (a row may name several).
     issues = [pd.DataFrame({"sheet": raw.name, "row": raw.excel_row.set_axis(rows.index)[unknown.index].to_numpy(),
                             "column": "measures", "header": raw.headers.get("measures", "measures"),
                             "value": unknown.to_numpy(), "issue": "unknown_measure"},
                            columns=DATA_QUALITY_ROW_COLUMNS)]
-    known = ids[kept].map(lambda parts: "; ".join(p for p in parts if p in MEASURE_IDS))
+    known = ids[kept].map(lambda parts: "; ".join(p for p in parts if p in measure_ids))
 
     owner = plain_spaces(rows["owner"].astype("string").fillna("")).str.strip()
     raised = plain_spaces(rows["raised"].astype("string").fillna("")).str.strip()
@@ -324,8 +337,9 @@ def read_recommendations(raw: RawSheet | None) -> tuple[pd.DataFrame, list]:
 # --- outcomes ---------------------------------------------------------------
 
 def case_outcomes(case_ref: pd.Series, blank: pd.Series, audit_date: pd.Series,
-                  icpc_date: pd.Series, settings: AuditSettings) -> pd.Series:
-    """One outcome per Cases row, the first of spec section 6's list that applies."""
+                  icpc_date: pd.Series | None, settings: AuditSettings) -> pd.Series:
+    """One outcome per Cases row, the first of spec section 6's list that applies (`icpc_date`: the date the
+    window is about, the definition's window_date; None when it declares none, and then no row is outside)."""
     missing_ref = ~blank & (case_ref == "")
     candidates = ~blank & ~missing_ref
     order = pd.DataFrame({"case_ref": case_ref, "audit_date": audit_date,
@@ -333,7 +347,7 @@ def case_outcomes(case_ref: pd.Series, blank: pd.Series, audit_date: pd.Series,
     # Latest audit date wins; a missing date is older than any; ties go to the later row.
     kept = order.sort_values(["audit_date", "position"], na_position="first").groupby("case_ref").tail(1).index
     superseded = candidates & ~case_ref.index.isin(kept)
-    outside = candidates & ~superseded & outside_window(icpc_date, settings)
+    outside = candidates & ~superseded & (outside_window(icpc_date, settings) if icpc_date is not None else False)
     return _label([blank, missing_ref, superseded, outside],
                   ["blank", "missing_case_ref", "superseded_duplicate", "outside_terms_of_reference"],
                   case_ref.index)
@@ -406,7 +420,7 @@ def row_outcomes_table(sheet: str, outcomes: pd.Series, excel_row: pd.Series, de
                          "detail": detail.to_numpy()}, columns=ROW_OUTCOME_COLUMNS)
 
 
-def require_cases(case_outcome: pd.Series, settings: AuditSettings, file) -> None:
+def require_cases(case_outcome: pd.Series, settings: AuditSettings, file, window_date: str = "icpc_date") -> None:
     """There is no report of zero cases (spec section 1): say what became of every row instead."""
     if (case_outcome == "included").any():
         return
@@ -419,21 +433,25 @@ def require_cases(case_outcome: pd.Series, settings: AuditSettings, file) -> Non
         hint = "check the case references"
         if counts["outside_terms_of_reference"]:
             iso = settings.as_dict()
-            hint = (f"every case with a reference has its ICPC date outside the window {iso['window_start'] or '...'}"
-                    f" to {iso['window_end'] or '...'}: check window_start and window_end, and the ICPC dates")
+            date = "ICPC date" if window_date == "icpc_date" else window_date
+            hint = (f"every case with a reference has its {date} outside the window {iso['window_start'] or '...'}"
+                    f" to {iso['window_end'] or '...'}: check window_start and window_end, and the {date}s")
     raise AuditInputError(problem, file=file, sheet=CASES.name, hint=hint)
 
 
-def implausible_date_issues(raw: RawSheet, values: pd.DataFrame) -> list:
+def implausible_date_issues(raw: RawSheet, values: pd.DataFrame, window_date: str | None = "icpc_date") -> list:
     """Dates that cannot both be right (listed, never fatal): a date of birth after the ICPC or more than
-    18 years before it (a year typed as a number reads as 1905), an ICPC date after the audit date."""
-    dob, icpc, audit = values["date_of_birth"], values["icpc_date"], values["audit_date"]
+    18 years before it (a year typed as a number reads as 1905), an ICPC date after the audit date. (The ICPC
+    date is the definition's window_date; a definition without one of these dates has none of these checks.)"""
+    if window_date is None or not {"date_of_birth", "audit_date"} <= set(values.columns):
+        return []
+    dob, icpc, audit = values["date_of_birth"], values[window_date], values["audit_date"]
     too_old = dob < icpc - pd.DateOffset(years=MAX_AGE_AT_ICPC_YEARS)
     born_after = dob > icpc
     after_audit = icpc > audit
     read = ~raw.blank.set_axis(raw.rows.index)
     return [issue_rows(raw, (born_after | too_old) & read, "date_of_birth", "", "implausible_date", personal=True),
-            issue_rows(raw, after_audit & read, "icpc_date", "", "implausible_date")]
+            issue_rows(raw, after_audit & read, window_date, "", "implausible_date")]
 
 
 # The dates that tell two children apart: a superseded row differing from the kept row in one of them may be
@@ -442,19 +460,19 @@ IDENTIFYING_DATES = ("icpc_date", "date_of_birth")
 
 
 def conflicting_duplicate_issues(raw: RawSheet, case_ref: pd.Series, outcomes: pd.Series,
-                                 values: pd.DataFrame) -> list:
+                                 values: pd.DataFrame, dates: tuple[str, ...] = IDENTIFYING_DATES) -> list:
     """Superseded Cases rows whose ICPC date or date of birth differs from the kept row's (spec section 8:
     `conflicting_duplicate`, under `case_ref`, value empty). Dates are compared as read; a missing date differs
     from a known one, and two missing dates are alike. The row stays superseded: the rule of section 6 holds."""
     superseded = outcomes == "superseded_duplicate"
-    if not superseded.any():
+    if not superseded.any() or not dates:
         return []
     kept = outcomes.isin(["included", "outside_terms_of_reference"])
-    kept_dates = values.loc[kept, list(IDENTIFYING_DATES)].set_axis(case_ref[kept].to_numpy())
+    kept_dates = values.loc[kept, list(dates)].set_axis(case_ref[kept].to_numpy())
     theirs = kept_dates.reindex(case_ref[superseded].to_numpy())
-    mine = values.loc[superseded, list(IDENTIFYING_DATES)]
+    mine = values.loc[superseded, list(dates)]
     differs = np.zeros(int(superseded.sum()), dtype=bool)
-    for name in IDENTIFYING_DATES:
+    for name in dates:
         a, b = mine[name].to_numpy(), theirs[name].to_numpy()
         same = (a == b) | (pd.isna(a) & pd.isna(b))
         differs |= ~same
@@ -466,25 +484,33 @@ def conflicting_duplicate_issues(raw: RawSheet, case_ref: pd.Series, outcomes: p
 # --- the whole stage --------------------------------------------------------
 
 def clean_workbook(path: str | Path, key: bytes, window_start=None, window_end=None,
-                   earlier: bool = False) -> CleanedAudit:
+                   earlier: bool = False, definition: AuditDefinition | None = None) -> CleanedAudit:
     """Clean one workbook. An `earlier` audit's workbook may lack answer columns (spec section 9): they read
     as not recorded and are listed in `missing_columns`, so the measures reading them are not comparable."""
-    raw = read_workbook(path, may_lack=earlier_audit_may_lack() if earlier else frozenset())
-    return clean_raw_workbook(raw, key, window_start, window_end)
+    definition = definition or cp_conferences()
+    raw = read_workbook(path, may_lack=earlier_audit_may_lack(definition) if earlier else frozenset(),
+                        definition=definition)
+    return clean_raw_workbook(raw, key, window_start, window_end, definition)
 
 
-def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_end=None) -> CleanedAudit:
-    settings, audit_issues = read_audit_settings(raw.audit, window_start, window_end, file=raw.path)
-    recommendations, recommendation_issues = read_recommendations(raw.recommendations)
+def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_end=None,
+                       definition: AuditDefinition | None = None) -> CleanedAudit:
+    """Clean a workbook read with the sheets of `definition` (the child protection conference audit's by default)."""
+    definition = definition or cp_conferences()
+    window_date = definition.window_date
+    settings, audit_issues = read_audit_settings(raw.audit, window_start, window_end, file=raw.path,
+                                                 default_title=definition.title)
+    recommendations, recommendation_issues = read_recommendations(raw.recommendations, definition)
 
-    cases_read = read_columns(raw.cases, CASES)
+    cases_read = read_columns(raw.cases, definition.cases)
     case_ref = normalise_case_ref(raw.cases.rows["case_ref"])
     case_blank = raw.cases.blank.set_axis(case_ref.index)
-    case_outcome = case_outcomes(case_ref, case_blank, cases_read.values["audit_date"],
-                                 cases_read.values["icpc_date"], settings)
-    require_cases(case_outcome, settings, raw.path)
+    no_date = pd.Series(pd.NaT, index=case_ref.index, dtype="datetime64[ns]")
+    case_outcome = case_outcomes(case_ref, case_blank, cases_read.values.get("audit_date", no_date),
+                                 cases_read.values[window_date] if window_date else None, settings)
+    require_cases(case_outcome, settings, raw.path, window_date)
 
-    returns_read = read_columns(raw.agency_returns, AGENCY_RETURNS)
+    returns_read = read_columns(raw.agency_returns, definition.agency_returns)
     return_ref = normalise_case_ref(raw.agency_returns.rows["case_ref"])
     return_blank = raw.agency_returns.blank.set_axis(return_ref.index)
     agencies = map_agencies(raw.agency_returns.rows["agency"])
@@ -495,11 +521,11 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
 
     included_cases = case_outcome == "included"
     ids = case_ids(case_ref[included_cases], key)
-    cases = build_cases(cases_read, included_cases, ids)
+    cases = build_cases(cases_read, included_cases, ids, definition)
     id_of_ref = pd.Series(ids.to_numpy(), index=case_ref[included_cases].to_numpy())
     included_returns = return_outcome == "included"
     agency_returns = build_agency_returns(returns_read, agencies, included_returns,
-                                          return_ref[included_returns].map(id_of_ref))
+                                          return_ref[included_returns].map(id_of_ref), definition.agency_returns)
 
     returns_raw = raw.agency_returns
     issues = cases_read.issues + returns_read.issues + recommendation_issues + audit_issues
@@ -508,9 +534,10 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     no_agency = return_outcome == "missing_agency"
     issues.append(issue_rows(returns_raw, no_agency, "agency",
                              normalised_answer_cells(returns_raw.rows["agency"])[no_agency], "missing_agency"))
-    issues += flagged_case_issues(cases, settings, raw.cases, included_cases)
-    issues += implausible_date_issues(raw.cases, cases_read.values)
-    issues += conflicting_duplicate_issues(raw.cases, case_ref, case_outcome, cases_read.values)
+    issues += flagged_case_issues(cases, settings, raw.cases, included_cases, window_date)
+    issues += implausible_date_issues(raw.cases, cases_read.values, window_date)
+    issues += conflicting_duplicate_issues(raw.cases, case_ref, case_outcome, cases_read.values,
+                                           tuple(d for d in (window_date, "date_of_birth") if d in cases_read.values))
     issues += unknown_field_issues(raw.audit)
     for sheet in (raw.cases, raw.agency_returns, raw.audit, raw.recommendations):
         issues += unused_column_issues(sheet)
@@ -533,49 +560,66 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     )
 
 
-def build_cases(read: ReadColumns, included: pd.Series, ids: pd.Series) -> pd.DataFrame:
-    """Included cases: pseudonymous id, age band, normalised answers, dates and derived working days."""
+def build_cases(read: ReadColumns, included: pd.Series, ids: pd.Series,
+                definition: AuditDefinition | None = None) -> pd.DataFrame:
+    """Included cases: pseudonymous id, age band, normalised answers, dates and derived working days.
+
+    The age band is taken at the definition's window date when it declares a date_of_birth column; the child
+    protection conference audit's derived intervals when its dates are there.
+    """
+    definition = definition or cp_conferences()
+    answers, dates = leaving_columns(definition.cases)
+    window_date = definition.window_date
     values = read.values[included]
     cases = pd.DataFrame({"case_id": ids.to_numpy()}, index=values.index)
-    cases["age_band"] = age_band(values["date_of_birth"], values["icpc_date"])
-    for name in CASE_ANSWER_COLUMNS:
+    if window_date and "date_of_birth" in values:
+        cases["age_band"] = age_band(values["date_of_birth"], values[window_date])
+    for name in answers:
         cases[name] = values[name]
-    for name in CASE_DATE_COLUMNS:
+    for name in dates:
         cases[name] = values[name]
         cases[f"{name}_not_applicable"] = read.not_applicable.loc[included, name]
-    cases["strategy_to_icpc_working_days"] = working_days_between(
-        cases["strategy_discussion_date"], cases["icpc_date"])
-    cases["icpc_to_core_group_working_days"] = working_days_between(
-        cases["icpc_date"], cases["first_core_group_date"])
+    for begin, end, days in CP_INTERVALS:
+        if begin in cases and end in cases:
+            cases[days] = working_days_between(cases[begin], cases[end])
     # Derived flags: what the data-quality output lists, case by case.
-    cases["no_icpc_date"] = cases["icpc_date"].isna()
-    cases["strategy_to_icpc_negative"] = (cases["strategy_to_icpc_working_days"] < 0).fillna(False).astype(bool)
-    cases["icpc_to_core_group_negative"] = (cases["icpc_to_core_group_working_days"] < 0).fillna(False).astype(bool)
+    if window_date:
+        cases[f"no_{window_date}"] = cases[window_date].isna()
+    for *_, days in CP_INTERVALS:
+        if days in cases:
+            cases[days.replace("_working_days", "_negative")] = (cases[days] < 0).fillna(False).astype(bool)
     return cases.reset_index(drop=True)
 
 
+# The child protection conference audit's intervals in cases.csv (spec section 4): from, to, column.
+CP_INTERVALS = (("strategy_discussion_date", "icpc_date", "strategy_to_icpc_working_days"),
+                ("icpc_date", "first_core_group_date", "icpc_to_core_group_working_days"))
+
+
 def build_agency_returns(read: ReadColumns, agencies: pd.DataFrame, included: pd.Series,
-                         case_id: pd.Series) -> pd.DataFrame:
+                         case_id: pd.Series, sheet: Sheet = AGENCY_RETURNS) -> pd.DataFrame:
     values = read.values[included]
+    answers, dates = leaving_columns(sheet)
     returns = pd.DataFrame({"case_id": case_id.astype("string").to_numpy()}, index=values.index)
     returns["agency"] = agencies.loc[included, "agency"]
     returns["agency_group"] = agencies.loc[included, "agency_group"]
-    for name in RETURN_ANSWER_COLUMNS:
+    for name in answers:
         returns[name] = values[name]
-    returns["report_shared_date"] = values["report_shared_date"]
-    returns["report_shared_date_not_applicable"] = read.not_applicable.loc[included, "report_shared_date"]
+    for name in dates:
+        returns[name] = values[name]
+        returns[f"{name}_not_applicable"] = read.not_applicable.loc[included, name]
     return returns.reset_index(drop=True)
 
 
 def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings, raw: RawSheet | None = None,
-                        included: pd.Series | None = None) -> list:
+                        included: pd.Series | None = None, window_date: str | None = "icpc_date") -> list:
     """The derived flags the data-quality output lists: negative working-day intervals (read as not
-    recorded, spec section 7) and, under a window, included cases with no ICPC date."""
+    recorded, spec section 7) and, under a window, included cases with no ICPC date (the window date)."""
     # A negative interval is listed under the later date's column: the one the audit team would check.
-    flagged = [("icpc_date", "strategy_to_icpc_negative", "negative_interval"),
-               ("first_core_group_date", "icpc_to_core_group_negative", "negative_interval")]
-    if settings.has_window:
-        flagged.append(("icpc_date", "no_icpc_date", "no_icpc_date_in_window"))
+    flagged = [(end, days.replace("_working_days", "_negative"), "negative_interval")
+               for _, end, days in CP_INTERVALS if days in cases]
+    if settings.has_window and window_date:
+        flagged.append((window_date, f"no_{window_date}", f"no_{window_date}_in_window"))
     excel_rows = (raw.excel_row.set_axis(raw.rows.index)[included].to_numpy() if raw is not None
                   else np.arange(2, 2 + len(cases)))
     headers = raw.headers if raw is not None else {}

@@ -52,6 +52,31 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "participation": {v: NA_ANSWER for v in NA_VALUES},
 }
 
+GRADE_SCALE_KIND = "grade:"  # a grade column of a scale of its own is read as kind "grade:<levels joined by |>"
+
+
+def answer_kind(kind: str, scale: tuple[str, ...] = ()) -> str:
+    """The kind a column is read as: its own, or for a grade column of another scale than the spec's, that scale."""
+    if kind == "grade" and scale and tuple(scale) != GRADES:
+        return GRADE_SCALE_KIND + "|".join(scale)
+    return kind
+
+
+def vocabulary(kind: str) -> dict[str, str]:
+    """The answers a kind reads, as normalised text (spec section 2) -> canonical answer.
+
+    A grade scale of a definition's own reads each level written out or as its number (1 the best), N/A, and the
+    spec's short forms of any level it shares with the spec's grades (ri for Requires improvement).
+    """
+    if not kind.startswith(GRADE_SCALE_KIND):
+        return VOCABULARIES[kind]
+    levels = kind[len(GRADE_SCALE_KIND):].split("|")
+    words = {" ".join(level.lower().split()).rstrip("."): level for level in levels}
+    shared = {text: level for text, level in VOCABULARIES["grade"].items() if level in levels and not text.isdigit()}
+    return {**{v: NA_ANSWER for v in NA_VALUES}, **shared, **words,
+            **{str(number): level for number, level in enumerate(levels, start=1)}}
+
+
 AGENCY_GROUPS: dict[str, tuple[str, ...]] = {
     "Children's social care": ("childrens social care", "csc", "social care",
                                "childrens services", "social worker"),

@@ -7,7 +7,8 @@ the rules; the findings table, charts, report text, template input messages, doc
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, make_dataclass
+from functools import lru_cache
 
 from . import definition
 
@@ -16,8 +17,27 @@ _CP = definition.cp_conferences()
 _DEFAULTS = _CP.parameter_defaults()
 
 
+class ParameterValues:
+    """A run's values of a definition's parameters (a dataclass of one field per parameter)."""
+
+    @classmethod
+    def from_values(cls, **values) -> "ParameterValues":
+        """Parameters from text or typed values (make variables, papermill, JSON), each checked.
+
+        Empty values keep the default. A bad value raises ValueError naming it and its accepted form.
+        """
+        chosen = {}
+        for field_ in fields(cls):
+            value = values.get(field_.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            chosen[field_.name] = _parse_flag(field_.name, value) if field_.type in (bool, "bool") \
+                else _parse_whole_number(field_.name, value, field_.default)
+        return cls(**chosen)
+
+
 @dataclass(frozen=True)
-class Parameters:
+class Parameters(ParameterValues):
     """Thresholds of spec section 7 and the other settings of a run; their defaults are the definition's."""
     report_share_working_days: int = _DEFAULTS["report_share_working_days"]
     icpc_working_days: int = _DEFAULTS["icpc_working_days"]
@@ -26,31 +46,28 @@ class Parameters:
     # The percentage a measure is expected to reach when its recommendation gives no target (report only).
     expected_standard: int = _DEFAULTS["expected_standard"]
 
-    @classmethod
-    def from_values(cls, **values) -> "Parameters":
-        """Parameters from text or typed values (make variables, papermill, JSON), each checked.
 
-        Empty values keep the default. A bad value raises ValueError naming it and its accepted form.
-        """
-        chosen = {}
-        for field in fields(cls):
-            value = values.get(field.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            chosen[field.name] = _parse_flag(field.name, value) if field.type in (bool, "bool") \
-                else _parse_whole_number(field.name, value)
-        return cls(**chosen)
+@lru_cache(maxsize=8)
+def parameters_for(audit: definition.AuditDefinition) -> type:
+    """The Parameters class of an audit: `Parameters` for the child protection conference audit; for another
+    definition a dataclass of its own parameters, with their defaults, built the same way."""
+    if audit is definition.cp_conferences():
+        return Parameters
+    declared = [(name, bool if p.kind == "flag" else int, field(default=p.default))
+                for name, p in audit.parameters.items()]
+    return make_dataclass("Parameters", declared, bases=(ParameterValues,), frozen=True)
 
 
 _WHAT = {"expected_standard": "a percentage"}
 
 
-def _parse_whole_number(name: str, value) -> int:
+def _parse_whole_number(name: str, value, default=None) -> int:
     text = str(value).strip()
     if isinstance(value, bool) or not text.isdigit() or int(text) > 100:
         what = _WHAT.get(name, "a number of working days")
+        example = default if default is not None else getattr(Parameters, name, 0)
         raise ValueError(f"{name.upper()}='{value}' is not {what} "
-                         f"(give a whole number from 0 to 100, e.g. {name.upper()}={getattr(Parameters, name)})")
+                         f"(give a whole number from 0 to 100, e.g. {name.upper()}={example})")
     return int(text)
 
 
@@ -109,6 +126,12 @@ def measure_of(declared: definition.DeclaredMeasure) -> Measure:
 _DEFINITION_FIELD = {"kloe": "key_line"}
 
 MEASURES: tuple[Measure, ...] = tuple(measure_of(m) for m in _CP.measures)
+
+
+@lru_cache(maxsize=8)
+def measures_of(audit: definition.AuditDefinition) -> tuple[Measure, ...]:
+    """An audit's measures (MEASURES for the child protection conference audit)."""
+    return MEASURES if audit is definition.cp_conferences() else tuple(measure_of(m) for m in audit.measures)
 
 MEASURE_IDS = tuple(m.id for m in MEASURES)
 MEASURES_BY_ID = {m.id: m for m in MEASURES}

@@ -180,8 +180,10 @@ def comparison_table(current_findings: pd.DataFrame, earlier_findings: pd.DataFr
     from `earlier_findings`, is `not comparable` with its earlier counts left empty: the earlier
     audit did not ask the question, so a count of 0 would be false.
     """
-    current = current_findings.set_index("measure_id").reindex(list(MEASURE_IDS))
-    earlier = earlier_findings.set_index("measure_id").reindex(list(MEASURE_IDS))
+    # In declaration order: the current findings' (the child protection audit's MEASURE_IDS by default).
+    ids = list(current_findings["measure_id"]) if "measure_id" in current_findings else list(MEASURE_IDS)
+    current = current_findings.set_index("measure_id").reindex(ids)
+    earlier = earlier_findings.set_index("measure_id").reindex(ids)
     lacking = earlier["denominator"].isna() | earlier.index.isin(list(not_comparable_ids))
     earlier_numerator = earlier["numerator"].where(~lacking)
     earlier_denominator = earlier["denominator"].where(~lacking)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..domain.measures import MEASURES, Parameters
+from ..domain.definition import AuditDefinition
+from ..domain.measures import MEASURES, Parameters, measures_of
 from .statuses import MET, NOT_APPLICABLE, NOT_MET, NOT_RECORDED, STATUSES
 
 Z = 1.959964  # the critical value spec section 7 fixes for the 95% interval
@@ -48,18 +49,19 @@ def wilson_interval(numerator: pd.Series, denominator: pd.Series, population: in
 
 
 def findings_table(statuses: pd.DataFrame, population: int | None = None,
-                   params: Parameters | None = None) -> pd.DataFrame:
+                   params: Parameters | None = None, definition: AuditDefinition | None = None) -> pd.DataFrame:
     """The findings.csv table: one row per measure, in the order the measures are declared.
 
     Labels name the thresholds of `params` (the spec's defaults when not given).
     """
     params = params or Parameters()
-    ids = [m.id for m in MEASURES]
+    measures = MEASURES if definition is None else measures_of(definition)
+    ids = [m.id for m in measures]
     counts = pd.DataFrame({status: (statuses[ids] == status).sum() for status in STATUSES}).astype(int)
     table = pd.DataFrame({
-        "measure_id": [m.id for m in MEASURES],
-        "kloe": [m.kloe for m in MEASURES],
-        "label": [m.label_for(params) for m in MEASURES],
+        "measure_id": [m.id for m in measures],
+        "kloe": [m.kloe for m in measures],
+        "label": [m.label_for(params) for m in measures],
     })
     counts = counts.reindex(table["measure_id"]).reset_index(drop=True)
     table["numerator"] = counts[MET]

@@ -21,7 +21,7 @@ from ..domain.answers import (
     NA_VALUES,
     RECOMMENDATION_STATUSES,
     UNMAPPED,
-    VOCABULARIES,
+    vocabulary,
 )
 
 # --- invisible marks and Unicode spaces (spec section 2) --------------------
@@ -146,7 +146,7 @@ def read_answers(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _read_distinct_answers(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
-    values = text.map(VOCABULARIES[kind]).astype("string")
+    values = text.map(vocabulary(kind)).astype("string")
     if kind == "participation":
         code = text.str.extract(_PARTICIPATION, expand=False)
         values = values.fillna("PN" + code)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from ..domain.definition import AuditDefinition
 from ..domain.schema import AGENCY_RETURNS, AUDIT, CASES, RECOMMENDATIONS, Sheet
 from ..errors import AuditInputError
 from .cells import normalise_header, normalise_sheet_name, remove_invisible_marks
@@ -780,7 +781,7 @@ def read_sheet(workbook: OpenWorkbook, sheet_name: str, sheet: Sheet, grid: np.n
     fill_merged_codes(columns, workbook.sheet(sheet_name).merged_cell_ranges if merged is None else merged,
                       header_index)
     index = pd.RangeIndex(rows_count)
-    large = sheet in (CASES, AGENCY_RETURNS)
+    large = sheet.name in (CASES.name, AGENCY_RETURNS.name)
     as_series = (lambda c: c.as_categories(index)) if large else (lambda c: pd.Series(c.as_text(), index=index))
     rows = pd.DataFrame({column.name: as_series(columns[positions[column.name]]) if column.name in positions
                          else pd.Series(None, index=index, dtype="object") for column in sheet.columns}, index=index)
@@ -859,28 +860,31 @@ class ParsingWorkbook:
     parsing: dict          # worksheet name -> future parsed sheet
 
 
-def start_parsing(path: str | Path) -> ParsingWorkbook:
+def start_parsing(path: str | Path, sheets: tuple[Sheet, ...] | None = None) -> ParsingWorkbook:
     """Open the workbook, find the spec's sheets and start parsing them side by side in the background."""
     workbook = open_workbook(path)  # a missing or unreadable file is its one-line error
-    found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in SHEETS}
+    found = {sheet.name: sheet_or_problem(workbook, sheet) for sheet in sheets or SHEETS}
     parsing = workbook.parse_sheets([name for name in found.values() if isinstance(name, str)])
     return ParsingWorkbook(workbook, found, parsing)
 
 
-def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> RawWorkbook:
-    """Read every sheet the spec names; a missing required sheet is an error.
+def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset(),
+                  definition: AuditDefinition | None = None) -> RawWorkbook:
+    """Read every sheet the spec names, with the Cases and Agency returns columns the audit's definition declares
+    (the child protection conference audit's by default); a missing required sheet is an error.
 
     The sheets are found first and parsed side by side in the background, then
     read in the spec's order, whose first problem is the one reported (Cases is checked first). Required
     columns named in `may_lack` may be absent (an earlier audit's workbook): they read as empty and are
     listed in `missing_columns`.
     """
-    started = start_parsing(path)
+    declared = SHEETS if definition is None else sheets_of(definition)
+    started = start_parsing(path, declared)
     workbook, found, parsing = started.workbook, started.found, started.parsing
     del started  # the futures are let go one by one as their sheets are read
     sheets = {}
     try:
-        for sheet in SHEETS:
+        for sheet in declared:
             name = found[sheet.name]
             if isinstance(name, AuditInputError):
                 raise name
@@ -889,7 +893,7 @@ def read_workbook(path: str | Path, may_lack: frozenset[str] = frozenset()) -> R
     finally:
         for pending in parsing.values():
             pending.cancel()
-    lacking = tuple(c.name for sheet in (CASES, AGENCY_RETURNS) for c in sheet.columns
+    lacking = tuple(c.name for sheet in declared[:2] for c in sheet.columns
                     if c.required and c.name not in sheets[sheet.name].headers)
     return RawWorkbook(workbook.path, sheets["Cases"], sheets["Agency returns"], sheets["Audit"],
                        sheets["Recommendations"], workbook.format, tuple(dict.fromkeys(lacking)))
@@ -909,6 +913,11 @@ def sheet_or_problem(workbook: OpenWorkbook, sheet: Sheet) -> str | None | Audit
 
 
 SHEETS = (CASES, AGENCY_RETURNS, AUDIT, RECOMMENDATIONS)
+
+
+def sheets_of(definition: AuditDefinition) -> tuple[Sheet, ...]:
+    """The sheets of an audit: its definition's Cases and Agency returns, and the Audit and Recommendations."""
+    return (definition.cases, definition.agency_returns, AUDIT, RECOMMENDATIONS)
 
 
 def read_parsed_sheet(workbook: OpenWorkbook, name: str, sheet: Sheet, parsing,

@@ -202,17 +202,21 @@ def read_charts(folder: Path) -> dict[str, Chart]:
     return {entry["name"]: Chart(**entry, png=(folder / f"{entry['name']}.png").read_bytes()) for entry in manifest}
 
 
-def findings_charts(findings: pd.DataFrame, audit: dict, included: int) -> list[Chart]:
-    """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures."""
+def findings_charts(findings: pd.DataFrame, audit: dict, included: int,
+                    key_lines: dict[str, str] | None = None) -> list[Chart]:
+    """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures
+    (`key_lines`: the definition's, the child protection conference audit's by default)."""
     from ..domain.measures import KLOES, SECONDARY
     from . import narrative
+
+    key_lines = KLOES if key_lines is None else key_lines
 
     def drawn(name: str, rows: pd.DataFrame, what: str) -> Chart:
         return chart_of(name, rows, what, narrative.caption(rows, audit, included))
 
-    key_lines = findings[findings["kloe"] != SECONDARY]
-    charts = [drawn("summary", key_lines, "the percentage of cases meeting each key-line standard")]
-    for number, (kloe, title) in enumerate(KLOES.items(), start=1):
+    charts = [drawn("summary", findings[findings["kloe"] != SECONDARY],
+                    "the percentage of cases meeting each key-line standard")]
+    for number, (kloe, title) in enumerate(key_lines.items(), start=1):
         charts.append(drawn(f"key-line-{number}", findings[findings["kloe"] == kloe], f"{title.lower()} measures"))
     charts.append(drawn("secondary", findings[findings["kloe"] == SECONDARY], "secondary measures"))
     return charts

@@ -21,6 +21,7 @@ from .. import config
 # Long enough to read, short enough for any filesystem once the window is added.
 SLUG_LIMIT = 60
 DEFAULT_TITLE = "Multi-agency audit of child protection conferences"
+CP_DEFINITION_NAME = "cp-conferences"  # its audits' ids are as they were before definitions
 
 
 def slug(text: str, limit: int = SLUG_LIMIT) -> str:
@@ -40,11 +41,19 @@ def slug(text: str, limit: int = SLUG_LIMIT) -> str:
     return f"{cut}-{digest}" if cut else digest
 
 
-def audit_id(audit: dict, raw_name: str) -> str:
-    """`<title-slug>-<window start>-to-<window end>`; the workbook's file name stands in for a missing title."""
+def audit_id(audit: dict, raw_name: str, definition=None) -> str:
+    """`<title-slug>-<window start>-to-<window end>`; the workbook's file name stands in for a missing title.
+
+    An audit of another definition than the child protection conference audit's starts with the definition's
+    name (`neglect-...`), so two definitions' audits never share a folder, and its own title is its default.
+    """
     title = (audit.get("audit_title") or "").strip()
-    base = slug(title) if title and title != DEFAULT_TITLE else ""
+    other = definition is not None and definition.name != CP_DEFINITION_NAME
+    default = definition.title if other else DEFAULT_TITLE
+    base = slug(title) if title and title != default else ""
     base = base or slug(Path(raw_name).stem) or "audit"
+    if other:
+        base = f"{definition.name}-{base}"
     start, end = audit.get("window_start"), audit.get("window_end")
     if start or end:
         base += f"-{start or 'open'}-to-{end or 'open'}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..clean.cleaning import CASE_DATE_COLUMNS, CleanedAudit
+from ..clean.cleaning import CleanedAudit
 from ..measures.stage import FindingsOutputs
 
 CSV_OPTIONS = {"index": False, "encoding": "utf-8", "lineterminator": "\n", "date_format": "%Y-%m-%d"}
@@ -80,14 +80,18 @@ def load_clean_outputs(folder: str | Path) -> dict:
 
 def load_cases(folder: Path) -> pd.DataFrame:
     cases = pd.read_csv(folder / "cases.csv", dtype="string", keep_default_na=False, na_values=[""])
-    for name in CASE_DATE_COLUMNS:
+    # A date column is written with its `_not_applicable` flag beside it (any audit's, whatever its definition).
+    for name in [c[:-len(NOT_APPLICABLE)] for c in cases.columns if c.endswith(NOT_APPLICABLE)]:
         cases[name] = pd.to_datetime(cases[name], format="%Y-%m-%d")
-        cases[f"{name}_not_applicable"] = cases[f"{name}_not_applicable"] == "True"
-    for name in ("strategy_to_icpc_working_days", "icpc_to_core_group_working_days"):
+        cases[f"{name}{NOT_APPLICABLE}"] = cases[f"{name}{NOT_APPLICABLE}"] == "True"
+    for name in [c for c in cases.columns if c.endswith("_working_days")]:
         cases[name] = pd.to_numeric(cases[name]).astype("Int64")
-    for name in ("no_icpc_date", "strategy_to_icpc_negative", "icpc_to_core_group_negative"):
+    for name in [c for c in cases.columns if c.startswith("no_") and c.endswith("_date") or c.endswith("_negative")]:
         cases[name] = cases[name] == "True"
     return cases
+
+
+NOT_APPLICABLE = "_not_applicable"
 
 
 def load_case_answers(folder: Path, columns: list[str]) -> pd.DataFrame:
@@ -125,7 +129,12 @@ def write_findings_outputs(outputs: FindingsOutputs, folder: str | Path) -> list
     folder = Path(folder)
     written = [write_csv(outputs.findings, folder / "findings.csv")]
     written += [write_csv(getattr(outputs, name), folder / file) for name, file in BREAKDOWN_FILES.items()]
+    if outputs.grade_distribution is not None:  # only an audit whose definition has a grade_distribution measure
+        written.append(write_csv(outputs.grade_distribution, folder / GRADE_DISTRIBUTION_FILE))
     return written
+
+
+GRADE_DISTRIBUTION_FILE = "grade_distribution.csv"
 
 
 def load_findings_outputs(folder: str | Path) -> dict:
@@ -134,6 +143,10 @@ def load_findings_outputs(folder: str | Path) -> dict:
     loaded = {"findings": pd.read_csv(folder / "findings.csv")}
     for name, file in BREAKDOWN_FILES.items():
         loaded[name] = pd.read_csv(folder / file, keep_default_na=False, na_values=[""])
+    if (folder / GRADE_DISTRIBUTION_FILE).exists():
+        loaded["grade_distribution"] = formula_marks_removed(pd.read_csv(
+            folder / GRADE_DISTRIBUTION_FILE, dtype={"measure_id": "string", "level": "string"},
+            keep_default_na=False, na_values=[""]))
     return loaded
 
 
