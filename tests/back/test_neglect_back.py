@@ -69,10 +69,10 @@ RETURNS = [
     ("N07", "School", "No", "No", "No", "Inadequate"),
     ("N08", "Children's social care", "Yes", "Yes", "Yes", "Good"),
     ("N08", "Midwife", "Yes", "Yes", "Yes", "Good"),
-    ("N08", "Probation", "Yes", "Yes", "Yes", "Requires improvement"),
+    ("N08", "Probation", "Yes", "Yes", "Yes", "RI"),                 # read as Requires improvement
     ("N09", "Children's social care", "Yes", "Yes", "Yes", "Good"),
     ("N09", "Police", "Yes", "Yes", "Yes", "Good"),          # superseded by the later Police return below
-    ("N09", "Police", "Yes", "Yes", "Yes", "Inadequate"),
+    ("N09", "Police", "Yes", "Yes", "Yes", 4),                       # level 4 of the scale: Inadequate
     # N10 has no agency return at all.
     ("N11", "Children's social care", "Yes", "Yes", "Yes", "Good"),  # its case is outside the window
     ("N99", "Police", "Yes", "Yes", "Yes", "Good"),                  # orphan: no such case
@@ -159,7 +159,7 @@ def write_neglect_workbook(path):
     returns = book.create_sheet("Agency returns")
     returns.append(RETURN_COLUMNS)
     for row in RETURNS:
-        returns.append([value or None for value in row])
+        returns.append([value if value != "" else None for value in row])
     audit = book.create_sheet("Audit")
     for field, value in (("field", "value"), ("audit_title", "Back test: neglect"),
                          ("window_start", "01/04/2025"), ("window_end", "30/09/2025")):
