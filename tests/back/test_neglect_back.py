@@ -6,6 +6,7 @@ holidays that matter here: Good Friday 18 April, Easter Monday 21 April, 5 May, 
 Working days per month of 2025 used below: June 21 (2-6, 9-13, 16-20, 23-27, 30), July 23 (1-4, 7-11, 14-18,
 21-25, 28-31), August 20 (1, 4-8, 11-15, 18-22, 26-29).
 """
+# ruff: noqa: E501 (the cases are a table: one case per line, its answers under their column names)
 from __future__ import annotations
 
 import openpyxl

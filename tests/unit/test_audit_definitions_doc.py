@@ -13,7 +13,8 @@ GUIDE = ROOT / "docs" / "audit-definitions.md"
 
 # What the analyst got wrong: (text of neglect.yaml, what they wrote instead).
 BREAKAGES = {
-    "a misspelt rule kind": ("rule: {kind: answer, column: neglect_tool_used", "rule: {kind: anwser, column: neglect_tool_used"),
+    "a misspelt rule kind": ("rule: {kind: answer, column: neglect_tool_used",
+                             "rule: {kind: anwser, column: neglect_tool_used"),
     "a misspelt column kind": ("{name: referral_date, kind: date", "{name: referral_date, kind: datum"),
     "an undeclared column": ("column: chronology_up_to_date, met", "column: chronology_uptodate, met"),
     "a gate that can never open": ('when: {column: drift_delay_identified, is: ["Yes"]}',
@@ -22,7 +23,8 @@ BREAKAGES = {
     "a level not on the scale": ('at_least: "Good"}', 'at_least: "Very good"}'),
     "an undeclared threshold": ("at_most: strategy_working_days}", "at_most: strategy_days}"),
     "a rule reading personal data": ("column: neglect_tool_used, met", "column: date_of_birth, met"),
-    "a tab used to indent": ('title: "Multi-agency audit of neglect"', 'title: "Multi-agency audit of neglect"\n\tbad: 1'),
+    "a tab used to indent": ('title: "Multi-agency audit of neglect"',
+                             'title: "Multi-agency audit of neglect"\n\tbad: 1'),
 }
 
 
