@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.installed
 # `$` or non-ASCII text reaches the pipeline exactly as typed, never through the shell.
 USER_VARIABLES := RAW EARLIER WINDOW_START WINDOW_END PUBLISH ALLOW_LATER \
 	REPORT_SHARE_WORKING_DAYS ICPC_WORKING_DAYS CORE_GROUP_WORKING_DAYS HEALTH_COUNTS_AS_ONE EXPECTED_STANDARD \
-	AUDIT CONFIRM OUT
+	AUDIT CONFIRM OUT AUDIT_DEFINITION
 $(foreach name,$(USER_VARIABLES),$(eval export CPA_$(name) = $$(value $(name))))
 # The names given on make's command line, which the pipeline checks: make would silently ignore a misspelt one.
 export CPA_GIVEN := $(foreach name,$(.VARIABLES),$(if $(filter command line,$(origin $(name))),$(name)))
@@ -36,6 +36,8 @@ help: ## List the targets and the values make report accepts
 	@echo "  ICPC_WORKING_DAYS=N          likewise CORE_GROUP_WORKING_DAYS=N"
 	@echo "  HEALTH_COUNTS_AS_ONE=true    or false: health agencies count as one group for quoracy"
 	@echo "  EXPECTED_STANDARD=80         the percentage a measure is judged against when no target is set"
+	@echo "  AUDIT_DEFINITION=audits/neglect.yaml  another audit's definition (default: audits/cp-conferences.yaml);"
+	@echo "                               its own parameters are given the same way (STRATEGY_WORKING_DAYS=5)"
 
 setup: $(VENV_STAMP) ## Create the virtual environment, Jupyter kernel and git filters
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..domain.answers import MISSING_VALUES, answer_kind
-from ..domain.definition import AuditDefinition, cp_conferences
+from ..domain.definition import AuditDefinition, case_intervals, cp_conferences
 from ..domain.measures import MEASURE_ID_ALIASES, MEASURE_IDS
 from ..domain.schema import AGENCY_RETURNS, ANSWER_KINDS, AUDIT, AUDIT_FIELDS, CASES, Sheet, earlier_audit_may_lack
 from ..domain.workdays import working_days_between
@@ -535,6 +535,7 @@ def clean_raw_workbook(raw: RawWorkbook, key: bytes, window_start=None, window_e
     issues.append(issue_rows(returns_raw, no_agency, "agency",
                              normalised_answer_cells(returns_raw.rows["agency"])[no_agency], "missing_agency"))
     issues += flagged_case_issues(cases, settings, raw.cases, included_cases, window_date)
+    issues += negative_interval_issues(cases, definition, raw.cases, included_cases)
     issues += implausible_date_issues(raw.cases, cases_read.values, window_date)
     issues += conflicting_duplicate_issues(raw.cases, case_ref, case_outcome, cases_read.values,
                                            tuple(d for d in (window_date, "date_of_birth") if d in cases_read.values))
@@ -628,6 +629,24 @@ def flagged_case_issues(cases: pd.DataFrame, settings: AuditSettings, raw: RawSh
         mask = cases[flag].to_numpy(dtype=bool)
         frames.append(pd.DataFrame({"sheet": CASES.name, "row": excel_rows[mask], "column": column,
                                     "header": headers.get(column, column), "value": "", "issue": issue},
+                                   columns=DATA_QUALITY_ROW_COLUMNS))
+    return frames
+
+
+def negative_interval_issues(cases: pd.DataFrame, definition: AuditDefinition, raw: RawSheet,
+                             included: pd.Series) -> list:
+    """A negative interval between two Cases dates a measure of the definition counts working days between (read as
+    not recorded, spec section 7), listed under the later date's column; those the child protection conference
+    audit's derived columns flag already (`flagged_case_issues`) are not listed twice."""
+    flagged = {(begin, end) for begin, end, days in CP_INTERVALS if days in cases}
+    excel_rows = raw.excel_row.set_axis(raw.rows.index)[included].to_numpy()
+    frames = []
+    for begin, end in case_intervals(definition):
+        if (begin, end) in flagged:
+            continue
+        negative = (working_days_between(cases[begin], cases[end]) < 0).fillna(False).to_numpy(dtype=bool)
+        frames.append(pd.DataFrame({"sheet": CASES.name, "row": excel_rows[negative], "column": end,
+                                    "header": raw.headers.get(end, end), "value": "", "issue": "negative_interval"},
                                    columns=DATA_QUALITY_ROW_COLUMNS))
     return frames
 

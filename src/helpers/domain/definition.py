@@ -648,7 +648,8 @@ def check_demo_weights(checker: "_Checker", entry: Located, answers: tuple[str, 
     if not isinstance(weights, Located) or not weights:
         raise checker.fail(entry.lines["demo"], "demo: maps answers to their weights", 'e.g. {"Yes": 0.7, "No": 0.3}')
     for answer, weight in weights.items():
-        if answers and answer not in answers:
+        # "" is an empty cell (not recorded): a demo may leave some answers out.
+        if answers and answer not in answers and answer != "":
             raise checker.fail(weights.lines[answer], f"'{answer}' is never an answer of column '{entry['name']}'",
                                closest(answer, answers))
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
@@ -754,6 +755,26 @@ def columns_read(rule: Rule) -> list[str]:
         found += list(rule.needs) + ([rule.group] if rule.kind == "distinct_groups_at_least" else [])
         found += [rule.apart.by] if rule.apart else []
     return ["agency" if name == AGENCY_GROUP else name for name in found]
+
+
+def working_days_rules(rule: Rule) -> list[WorkingDays]:
+    """The working_days rules inside a rule (a gate's, an all_of's parts, a grade distribution's)."""
+    if isinstance(rule, WorkingDays):
+        return [rule]
+    if isinstance(rule, Gated):
+        return working_days_rules(rule.rule)
+    if isinstance(rule, AllOf):
+        return [found for part in rule.rules for found in working_days_rules(part)]
+    if isinstance(rule, GradeDistribution):
+        return working_days_rules(rule.rule)
+    return []
+
+
+def case_intervals(definition: "AuditDefinition") -> tuple[tuple[str, str], ...]:
+    """Each (from, to) pair of Cases dates a measure counts working days between, once, in declaration order."""
+    pairs = [(r.begin, r.end) for m in definition.measures for r in working_days_rules(m.rule)
+             if definition.columns[r.begin][0] == CASES_SHEET and definition.columns[r.end][0] == CASES_SHEET]
+    return tuple(dict.fromkeys(pairs))
 
 
 def with_measures(sheets: dict[str, Sheet], measures: tuple[DeclaredMeasure, ...]) -> dict[str, Sheet]:

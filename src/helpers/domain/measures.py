@@ -18,7 +18,8 @@ _DEFAULTS = _CP.parameter_defaults()
 
 
 class ParameterValues:
-    """A run's values of a definition's parameters (a dataclass of one field per parameter)."""
+    """A run's values of a definition's parameters (a dataclass of one field per parameter). The class knows its
+    definition (`definition`, not a field): the report's words follow the parameters they are given."""
 
     @classmethod
     def from_values(cls, **values) -> "ParameterValues":
@@ -47,6 +48,11 @@ class Parameters(ParameterValues):
     expected_standard: int = _DEFAULTS["expected_standard"]
 
 
+# Set on the class, not annotated: a dataclass would list even a ClassVar in __dataclass_fields__, which the command
+# line, the settings and the docs read as the parameters.
+Parameters.definition = _CP
+
+
 @lru_cache(maxsize=8)
 def parameters_for(audit: definition.AuditDefinition) -> type:
     """The Parameters class of an audit: `Parameters` for the child protection conference audit; for another
@@ -55,7 +61,20 @@ def parameters_for(audit: definition.AuditDefinition) -> type:
         return Parameters
     declared = [(name, bool if p.kind == "flag" else int, field(default=p.default))
                 for name, p in audit.parameters.items()]
-    return make_dataclass("Parameters", declared, bases=(ParameterValues,), frozen=True)
+    cls = make_dataclass("Parameters", declared, bases=(ParameterValues,), frozen=True)
+    cls.definition = audit
+    return cls
+
+
+def definition_of(params: ParameterValues | None) -> definition.AuditDefinition:
+    """The audit definition whose parameters these are (the child protection conference audit's by default)."""
+    return getattr(type(params), "definition", _CP)
+
+
+def measures_by_id(params: ParameterValues | None) -> dict[str, "Measure"]:
+    """The measures of the audit whose parameters these are, by id."""
+    audit = definition_of(params)
+    return MEASURES_BY_ID if audit is _CP else {m.id: m for m in measures_of(audit)}
 
 
 _WHAT = {"expected_standard": "a percentage"}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
-from ..domain.measures import SECONDARY, Parameters
+from ..domain.measures import SECONDARY, Parameters, definition_of
 from .disclosure import withheld_once
 from .narrative import standard_text, whole_percent
 
@@ -52,6 +53,10 @@ GLOSSARY = (
     ("Working days", "Monday to Friday, not counting bank holidays in England and Wales."),
     ("Partly", "For Yes, Partly or No questions, Partly counts as not meeting the standard."),
 )
+# The terms of any audit (another audit's report leaves out the child protection conference audit's own terms).
+ANY_AUDIT_TERMS = ("95% interval", "Working days", "Partly")
+ANY_AUDIT_GLOSSARY = tuple((term, meaning.replace("all children on plans", "all the children audited"))
+                           for term, meaning in GLOSSARY if term in ANY_AUDIT_TERMS)
 
 
 def section_heading(anchor: str) -> str:
@@ -85,10 +90,22 @@ def expected_standards(findings: pd.DataFrame, recommendations: pd.DataFrame, pa
             for measure_id in [m.strip() for m in str(rec["measures"]).split(";") if m.strip()]:
                 targets.setdefault(measure_id, float(rec["target"]))
     standard = findings["measure_id"].map(targets)
+    # A standard the audit's definition set in advance comes next (issue 23), then the expected standard.
+    in_advance = findings["measure_id"].map(definition_of(params).standards)
+    source = np.select([standard.notna(), in_advance.notna()], ["recommendation target", "standard set in advance"],
+                       default="expected standard")
     return pd.DataFrame({"measure_id": findings["measure_id"],
-                         "standard": standard.fillna(params.expected_standard).astype(float),
-                         "source": standard.notna().map({True: "recommendation target",
-                                                         False: "expected standard"})})
+                         "standard": standard.fillna(in_advance).fillna(expected_standard(params)).astype(float),
+                         "source": source})
+
+
+def expected_standard(params: Parameters) -> int:
+    """The percentage a measure without a target is judged against: the expected_standard parameter (80 for an
+    audit whose definition declares none)."""
+    return getattr(params, "expected_standard", DEFAULT_EXPECTED_STANDARD)
+
+
+DEFAULT_EXPECTED_STANDARD = 80
 
 
 def strengths_and_areas(findings: pd.DataFrame, standards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -217,6 +234,8 @@ def recommendations_asked(listed: int, carried_forward: int = 0) -> str:
             f"an earlier audit")
 
 
-def glossary_section() -> str:
-    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in GLOSSARY)
+def glossary_section(cp_audit: bool = True) -> str:
+    """The glossary; `cp_audit` False: another audit's, without the child protection conference audit's terms."""
+    terms = GLOSSARY if cp_audit else ANY_AUDIT_GLOSSARY
+    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in terms)
     return section_heading("glossary") + f"<dl class=\"glossary\">{items}</dl>" + back_to_contents()

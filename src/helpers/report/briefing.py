@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain.measures import MEASURES_BY_ID, SECONDARY, Parameters
+from ..domain.measures import SECONDARY, Parameters, measures_by_id
 from . import board_paper, narrative, sections
 
 STYLESHEET = Path(__file__).with_name("briefing.css")
@@ -64,7 +64,7 @@ def practice_sentences(findings: pd.DataFrame, recommendations: pd.DataFrame, pa
     standards = board_paper.expected_standards(findings, recommendations, params)
     _, areas = board_paper.strengths_and_areas(findings, standards)
     ordered = areas.assign(_share=areas["numerator"] / areas["denominator"]).sort_values("_share", kind="stable")
-    return [MEASURES_BY_ID[m].practice_for(params) for m in ordered["measure_id"]]
+    return [measures_by_id(params)[m].practice_for(params) for m in ordered["measure_id"]]
 
 
 def what_we_looked_at(inputs: dict) -> str:
@@ -149,10 +149,12 @@ def briefing_path(reports: Path, audit_id: str) -> Path:
     return Path(reports) / f"{audit_id}-briefing.html"
 
 
-def write_briefing(processed: Path, reports: Path, audit_id: str, published_name: str) -> Path:
+def write_briefing(processed: Path, reports: Path, audit_id: str, published_name: str,
+                   audit_definition: str = "") -> Path:
     """Read the staged outputs as notebook 04 does and write the briefing beside the reports."""
     from ..run.loaders import load_report_inputs
 
     path = briefing_path(reports, audit_id)
-    path.write_text(briefing_document(load_report_inputs(processed), published_name), encoding="utf-8")
+    path.write_text(briefing_document(load_report_inputs(processed, audit_definition), published_name),
+                    encoding="utf-8")
     return path

@@ -159,6 +159,44 @@ def png_figure_html(png: bytes, title: str, alt: str, caption: str) -> str:
             f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">{below}</figure>')
 
 
+# Shades of the focus colour for a grade scale, best level darkest (sequential: the levels are ordered).
+GRADE_SHADES = ("#12436D", "#2073BC", "#6BACE6", "#BFDCF5", "#E3EEF8", "#F2F7FC")
+
+
+def build_grade_distribution(rows: pd.DataFrame) -> plt.Figure:
+    """One horizontal bar split into the levels of a grade scale, best first, each share labelled where wide
+    enough; a legend names the levels in their order."""
+    use_style()
+    figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, 1.6))
+    left = 0.0
+    graded = int(rows["count"].sum())
+    for index, (_, row) in enumerate(rows.iterrows()):
+        share = 100 * int(row["count"]) / graded if graded else 0.0
+        colour = GRADE_SHADES[min(index, len(GRADE_SHADES) - 1)]
+        axis.barh([0], [share], left=left, color=colour, edgecolor="white", label=str(row["level"]))
+        if share >= 8:
+            axis.text(left + share / 2, 0, f"{share:.0f}%", ha="center", va="center", fontsize=SMALLEST_TEXT_PT,
+                      color="white" if index < 2 else TEXT)
+        left += share
+    axis.set_xlim(0, 100)
+    axis.set_yticks([])
+    axis.set_xlabel(f"% of graded answers ({graded} graded)")
+    axis.legend(ncol=max(1, len(rows)), loc="upper center", bbox_to_anchor=(0.5, -0.6), frameon=False,
+                fontsize=SMALLEST_TEXT_PT)
+    figure.tight_layout()
+    return figure
+
+
+def grade_distribution_figure(rows: pd.DataFrame, label: str) -> str:
+    """The stacked bar of one grade_distribution measure as a <figure> with its alt text."""
+    graded = int(rows["count"].sum())
+    shares = "; ".join(f"{row['level']}: {int(row['count'])} ({whole_percent(int(row['count']), graded)})"
+                       for _, row in rows.iterrows()) if graded else "no answer graded"
+    alt = f"Stacked bar chart of the grades given for {label.lower()}, best first. {shares}."
+    return figure_html(build_grade_distribution(rows), f"{label}: grades given", alt,
+                       "Each grade as a share of the graded answers (N/A and missing grades are not graded).")
+
+
 # --- charts drawn once per run --------------------------------------------------
 
 @dataclass

@@ -69,7 +69,7 @@ def latest_rows(comparison: pd.DataFrame, reaudit: dict, findings: pd.DataFrame)
     percent and Wilson limits (each with its own population) and the measure's key line."""
     earlier = most_recent(reaudit)
     rows = comparison[comparison["earlier_audit"] == earlier["name"]].set_index("measure_id").reindex(
-        list(MEASURE_IDS))
+        list(findings["measure_id"]) if "measure_id" in findings else list(MEASURE_IDS))
     limits = newcombe_difference(rows["numerator"].fillna(0), rows["denominator"].fillna(0),
                                  rows["earlier_numerator"].fillna(0), rows["earlier_denominator"].fillna(0),
                                  reaudit["audit"].get("population"), earlier.get("population"))

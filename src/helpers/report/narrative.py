@@ -8,7 +8,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..domain.answers import AGE_BANDS, UNMAPPED
-from ..domain.measures import MEASURES_BY_ID, Parameters
+from ..domain.measures import Parameters, measures_by_id
 from .disclosure import WITHHELD_AGAIN, withheld_once
 
 MAX_TITLE_WORDS = 12
@@ -79,7 +79,8 @@ def measure_sentence(row: pd.Series, show_exclusions: bool = True, params: Param
     interval, not_applicable, not_recorded): a withheld one is said as withheld where its value would stand,
     so the sentence is the board version's with only the figure taken out. Without it every figure is shown.
     """
-    statement = MEASURES_BY_ID[row["measure_id"]].statement_for(params or Parameters())
+    params = params or Parameters()
+    statement = measures_by_id(params)[row["measure_id"]].statement_for(params)
     shown = shown or board_figures(row)
     if row["denominator"] == 0:
         sentence = f"No included case could be assessed on whether {statement}."

@@ -12,8 +12,8 @@ from fractions import Fraction
 import pandas as pd
 
 from ..domain.answers import NO, PARTLY, YES
-from ..domain.measures import KLOES, MEASURES, MEASURES_BY_ID, SECONDARY, Parameters
-from ..domain.schema import CASES
+from ..domain.definition import AuditDefinition, cp_conferences
+from ..domain.measures import SECONDARY, Parameters, definition_of, measures_by_id, measures_of
 from . import charts, narrative
 from .board_paper import back_to_contents, contents_nav, section_heading
 from .disclosure import (
@@ -82,20 +82,21 @@ YES_PARTLY_NO_KINDS = ("ypn", "outcomes")
 BY_CATEGORY, BY_AGE = "Category of abuse", "Age band"
 
 
-def yes_partly_no_questions() -> list:
-    """The Cases columns (schema declarations) answered Yes, Partly or No."""
-    return [column for column in CASES.columns if column.kind in YES_PARTLY_NO_KINDS]
+def yes_partly_no_questions(definition: AuditDefinition | None = None) -> list:
+    """The Cases columns (the definition's declarations) answered Yes, Partly or No."""
+    return [column for column in (definition or cp_conferences()).cases.columns
+            if column.kind in YES_PARTLY_NO_KINDS and not column.personal]
 
 
-def yes_partly_no_columns() -> list[str]:
+def yes_partly_no_columns(definition: AuditDefinition | None = None) -> list[str]:
     """The names of the Cases columns `yes_partly_no` counts."""
-    return [column.name for column in yes_partly_no_questions()]
+    return [column.name for column in yes_partly_no_questions(definition)]
 
 
-def yes_partly_no(cases: pd.DataFrame) -> pd.DataFrame:
+def yes_partly_no(cases: pd.DataFrame, definition: AuditDefinition | None = None) -> pd.DataFrame:
     """For each Yes/Partly/No question's measure: how many cases were answered Yes, Partly and No."""
     rows = []
-    for column in yes_partly_no_questions():
+    for column in yes_partly_no_questions(definition):
         if column.name in cases:
             answers = cases[column.name].astype("string")
             for measure_id in column.measures:
@@ -125,6 +126,8 @@ def withheld_of(inputs: dict, version: str) -> set | None:
     """What the published version withholds, from the report's inputs; None for the board version."""
     if version != PUBLISHED:
         return None
+    if inputs.get("definition", cp_conferences()) is not cp_conferences():  # no breakdowns in its report
+        return published_withheld(inputs["findings"], inputs["yes_partly_no"], reconciliation=inputs["reconciliation"])
     return published_withheld(inputs["findings"], inputs["yes_partly_no"], inputs["by_agency_group"],
                               inputs["by_category"], inputs["by_age_band"], inputs["reconciliation"])
 
@@ -195,17 +198,23 @@ def _chart(findings: pd.DataFrame, what: str, version: str, drawn: dict | None =
     return chart.html(caption=False)
 
 
-def title_section(audit: dict, included: int, version: str, synthetic: bool, present: tuple[str, ...] = ()) -> str:
+def title_section(audit: dict, included: int, version: str, synthetic: bool, present: tuple[str, ...] = (),
+                  definition: AuditDefinition | None = None) -> str:
     parts = [f"<h1>{esc(audit['audit_title'])}</h1>",
              f'<p class="marking"><strong>{esc(MARKING[version])}</strong></p>']
     if synthetic:
         parts.append('<p class="synthetic"><strong>Synthetic demonstration data.</strong> No real child, '
                      "family or case is in this report.</p>")
     population = audit.get("population")
-    scope = (f"This report sets out the findings of the multi-agency audit of child protection conferences: "
-             f"{included} case files{narrative.audit_period(audit)}")
-    scope += (f", from about {population:,} children subject to a child protection plan." if population
-              else ".")
+    if definition is None or definition is cp_conferences():
+        scope = (f"This report sets out the findings of the multi-agency audit of child protection conferences: "
+                 f"{included} case files{narrative.audit_period(audit)}")
+        scope += (f", from about {population:,} children subject to a child protection plan." if population
+                  else ".")
+    else:
+        scope = (f"This report sets out the findings of the {definition.title[:1].lower()}{definition.title[1:]}: "
+                 f"{included} case files{narrative.audit_period(audit)}")
+        scope += f", from a population of about {population:,} children." if population else "."
     parts.append(f"<p>{esc(scope)}</p>")
     if present:
         parts.append(contents_nav(present))
@@ -234,7 +243,7 @@ def kloe_sections(findings: pd.DataFrame, audit: dict, included: int, version: s
              "<p>For the questions answered Yes, Partly or No, the tables give the number answered Partly: "
              "Partly counts as not met.</p>",
              f'<p class="table-key">{esc(table_key(version))}</p>']
-    for kloe, title in KLOES.items():
+    for kloe, title in definition_of(params).key_lines.items():
         rows = findings[findings["kloe"] == kloe]
         parts.append(f'<section class="kloe"><h3>{esc(kloe.split(" ", 1)[0])}. {esc(title)}</h3>')
         parts.append("<ul>" + "".join(f"<li>{esc(_sentence(row, version, params, withheld))}</li>"
@@ -293,8 +302,13 @@ def prose_figures(findings: pd.DataFrame, version: str, withheld: set | None = N
 def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_category: pd.DataFrame,
                       by_age: pd.DataFrame, audit: dict, included: int, version: str,
                       params: Parameters | None = None, drawn: dict | None = None,
-                      withheld: set | None = None) -> str:
+                      withheld: set | None = None, grades: pd.DataFrame | None = None) -> str:
+    """The secondary findings. The child protection conference audit's add its breakdowns by agency group,
+    category of abuse and age band; another audit's (its definition's) add its secondary-finding sentences and
+    its grade distributions."""
     params = params or Parameters()
+    if definition_of(params) is not cp_conferences():
+        return declared_secondary_section(findings, version, params, drawn, withheld, grades)
     rows = findings[findings["kloe"] == SECONDARY]
     parts = [section_heading("secondary"),
              "<p>Recording quality, fathers, escalation of drift and delay, conference quoracy and evidence "
@@ -317,6 +331,48 @@ def secondary_section(findings: pd.DataFrame, agency_groups: pd.DataFrame, by_ca
              "not known, are never called the highest or lowest.</p>",
              back_to_contents()]
     return "\n".join(p for p in parts if p)
+
+
+def declared_secondary_section(findings: pd.DataFrame, version: str, params: Parameters, drawn: dict | None,
+                               withheld: set | None, grades: pd.DataFrame | None) -> str:
+    """Another audit's secondary findings: its secondary measures, the sentences its definition adds, and the
+    distribution of each grade_distribution measure's levels (a stacked bar and its table)."""
+    definition = definition_of(params)
+    rows = findings[findings["kloe"] == SECONDARY]
+    parts = [section_heading("secondary")]
+    if len(rows):
+        parts += ["<ul>" + "".join(f"<li>{esc(_sentence(r, version, params, withheld))}</li>"
+                                   for _, r in rows.iterrows()) + "</ul>",
+                  _chart(rows, "secondary measures", version, drawn, withheld),
+                  html_table(findings_display(rows, version, withheld), "Secondary findings",
+                             numeric=NUMERIC_FINDINGS)]
+    parts += [f"<p>{esc(sentence)}</p>" for sentence in definition.secondary_findings]
+    if grades is not None and len(grades):
+        parts.append(grade_distribution_section(grades, version, params))
+    if len(parts) == 1:
+        parts.append("<p>This audit has no secondary findings.</p>")
+    return "\n".join([p for p in parts if p] + [back_to_contents()])
+
+
+def grade_distribution_section(grades: pd.DataFrame, version: str, params: Parameters) -> str:
+    """Each grade_distribution measure's levels: a stacked bar of their shares and a table of their counts (the
+    published version withholds a count of 1 to 5, and the percentages beside it)."""
+    from .charts import grade_distribution_figure
+
+    by_id = measures_by_id(params)
+    parts = []
+    for measure_id, rows in grades.groupby("measure_id", sort=False):
+        label = by_id[measure_id].label_for(params)
+        counts = rows["count"].astype(int)
+        shown = small_count_shown(counts) if version == PUBLISHED else counts.astype(str)
+        percent = [one_decimal(pd.Series([p])).iloc[0] if version != PUBLISHED or not is_small(c) else SUPPRESSED
+                   for p, c in zip(rows["percent"], counts)]
+        table = pd.DataFrame({"Grade": rows["level"].to_numpy(), "Count": shown.to_numpy(), "% of graded": percent})
+        parts.append(f"<h3>{esc(label)}: grades given</h3>")
+        if version != PUBLISHED or not any(is_small(c) for c in counts):
+            parts.append(grade_distribution_figure(rows, label))
+        parts.append(html_table(table, f"{label}: grades given", numeric=("Count", "% of graded")))
+    return "\n".join(parts)
 
 
 def agency_display(table: pd.DataFrame, version: str, withheld: set | None = None) -> pd.DataFrame:
@@ -384,7 +440,7 @@ def breakdown_table(table: pd.DataFrame, dimension: str, version: str, withheld:
     for measure_id, rows in table.groupby("measure_id", sort=False):
         rows = rows.reset_index(drop=True)
         frame = breakdown_display(rows, dimension, version, withheld)
-        label = MEASURES_BY_ID[measure_id].label
+        label = measures_by_id(None)[measure_id].label
         parts.append(html_table(frame, f"{label}, by {dimension.lower()}",
                                 numeric=("Met", "Assessed", "% met", "95% interval (%)")))
         published = pd.Series((~frame["% met"].isin(WITHHELD_OR_NONE)).to_numpy(), index=rows.index)
@@ -484,22 +540,26 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
     """`population_note`: the census check of the population when it differs by more than half (issue 13);
     `comparison_note`: how the re-audit decides a change and how large a change it could show (issue 22)."""
     params = params or Parameters()
+    cp_audit = definition_of(params) is cp_conferences()
     population = audit.get("population")
     sampling = audit.get("sampling") or "not stated in the Audit sheet"
     parts = [section_heading("method"),
              f"<p>How the cases were chosen: {esc(sampling)}. The intervals assume a random sample of cases.</p>",
              f"<p>The audit panel reviewed {included} case files{esc(narrative.audit_period(audit))}"
-             + (f" from a population of {population:,} children (the children subject to a child protection "
-                "plan when the sample was drawn)" if population else "")
-             + ". Each agency invited to the initial child protection conference sent a return for the case; "
-               "the panel recorded its agreed judgement.</p>",
+             + ((f" from a population of {population:,} children (the children subject to a child protection "
+                 "plan when the sample was drawn)" if cp_audit else f" from a population of {population:,} children")
+                if population else "")
+             + (". Each agency invited to the initial child protection conference sent a return for the case; "
+                if cp_audit else ". Each agency involved sent a return for the case; ")
+             + "the panel recorded its agreed judgement.</p>",
              *([f"<p>{esc(population_note)}</p>"] if population_note else []),
              "<p>Each percentage is of the cases that could be assessed: cases where the standard did not apply, "
              "or where no answer was recorded, are counted separately and left out of the percentage. "
              "Working days exclude weekends and England and Wales bank holidays. "
              "The 95% intervals are Wilson score intervals"
-             + (" with a finite population correction (the sample is a sizeable part of all children on plans)"
-                if population else "") + ".</p>",
+             + ((" with a finite population correction (the sample is a sizeable part of all children on plans)"
+                 if cp_audit else " with a finite population correction (the sample is a sizeable part of the "
+                 "population)") if population else "") + ".</p>",
              *([f"<p>{esc(comparison_note)}</p>"] if comparison_note else []),
              f"<p>{esc(narrative.chart_note(audit, included))}</p>",
              '<p>What each measure counts is in the <a href="#definitions">annex of definitions</a>.</p>',
@@ -509,19 +569,33 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
                                                 if not k.startswith(PACKAGE_PREFIX)]}),
                         "What this run used"),
              f"<p>The expected standard for a measure is the target its recommendation sets; for a measure with no "
-             f"target it is {params.expected_standard}% (the expected standard set for this run). Strengths and "
+             f"target it is {standards_in_words(params)}. Strengths and "
              "areas for improvement are measures whose whole 95% interval lies above or below it. The versions "
              'of the software used are in the <a href="#appendix">appendix</a>.</p>',
              back_to_contents()]
     return "\n".join(parts)
 
 
+def standards_in_words(params: Parameters) -> str:
+    """The standard of a measure without a target: "80% (...)", and the standards the definition set in advance."""
+    from .board_paper import expected_standard
+
+    words = f"{expected_standard(params)}% (the expected standard set for this run)"
+    standards = definition_of(params).standards
+    if standards:
+        by_id = measures_by_id(params)
+        listed = "; ".join(f"{by_id[m].label_for(params)} {v}%" for m, v in standards.items())
+        words = f"the standard set before the audit where there is one ({listed}), else {words}"
+    return words
+
+
 def definitions_section(params: Parameters | None = None) -> str:
     """Every measure's definition, with this run's thresholds: an annex of its own, so that in print its long
     table starts a section rather than leaving most of a page of the method blank."""
     params = params or Parameters()
-    table = pd.DataFrame({"Measure": [m.label_for(params) for m in MEASURES], "Key line": [m.kloe for m in MEASURES],
-                          "Met / assessed": [narrative.plain_definition(m.definition_for(params)) for m in MEASURES]})
+    measures = measures_of(definition_of(params))
+    table = pd.DataFrame({"Measure": [m.label_for(params) for m in measures], "Key line": [m.kloe for m in measures],
+                          "Met / assessed": [narrative.plain_definition(m.definition_for(params)) for m in measures]})
     return "\n".join([section_heading("definitions"), html_table(table, "Definitions of the measures"),
                       back_to_contents()])
 
@@ -571,12 +645,12 @@ def code_version_rows(version: dict) -> dict:
 
 
 def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFrame, version: str,
-                         withheld: set | None = None) -> str:
+                         withheld: set | None = None, cp_audit: bool = True) -> str:
     outcome_words = {"blank": "Blank row", "missing_case_ref": "No case reference",
                      "orphan_return": "Return for a case not in the audit",
                      "superseded_duplicate": "Older duplicate (superseded)",
-                     "outside_terms_of_reference": "ICPC outside the audit window", "included": "Included",
-                     "missing_agency": "No agency given"}
+                     "outside_terms_of_reference": ("ICPC" if cp_audit else "Date") + " outside the audit window",
+                     "included": "Included", "missing_agency": "No agency given"}
     recon = reconciliation.assign(outcome=reconciliation["outcome"].map(outcome_words))
     totals = recon.groupby("sheet", sort=False)["rows"].sum()
     if version == PUBLISHED:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..domain.measures import Parameters
+from ..domain.definition import AuditDefinition, cp_conferences, definition_at
+from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from . import demo
 from .audit_folders import audit_id
@@ -60,7 +61,7 @@ def audit_id_of(folder: Path) -> str:
 
 
 def notebook_folder(input_dir: str = "", raw_path: str = "", output_dir: str = "", window_start: str = "",
-                    window_end: str = "") -> Path:
+                    window_end: str = "", audit_definition: str = "") -> Path:
     """The processed folder a notebook displays.
 
     With `input_dir`: that folder, only read. Without: the workbook `raw_path` (empty: the synthetic demo) is run
@@ -74,8 +75,11 @@ def notebook_folder(input_dir: str = "", raw_path: str = "", output_dir: str = "
         return folder
     from ..spine import Window, audit
 
-    result = audit(Path(raw_path) if raw_path else demo_workbook(), Parameters(),
-                   window=Window(window_start, window_end))
+    definition = definition_named(audit_definition)
+    if not raw_path and definition is not cp_conferences():
+        raise AuditInputError("no workbook to clean", hint="give raw_path, the audit's workbook (or input_dir)")
+    result = audit(Path(raw_path) if raw_path else demo_workbook(), parameters_for(definition)(),
+                   window=Window(window_start, window_end), definition=definition)
     folder = output_folder(output_dir, result.audit_id)
     if not output_dir:  # the by-hand folder is this notebook's own: nothing of an earlier run stays beside
         shutil.rmtree(folder)
@@ -102,7 +106,8 @@ def displayed_folder(input_dir: str = "") -> Path:
     return notebook_folder(input_dir) if input_dir else demo_folder()
 
 
-def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), **thresholds) -> tuple[Path, Parameters]:
+def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), audit_definition: str = "",
+                    **thresholds) -> tuple[Path, Parameters]:
     """The folder whose findings notebook 02 shows, and their parameters.
 
     Thresholds left empty are those the folder's findings were computed with; when every one is, and no
@@ -110,9 +115,9 @@ def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), **thres
     parameters (and compared with `earlier_dirs`), into `output_folder(output_dir, ...)` beside a copy of
     the cleaned data: never into `folder` itself.
     """
-    recorded = findings_parameters(folder)
+    recorded = findings_parameters(folder, audit_definition)
     given = {name: value for name, value in thresholds.items() if str(value).strip()}
-    params = Parameters.from_values(**{**asdict(recorded), **given})
+    params = type(recorded).from_values(**{**asdict(recorded), **given})
     if params == recorded and not earlier_dirs:
         return folder, params
     out = output_folder(output_dir, audit_id_of(folder))
@@ -137,8 +142,10 @@ def remeasure(folder: Path, params: Parameters, earlier_dirs=()) -> None:
 
     source = load_clean_outputs(folder)
     audit = source["audit"]
-    measured = compute_findings(source["cases"], source["agency_returns"], audit.get("population"), params)
-    charts = findings_charts(measured.findings, audit, len(source["cases"]))
+    definition = type(params).definition
+    measured = compute_findings(source["cases"], source["agency_returns"], audit.get("population"), params,
+                                definition)
+    charts = findings_charts(measured.findings, audit, len(source["cases"]), definition.key_lines)
     this = compared_audit(source, folder, measured.findings, key_fingerprint(load_or_create_key()))
     comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params))
     stale = Path(folder) / "comparison.csv"
@@ -171,21 +178,34 @@ def load_findings(input_dir: str | Path = "") -> tuple[dict, Path]:
     return inputs, folder
 
 
-def findings_parameters(folder: Path) -> Parameters:
-    """The parameters the findings in `folder` were computed with."""
+def definition_named(audit_definition: str | AuditDefinition = "") -> AuditDefinition:
+    """A notebook's `audit_definition` parameter: a definition file's path; empty for the child protection
+    conference audit's."""
+    if isinstance(audit_definition, AuditDefinition):
+        return audit_definition
+    return definition_at(str(audit_definition)) if str(audit_definition).strip() else cp_conferences()
+
+
+def findings_parameters(folder: Path, audit_definition: str | AuditDefinition = "") -> Parameters:
+    """The parameters the findings in `folder` were computed with (of the audit's definition)."""
     recorded = read_run_record(Path(folder) / "findings_parameters.json")
-    return Parameters(**recorded) if recorded else Parameters()
+    cls = parameters_for(definition_named(audit_definition))
+    return cls(**recorded) if recorded else cls()
 
 
-def load_report_inputs(input_dir: str | Path = "") -> dict:
-    """Everything the report shows, with what the run was made from."""
+def load_report_inputs(input_dir: str | Path = "", audit_definition: str = "") -> dict:
+    """Everything the report shows, with what the run was made from (`audit_definition`: the audit's definition
+    file; empty for the child protection conference audit)."""
     from ..report.sections import yes_partly_no, yes_partly_no_columns
 
+    definition = definition_named(audit_definition)
     inputs, folder = load_findings(input_dir)
-    answers = load_case_answers(folder, yes_partly_no_columns())  # of cases.csv, only what the report counts
+    # of cases.csv, only what the report counts
+    answers = load_case_answers(folder, yes_partly_no_columns(definition))
     inputs["included_cases"] = len(answers)
-    inputs["yes_partly_no"] = yes_partly_no(answers)  # Yes, Partly and No answers of those questions
-    inputs["params"] = findings_parameters(folder)
+    inputs["yes_partly_no"] = yes_partly_no(answers, definition)  # Yes, Partly and No answers of those questions
+    inputs["definition"] = definition
+    inputs["params"] = findings_parameters(folder, definition)
     inputs["parameters"] = asdict(inputs["params"])
     inputs["source"] = read_run_record(folder / "source.json")
     title = inputs["audit"].get("audit_title", "")

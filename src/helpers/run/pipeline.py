@@ -1,6 +1,7 @@
 """The command behind `make report`: one audit, from its workbook to its board report, checked by content.
 
     python -m helpers.run.pipeline report [--raw PATH] [--earlier "A.xlsx; B.xlsx"] [--icpc-working-days 20] ...
+    python -m helpers.run.pipeline report --audit-definition audits/neglect.yaml [--strategy-working-days 5] ...
     python -m helpers.run.pipeline clean-outputs [--audit ID] [--confirm 1]
 
 A run, in order (`report`):
@@ -31,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import config
-from ..domain.measures import Parameters
+from ..domain.definition import CP_CONFERENCES, AuditDefinition, definition_at
+from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from ..read.lock_file import lock_file_warning
 from .audit_folders import AuditFolders, folders_for, known_audits, remove_audit, replace_audit
@@ -65,13 +67,21 @@ class RunRequest:
     window_end: str = ""
     earlier: list[Path] = field(default_factory=list)
     allow_later: bool = False
+    definition: AuditDefinition | None = None  # None: the child protection conference audit
 
     @property
     def window(self) -> dict:
         return {"start": self.window_start, "end": self.window_end}
 
+    @property
+    def is_cp(self) -> bool:
+        return self.definition is None or self.definition.path.resolve() == CP_CONFERENCES.resolve()
+
     def inputs(self) -> dict:
-        return run_inputs(self.raw, self.earlier, asdict(self.params), self.window, self.allow_later)
+        inputs = run_inputs(self.raw, self.earlier, asdict(self.params), self.window, self.allow_later)
+        if not self.is_cp:  # the CP file is part of the code's fingerprint (audits/); another may be anywhere
+            inputs["definition"] = definition_input(self.definition.path)
+        return inputs
 
 
 def flag(name: str, value: str) -> bool:
@@ -106,9 +116,41 @@ def earlier_paths(text: str) -> list[str]:
     return [piece.strip() for piece in text.split(";") if piece.strip()]
 
 
+def audit_definition(value: str) -> AuditDefinition | None:
+    """AUDIT_DEFINITION: None (the child protection conference audit) when not given, else the definition read
+    and checked before any workbook (its problems are one line naming its file and line)."""
+    if not value.strip():
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise AuditInputError("audit definition not found", file=path,
+                              hint="give AUDIT_DEFINITION=audits/<name>.yaml (audits/ lists the definitions)")
+    return definition_at(str(path))
+
+
+def definition_input(path: Path) -> dict:
+    from .provenance import file_sha256
+
+    return {"file": str(path), "sha256": file_sha256(path)}
+
+
+def parameter_values(args: argparse.Namespace, cls: type) -> dict:
+    """Each parameter's value as given: an option (--name), else CPA_NAME, else NAME given to make."""
+    given = set(os.environ.get("CPA_GIVEN", "").split())
+    values = {}
+    for name in cls.__dataclass_fields__:
+        value = getattr(args, name, None) or os.environ.get(f"CPA_{name.upper()}", "")
+        if not value and name.upper() in given:
+            value = os.environ.get(name.upper(), "")
+        values[name] = value
+    return values
+
+
 def request_from(args: argparse.Namespace) -> RunRequest:
+    definition = audit_definition(getattr(args, "audit_definition", "") or "")
+    cls = Parameters if definition is None else parameters_for(definition)
     try:
-        params = Parameters.from_values(**{name: getattr(args, name) for name in Parameters.__dataclass_fields__})
+        params = cls.from_values(**parameter_values(args, cls))
     except ValueError as error:
         raise AuditInputError(str(error), hint="see `make help` for the accepted values") from None
     window_start = check_window("WINDOW_START", args.window_start or "")
@@ -117,11 +159,32 @@ def request_from(args: argparse.Namespace) -> RunRequest:
         raise AuditInputError(f"WINDOW_END={args.window_end} is before WINDOW_START={args.window_start}",
                               hint="give the window's start first, day first: 01/04/2025 to 30/09/2025")
     flag("PUBLISH", args.publish or "")  # accepted for old commands: the published version is always made
-    raw = workbook_path(args.raw, "RAW") if args.raw else config.DEMO_WORKBOOK
+    is_cp = definition is None or definition is definition_at(str(CP_CONFERENCES))
+    raw = workbook_path(args.raw, "RAW") if args.raw else config.DEMO_WORKBOOK if is_cp else demo_path(definition)
     earlier = [workbook_path(piece, "EARLIER") for piece in earlier_paths(args.earlier or "")]
     check_distinct_workbooks(raw, earlier)
     return RunRequest(raw=raw, params=params, window_start=window_start, window_end=window_end, earlier=earlier,
-                      allow_later=flag("ALLOW_LATER", args.allow_later or ""))
+                      allow_later=flag("ALLOW_LATER", args.allow_later or ""), definition=definition)
+
+
+def demo_path(definition: AuditDefinition) -> Path:
+    """Where the synthetic demo of another audit than the child protection conference audit is written."""
+    return config.DATA_RAW / f"SYNTHETIC_{definition.name}_demo_audit_workbook.xlsx"
+
+
+def write_demo(request: "RunRequest") -> None:
+    """The synthetic demo of the run's audit, when no RAW is given and it does not exist yet."""
+    if request.is_cp:
+        from .demo import build_demo, write_workbook
+
+        write_workbook(build_demo(), request.raw)
+        return
+    try:
+        from .demo_definition import write_definition_demo
+    except ImportError:
+        raise AuditInputError("no synthetic demo can be generated for this definition yet", file=request.raw,
+                              hint="give the audit's workbook as RAW=...") from None
+    write_definition_demo(request.definition, request.raw)
 
 
 def check_distinct_workbooks(raw: Path, earlier: list[Path]) -> None:
@@ -166,7 +229,7 @@ def report(request: RunRequest) -> AuditFolders:
             progress(line)
         processed, reports = Path(staging) / "processed", Path(staging) / "reports"
         audit.write(processed)
-        render_reports(processed, reports, folders, kernel)
+        render_reports(processed, reports, folders, kernel, request.definition)
         inputs["workbook"]["sha256"] = audit.raw_sha256  # what the figures were made from, read once
         put_in_place(folders, processed, reports, inputs, audit)
     remember(inputs["workbook"]["sha256"], folders.audit_id)
@@ -192,10 +255,11 @@ def compute(request: RunRequest, key: bytes):
     earlier = f" and {len(request.earlier)} earlier audit(s)" if request.earlier else ""
     progress(f"[1/3 audit] reading, cleaning and measuring {request.raw.name}{earlier}")
     return audit(request.raw, request.params, request.earlier, window=Window(request.window_start, request.window_end),
-                 allow_later=request.allow_later, key=key)
+                 allow_later=request.allow_later, key=key, definition=request.definition)
 
 
-def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel) -> None:
+def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel,
+                   definition: AuditDefinition | None = None) -> None:
     """Execute the notebooks on the staged outputs (they only display them) and export the report twice; write
     the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules).
     The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
@@ -203,18 +267,22 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
     from ..report.export import export_report
 
     executed = processed.parent / "notebooks"
+    # The audit's definition file, for another audit than the child protection conference audit's (the default).
+    named = {"audit_definition": str(definition.path.resolve())} if definition is not None and \
+        definition.path.resolve() != CP_CONFERENCES.resolve() else {}
     try:
         for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
-            run_notebook(name, {"input_dir": str(processed)}, "[2/3 notebooks]", executed / name, kernel)
+            run_notebook(name, {"input_dir": str(processed), **named}, "[2/3 notebooks]", executed / name, kernel)
         reports.mkdir(parents=True, exist_ok=True)
         for version in VERSIONS:
             notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
-                                                        "code_version": code_version_of_run()},
+                                                        "code_version": code_version_of_run(), **named},
                                     f"[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
             export_report(notebook, folders.report_path(version).name, reports, version)
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
-    write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name)
+    write_briefing(processed, reports, folders.audit_id, folders.report_path("published").name,
+                   named.get("audit_definition", ""))
     print_board_pack(reports, folders, read_run_record(processed / "audit.json").get("audit_title") or "")
 
 
@@ -391,9 +459,7 @@ def _try_lock(handle, wait: bool = False) -> bool:
 def command_report(args: argparse.Namespace) -> int:
     request = request_from(args)
     if not args.raw and not request.raw.exists():
-        from .demo import build_demo, write_workbook
-
-        write_workbook(build_demo(), request.raw)
+        write_demo(request)
     for path in [request.raw, *request.earlier]:
         warning = lock_file_warning(path)
         if warning:  # said first: the workbook may hold corrections that Excel has not saved yet
@@ -450,12 +516,32 @@ def parser() -> argparse.ArgumentParser:
     report_.add_argument("--publish", default=env("CPA_PUBLISH", ""),
                          help="accepted and ignored: the published version is always made")
     report_.add_argument("--allow-later", default=env("CPA_ALLOW_LATER", ""))
+    report_.add_argument("--audit-definition", default=env("CPA_AUDIT_DEFINITION", ""),
+                         help="the audit's definition file (default: audits/cp-conferences.yaml)")
     for name in Parameters.__dataclass_fields__:
         report_.add_argument(f"--{name.replace('_', '-')}", dest=name, default=env(f"CPA_{name.upper()}", ""))
     clean = commands.add_parser("clean-outputs", help="remove one audit's outputs, or all after confirmation")
     clean.add_argument("--audit", default=env("CPA_AUDIT", ""))
     clean.add_argument("--confirm", default=env("CPA_CONFIRM", ""))
     return top
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; another definition's parameters (--strategy-working-days 5) are accepted as options
+    once the definition named by --audit-definition (or AUDIT_DEFINITION) is known."""
+    top = parser()
+    args, rest = top.parse_known_args(argv)
+    if rest and args.command == "report":
+        definition = audit_definition(args.audit_definition or "")
+        if definition is not None:
+            extra = argparse.ArgumentParser(prog="python -m helpers report")
+            for name in definition.parameters:
+                if not hasattr(args, name):
+                    extra.add_argument(f"--{name.replace('_', '-')}", dest=name, default="")
+            args, rest = extra.parse_known_args(rest, namespace=args)
+    if rest:
+        top.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args
 
 
 def skip_iri_parser() -> None:
@@ -473,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         check_given_settings()
-        args = parser().parse_args(argv)
+        args = parse(argv)
         command = {"report": command_report, "clean-outputs": command_clean_outputs}[args.command]
         status = command(args)
     except AuditInputError as error:

@@ -1,0 +1,139 @@
+"""Issue 23: the reading and cleaning follow an audit definition that is not the child protection conference
+audit's: its headers and aliases, its window date, its personal columns, its grade scale, its measure ids in the
+Recommendations sheet and its working-days intervals. Every expected value is worked out from the rows below."""
+from __future__ import annotations
+
+import textwrap
+
+import openpyxl
+import pytest
+
+import helpers
+from helpers.domain.definition import load_definition
+
+DEFINITION = textwrap.dedent("""\
+    title: "Neglect, in short"
+    key_lines_of_enquiry:
+      - {id: "1 Timeliness", title: "Timeliness"}
+    grade_scales:
+      practice: ["Strong", "Fair", "Weak"]
+    window_date: referral_date
+    columns:
+      Cases:
+        - {name: case_ref, kind: case_ref, aliases: [child_id]}
+        - {name: child_name, kind: text, required: false, personal: true}
+        - {name: date_of_birth, kind: date, aliases: [dob], personal: true}
+        - {name: referral_date, kind: date}
+        - {name: strategy_date, kind: date}
+        - {name: tool_used, kind: yn}
+      Agency returns:
+        - {name: case_ref, kind: case_ref, aliases: [child_id]}
+        - {name: agency, kind: agency}
+        - {name: practice_grade, kind: grade, scale: practice}
+    parameters:
+      strategy_working_days: {kind: working_days, default: 3}
+    measures:
+      - id: strategy_timely
+        key_line: "1 Timeliness"
+        label: "Strategy discussion within {strategy_working_days} working days"
+        definition: "working days from referral to strategy discussion <= {strategy_working_days}"
+        statement: "the strategy discussion was held in time"
+        rule: {kind: working_days, from: referral_date, to: strategy_date, at_most: strategy_working_days}
+      - id: practice_fair
+        key_line: secondary
+        label: "Practice fair or strong"
+        definition: "every graded return Fair or Strong"
+        statement: "practice was fair or strong"
+        rule: {kind: grade_distribution, column: practice_grade, at_least: "Fair"}
+    """)
+
+# Child id, name, dob, referral, strategy discussion, tool used. N03's strategy discussion is before its referral
+# (a negative interval); N04's referral is outside the window.
+CASES = [("N01", "Ada Zephyrine", "01/02/2015", "02/06/2025", "04/06/2025", "Yes"),
+         ("N02", "Bo Quillfeather", "03/03/2018", "09/06/2025", "20/06/2025", "No"),
+         ("N03", "Cy Marchbanks", "05/05/2012", "10/06/2025", "09/06/2025", "Yes"),
+         ("N04", "Di Oakenshield", "07/07/2016", "10/01/2025", "11/01/2025", "Yes")]
+# Grades written as levels, as their numbers (1 the best) and N/A.
+RETURNS = [("N01", "Police", "Strong"), ("N01", "School", "2"), ("N02", "Police", "3"), ("N03", "GP", "N/A"),
+           ("N04", "Police", "Strong")]
+
+
+def workbook(path):
+    book = openpyxl.Workbook()
+    cases = book.active
+    cases.title = "Cases"
+    cases.append(["Child ID", "child_name", "DOB", "Referral date", "Strategy date", "Tool used"])
+    for row in CASES:
+        cases.append(list(row))
+    returns = book.create_sheet("Agency returns")
+    returns.append(["child_id", "Agency", "Practice grade"])
+    for row in RETURNS:
+        returns.append(list(row))
+    audit = book.create_sheet("Audit")
+    for row in (["field", "value"], ["window_start", "01/04/2025"], ["window_end", "30/09/2025"]):
+        audit.append(row)
+    recs = book.create_sheet("Recommendations")
+    for row in (["recommendation", "measures"], ["Hold them sooner", "strategy_timely; icpc_timely"]):
+        recs.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("neglect")
+    definition_path = folder / "neglect-short.yaml"
+    definition_path.write_text(DEFINITION, encoding="utf-8")
+    definition = load_definition(definition_path)
+    return helpers.audit(workbook(folder / "short.xlsx"), definition=definition, key=b"k" * 32), definition
+
+
+def test_the_window_applies_to_the_definition_s_window_date(audited):
+    audit, _ = audited
+    outcomes = audit.cleaned.reconciliation.set_index(["sheet", "outcome"])["rows"]
+    assert outcomes["Cases", "included"] == 3 and outcomes["Cases", "outside_terms_of_reference"] == 1
+    assert outcomes["Agency returns", "included"] == 4 and outcomes["Agency returns", "outside_terms_of_reference"] == 1
+
+
+def test_personal_columns_never_leave_and_the_age_band_is_taken_at_the_window_date(audited):
+    audit, _ = audited
+    cases = audit.cleaned.cases
+    assert "child_name" not in cases and "date_of_birth" not in cases and "case_ref" not in cases
+    # Born 01/02/2015, referred 02/06/2025: 10; 03/03/2018 -> 7; 05/05/2012 -> 13.
+    assert cases["age_band"].tolist() == ["10-15", "5-9", "10-15"]
+    assert "no_referral_date" in cases
+
+
+def test_a_grade_scale_of_the_definition_s_own_reads_levels_and_numbers(audited):
+    audit, _ = audited
+    assert audit.cleaned.agency_returns["practice_grade"].tolist() == ["Strong", "Fair", "Weak", "N/A"]
+    grades = audit.measured.grade_distribution
+    assert grades[["level", "count"]].values.tolist() == [["Strong", 1], ["Fair", 1], ["Weak", 1]]
+    # N01: Strong and Fair -> met; N02: Weak -> not met; N03: only N/A -> not recorded.
+    statuses = audit.measured.statuses.set_index("case_id")["practice_fair"].tolist()
+    assert sorted(statuses) == ["met", "not_met", "not_recorded"]
+
+
+def test_measures_use_the_definition_s_parameters_and_a_negative_interval_is_listed(audited):
+    audit, _ = audited
+    row = audit.findings.set_index("measure_id").loc["strategy_timely"]
+    # N01: 2 working days (met); N02: 9 (not met); N03: negative (not recorded).
+    assert (row["numerator"], row["denominator"], row["not_recorded"]) == (1, 2, 1)
+    assert row["label"] == "Strategy discussion within 3 working days"
+    rows = audit.cleaned.data_quality_rows
+    negative = rows[rows["issue"] == "negative_interval"]
+    assert negative[["column", "row"]].values.tolist() == [["strategy_date", 4]]
+
+
+def test_a_recommendation_naming_another_audit_s_measure_is_an_unknown_measure(audited):
+    audit, _ = audited
+    assert audit.cleaned.recommendations["measures"].tolist() == ["strategy_timely"]
+    quality = audit.cleaned.data_quality
+    assert quality[quality["issue"] == "unknown_measure"]["value"].tolist() == ["icpc_timely"]
+
+
+def test_another_definition_s_audit_has_its_own_id_and_title(audited):
+    audit, definition = audited
+    assert audit.settings["audit_title"] == "Neglect, in short"
+    assert audit.audit_id == "neglect-short-short-2025-04-01-to-2025-09-30"
+    assert type(audit.params).definition is definition
