@@ -196,6 +196,14 @@ def test_neglect_rows_are_reconciled(neglect_audit):
     assert outcomes[("Agency returns", "outside_terms_of_reference")] == 1
 
 
+def test_the_negative_interval_is_listed_under_the_later_date(neglect_audit):
+    # N04: strategy discussion on 9 June, the day before the referral of 10 June. The strategy date is the later
+    # column of the interval referral -> strategy discussion; the assessment date of N04 is missing, so no other.
+    quality = neglect_audit.cleaned.data_quality
+    negative = quality[quality["issue"] == "negative_interval"]
+    assert list(zip(negative["column"], negative["rows"])) == [("strategy_discussion_date", 1)]
+
+
 def test_practice_grades_are_counted_per_level(neglect_audit, tmp_path):
     neglect_audit.write(tmp_path)
     counts = pd.read_csv(tmp_path / "grade_distribution.csv")
