@@ -163,3 +163,12 @@ def test_a_minimal_definition_gets_its_demo_too(tmp_path):
     audit = helpers.audit(workbook, definition=definition, key=KEY)
     findings = audit.findings.set_index("measure_id")
     assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == 12).all()
+
+
+def test_the_current_demo_lists_the_earlier_recommendations_again_with_their_progress(neglect):
+    earlier, current = build_rows(neglect, earlier=True).recommendations, build_rows(neglect).recommendations
+    assert [r["status"] for r in earlier] == ["In progress", "In progress"]
+    assert [r["recommendation"] for r in current[:2]] == [r["recommendation"] for r in earlier]
+    assert [r["status"] for r in current] == ["Complete", "In progress", "Not started"]
+    key_lines = [neglect.measure(r["measures"]).key_line for r in current]
+    assert key_lines == list(neglect.key_lines)[:3]

@@ -238,7 +238,7 @@ def build_rows(definition, earlier: bool = False) -> DemoRows:
             values[name] = apply_gate(values[name], values[gate], open_, shut)
     cases = [{c.name: values[c.name][i] for c in cases_columns} for i in range(n)]
     returns = agency_returns(rng, definition, returns_columns, refs, dates, window_date)
-    return DemoRows(cases, returns, audit_rows(definition, window, n, earlier), recommendations(definition))
+    return DemoRows(cases, returns, audit_rows(definition, window, n, earlier), recommendations(definition, earlier))
 
 
 def case_refs(n: int, earlier: bool) -> list[str]:
@@ -316,17 +316,24 @@ def audit_rows(definition, window: tuple, n: int, earlier: bool) -> list[tuple[s
             ("sampling", "Synthetic demo: a seeded random sample generated from the audit definition")]
 
 
-def recommendations(definition) -> list[dict]:
-    """One recommendation on each of the first two key lines' first measure (the demo's text says so)."""
-    chosen = []
-    for key_line in list(definition.key_lines)[:2]:
-        measure = next((m for m in definition.measures if m.key_line == key_line), None)
-        if measure is not None:
-            label = measure.label.format(**definition.parameter_defaults())
-            chosen.append({"recommendation": f"Synthetic demo recommendation: improve '{label}'.",
-                           "measures": measure.id, "owner": "LSCP Business Manager",
-                           "due_date": dt.date(2026, 6, 30), "target": 80, "status": "In progress"})
-    return chosen
+def recommendations(definition, earlier: bool = False) -> list[dict]:
+    """The demo's Recommendations sheet, on the first measure of each of the first key lines. The earlier audit
+    raised two; the current one lists them again with their progress (one complete, one still in progress) and
+    raises one more, so a re-audit shows progress on the last audit's recommendations."""
+    firsts = [next(m for m in definition.measures if m.key_line == key_line) for key_line in definition.key_lines
+              if any(m.key_line == key_line for m in definition.measures)][:3]
+    defaults = definition.parameter_defaults()
+
+    def row(measure, due: dt.date, status: str) -> dict:
+        label = measure.label.format(**defaults)
+        return {"recommendation": f"Synthetic demo recommendation: improve '{label}'.", "measures": measure.id,
+                "owner": "LSCP Business Manager", "due_date": due, "target": 80, "status": status}
+
+    if earlier:
+        return [row(measure, dt.date(2025, 12, 31), "In progress") for measure in firsts[:2]]
+    statuses = [(dt.date(2025, 12, 31), "Complete"), (dt.date(2027, 6, 30), "In progress"),
+                (dt.date(2027, 3, 31), "Not started")]
+    return [row(measure, due, status) for measure, (due, status) in zip(firsts, statuses)]
 
 
 def header(name: str) -> str:
