@@ -172,3 +172,17 @@ def test_the_current_demo_lists_the_earlier_recommendations_again_with_their_pro
     assert [r["status"] for r in current] == ["Complete", "In progress", "Not started"]
     key_lines = [neglect.measure(r["measures"]).key_line for r in current]
     assert key_lines == list(neglect.key_lines)[:3]
+
+
+def test_a_definition_without_dates_gets_a_demo_that_cleans(tmp_path):
+    path = tmp_path / "undated.yaml"
+    path.write_text(MINIMAL.replace("window_date: plan_date\n", "").replace(
+        "{case_ref: case_ref, plan_date: date, review_date: date, plan_reviewed: ypn}",
+        "{case_ref: case_ref, plan_reviewed: ypn}").split("  - {id: review_timely")[0]
+        + "demo: {cases: 12, seed: 7}\n")
+    definition = load_definition(path)
+    workbook = write_definition_demo(definition, tmp_path / "undated.xlsx")
+    header, cases = sheet_rows(workbook, "Cases")
+    assert [normalise_header(h) for h in header] == ["case_ref", "plan_reviewed"]
+    findings = helpers.audit(workbook, definition=definition, key=KEY).findings
+    assert findings["denominator"].sum() + findings["not_applicable"].sum() + findings["not_recorded"].sum() == 12

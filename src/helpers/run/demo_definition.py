@@ -211,12 +211,15 @@ class DemoRows:
     recommendations: list[dict]
 
 
+# The day each case's dates are drawn around when the definition has no date column to carry it (never written).
+ANCHOR = "_window_day"
+
+
 def window_date_of(definition, case_columns: tuple[DemoColumn, ...]) -> str:
+    """The definition's window date; else its first non-personal date of Cases; else an unwritten anchor day."""
     name = getattr(definition, "window_date", None)
-    if name:
-        return name
     dated = [c.name for c in case_columns if c.kind == "date" and not c.personal]
-    return dated[0]
+    return name or (dated[0] if dated else ANCHOR)
 
 
 def build_rows(definition, earlier: bool = False) -> DemoRows:
