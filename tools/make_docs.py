@@ -1,5 +1,6 @@
 """Writes docs/measures.md, docs/input-format.md and docs/data-dictionary.md from the declarations
-(`python tools/make_docs.py`).
+(`python tools/make_docs.py`), and for every other audit definition in audits/ its own measures.md and
+input-format.md in docs/audits/<name>/.
 
 The pages are generated, never edited: the vocabularies, columns and measures they list are the ones the
 code reads, and a test fails when a committed copy is stale.
@@ -16,6 +17,7 @@ from helpers.domain.answers import (
     AGENCY_GROUPS,
     AGENCY_SYNONYMS,
     ANSWER_CHOICES,
+    GRADES,
     MISSING_VALUES,
     NA_VALUES,
     PARTICIPATION_CODES,
@@ -23,9 +25,10 @@ from helpers.domain.answers import (
     VOCABULARIES,
     agency_display_name,
 )
-from helpers.domain.measures import KLOES, MEASURE_ID_ALIASES, MEASURES, WORKING_DAYS_RULE, Parameters
-from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS
-from helpers.domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column, Sheet
+from helpers.domain.definition import AuditDefinition, cp_conferences, load_definition
+from helpers.domain.measures import MEASURE_ID_ALIASES, WORKING_DAYS_RULE, measures_of, parameters_for
+from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS, words_for
+from helpers.domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, RECOMMENDATIONS, SHEETS, Column, Sheet
 from helpers.run.dictionary import BREAKDOWN_RULE, OUTPUT_FILES, OutputFile
 from helpers.template.choices import accepted_form
 from helpers.template.workbook import DATE_FORMAT, EARLIEST_DATE, LATEST_DATE
@@ -35,12 +38,16 @@ TARGET = DOCS / "measures.md"
 INPUT_FORMAT = DOCS / "input-format.md"
 
 
-def measures_markdown() -> str:
-    defaults = Parameters()
+def measures_markdown(definition: AuditDefinition | None = None) -> str:
+    definition = definition or cp_conferences()
+    cp_audit = definition is cp_conferences()
+    defaults = parameters_for(definition)()
+    key_lines = definition.key_lines
     lines = [
-        "# The measures",
+        "# The measures" if cp_audit else f"# The measures of the {definition.title[:1].lower()}{definition.title[1:]}",
         "",
-        "Generated from `src/helpers/domain/measures.py` by `python tools/make_docs.py`; a test fails when it "
+        ("Generated from `src/helpers/domain/measures.py`" if cp_audit else
+         f"Generated from `audits/{definition.path.name}`") + " by `python tools/make_docs.py`; a test fails when it "
         "is out of date.",
         "",
         "For every measure each included case is met, not met (together: the denominator), not applicable",
@@ -59,11 +66,14 @@ def measures_markdown() -> str:
         "| measure_id | key line of enquiry | label | met / in the denominator | what a practitioner can do |",
         "|---|---|---|---|---|",
     ]
-    for m in MEASURES:
-        kloe = f"{m.kloe}: {KLOES[m.kloe]}" if m.kloe in KLOES else "secondary"
+    for m in measures_of(definition):
+        kloe = f"{m.kloe}: {key_lines[m.kloe]}" if m.kloe in key_lines else "secondary"
         lines.append(f"| `{m.id}` | {kloe} | {m.label_for(defaults)} | {m.definition_for(defaults)} | "
                      f"{m.practice_for(defaults)} |")
-    return "\n".join(lines + census_section()) + "\n"
+    if definition.standards:
+        lines += ["", "Standards set before the audit (a measure without one is judged against the expected "
+                  "standard): " + ", ".join(f"`{m}` {v}%" for m, v in definition.standards.items()) + "."]
+    return "\n".join(lines + (census_section() if definition.census_context == "cp-plans" else [])) + "\n"
 
 
 def census_rate_row(rate: Rate) -> str:
@@ -111,9 +121,9 @@ def _code(values) -> str:
     return ", ".join(f"`{v}`" if v else "empty" for v in values)
 
 
-def sheets_section() -> list[str]:
+def sheets_section(sheets: tuple[Sheet, ...] = SHEETS) -> list[str]:
     lines = ["## Sheets", "", "| sheet | needed | one row per |", "|---|---|---|"]
-    lines += [f"| `{s.name}` | {'yes' if s.required else 'no'} | {ROW_IS[s.name]} |" for s in SHEETS]
+    lines += [f"| `{s.name}` | {'yes' if s.required else 'no'} | {ROW_IS[s.name]} |" for s in sheets]
     return lines + [
         "",
         "A workbook is recognised by its content, not its file name. Sheet names match ignoring case, spaces,",
@@ -130,7 +140,8 @@ def sheets_section() -> list[str]:
 
 
 def column_row(column: Column) -> str:
-    kind = f"{column.kind}" + (" (personal data: never leaves cleaning)" if column.personal else "")
+    scale = f" ({', '.join(column.scale)})" if column.scale and column.scale != GRADES else ""
+    kind = f"{column.kind}{scale}" + (" (personal data: never leaves cleaning)" if column.personal else "")
     feeds = ", ".join(f"`{m}`" for m in column.measures)
     return (f"| `{column.name}` | {_code(column.aliases)} | {'yes' if column.required else 'no'} | {kind} | "
             f"{column.question} | {feeds} |")
@@ -223,42 +234,71 @@ def agencies_section() -> list[str]:
     return lines + [""]
 
 
-def recommendations_section() -> list[str]:
+def recommendations_section(definition: AuditDefinition | None = None) -> list[str]:
+    definition = definition or cp_conferences()
+    if definition is not cp_conferences():
+        return ["Measure ids for `measures` (measures.md beside this page defines each): "
+                + ", ".join(f"`{m.id}`" for m in definition.measures) + ". An unknown id is listed in the",
+                "data-quality output, never dropped silently.", ""]
     aliases = ", ".join(f"`{old}` (read as `{new}`)" for old, new in MEASURE_ID_ALIASES.items())
     return [
         "Measure ids for `measures` (docs/measures.md defines each): "
-        + ", ".join(f"`{m.id}`" for m in MEASURES) + f". Older ids still read: {aliases}. An unknown id is",
+        + ", ".join(f"`{m.id}`" for m in measures_of(definition))
+        + f". Older ids still read: {aliases}. An unknown id is",
         "listed in the data-quality output, never dropped silently.", "",
     ]
 
 
-def outcomes_section() -> list[str]:
+def grade_scales_section(definition: AuditDefinition) -> list[str]:
+    """The audit's own grade scales: each level as written, or as its number (1 the best), or N/A."""
+    lines = ["## Grade scales of this audit", "",
+             "A grade column reads its scale's levels (case and spaces do not matter), their numbers from 1 (the",
+             "best) and N/A; anything else is unrecognised.", "",
+             "| scale | levels, best first | columns |", "|---|---|---|"]
+    for name, levels in definition.grade_scales.items():
+        columns = [f"`{c.name}`" for sheet in definition.sheets.values() for c in sheet.columns if c.scale == levels]
+        lines.append(f"| {name} | " + ", ".join(f"{n}. {level}" for n, level in enumerate(levels, start=1))
+                     + f" | {', '.join(columns)} |")
+    return lines + [""]
+
+
+def outcomes_section(definition: AuditDefinition | None = None) -> list[str]:
+    issue_words, outcome_words = (ISSUE_WORDS, OUTCOME_WORDS) if definition is None else words_for(definition)
     lines = ["## Which rows are analysed", "",
              "Each raw row of `Cases` and `Agency returns` takes the first of these outcomes that applies;",
              "`reconciliation.csv` counts them per sheet and the counts add up to the rows received.", ""]
-    lines += [f"{n}. `{outcome}`: {words}." for n, (outcome, words) in enumerate(OUTCOME_WORDS.items(), start=1)]
+    lines += [f"{n}. `{outcome}`: {words}." for n, (outcome, words) in enumerate(outcome_words.items(), start=1)]
     lines += ["", "## Data-quality issues", "", "| issue | what is wrong |", "|---|---|"]
-    lines += [f"| `{issue}` | {words} |" for issue, words in ISSUE_WORDS.items()]
+    lines += [f"| `{issue}` | {words} |" for issue, words in issue_words.items()]
     return lines + ["", "Values in personal columns (name, date of birth, comments) are never shown: they are",
                     "listed as `[personal data withheld]`.", ""]
 
 
-def input_format_markdown() -> str:
+def input_format_markdown(definition: AuditDefinition | None = None) -> str:
+    definition = definition or cp_conferences()
+    cp_audit = definition is cp_conferences()
+    sheets = SHEETS if cp_audit else (definition.cases, definition.agency_returns, AUDIT, RECOMMENDATIONS)
     lines = [
-        "# The audit workbook: what the analysis reads", "",
-        "Generated from the declarations in `src/helpers/domain/` by `python tools/make_docs.py`; a test fails",
+        "# The audit workbook: what the analysis reads" if cp_audit else
+        f"# The workbook of the {definition.title[:1].lower()}{definition.title[1:]}: what the analysis reads", "",
+        ("Generated from the declarations in `src/helpers/domain/`" if cp_audit else
+         f"Generated from `audits/{definition.path.name}` and the declarations in `src/helpers/domain/`")
+        + " by `python tools/make_docs.py`; a test fails",
         "when it is out of date. `make template` writes a blank workbook in this format, with a drop-down on",
         "every answer column; `make check RAW=...` lists every problem of a filled-in workbook with its sheet,",
-        "Excel row and column.", "",
+        "Excel row and column."
+        + ("" if cp_audit else f" Give AUDIT_DEFINITION=audits/{definition.path.name} to both."),
+        "",
     ]
-    lines += sheets_section()
-    for sheet in SHEETS:
+    lines += sheets_section(sheets)
+    for sheet in sheets:
         lines += columns_section(sheet)
         if sheet is AUDIT:
             lines += audit_fields_section() + local_authorities_section()
         if sheet.name == "Recommendations":
-            lines += recommendations_section()
-    lines += answers_section() + dates_section() + agencies_section() + outcomes_section()
+            lines += recommendations_section(definition)
+    lines += answers_section() + ([] if cp_audit or not definition.grade_scales else grade_scales_section(definition))
+    lines += dates_section() + agencies_section() + outcomes_section(None if cp_audit else definition)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -313,10 +353,28 @@ def data_dictionary_markdown() -> str:
 
 
 GENERATED = {TARGET: measures_markdown, INPUT_FORMAT: input_format_markdown, DATA_DICTIONARY: data_dictionary_markdown}
+DEFINITION_DOCS = DOCS / "audits"  # docs/audits/<name>/: another definition's measures.md and input-format.md
+
+
+def definition_docs() -> dict:
+    """Each audit definition in audits/ other than the child protection conference audit's: its two pages."""
+    generated = {}
+    for path in sorted((config.PROJECT_ROOT / "audits").glob("*.yaml")):
+        if path.resolve() == config.PROJECT_ROOT.joinpath("audits", "cp-conferences.yaml").resolve():
+            continue
+        definition = load_definition(path)
+        folder = DEFINITION_DOCS / path.stem
+        generated[folder / "measures.md"] = lambda d=definition: measures_markdown(d)
+        generated[folder / "input-format.md"] = lambda d=definition: input_format_markdown(d)
+    return generated
+
+
+GENERATED.update(definition_docs())
 
 
 def main() -> int:
     for target, render in GENERATED.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render())
         print(f"docs: wrote {target}")
     return 0

@@ -137,3 +137,67 @@ def test_another_definition_s_audit_has_its_own_id_and_title(audited):
     assert audit.settings["audit_title"] == "Neglect, in short"
     assert audit.audit_id == "neglect-short-short-2025-04-01-to-2025-09-30"
     assert type(audit.params).definition is definition
+
+
+# --- make template and make check follow the definition -------------------------------------------
+
+@pytest.fixture(scope="module")
+def definition(tmp_path_factory):
+    path = tmp_path_factory.mktemp("definition") / "neglect-short.yaml"
+    path.write_text(DEFINITION, encoding="utf-8")
+    return load_definition(path)
+
+
+def test_the_template_has_the_definition_s_columns_and_drop_downs(definition, tmp_path):
+    from helpers.template.workbook import write_template
+
+    book = openpyxl.load_workbook(write_template(tmp_path / "template.xlsx", definition))
+    assert [c.value for c in book["Cases"][1]] == ["case_ref", "child_name", "date_of_birth", "referral_date",
+                                                   "strategy_date", "tool_used"]
+    assert [c.value for c in book["Agency returns"][1]] == ["case_ref", "agency", "practice_grade"]
+    lists = {column[0].value: [c.value for c in column[1:] if c.value] for column in book["Lists"].iter_cols()}
+    grade_list = next(name for name in lists if name.startswith("grade_"))
+    assert lists[grade_list] == ["Strong", "Fair", "Weak"]  # the scale, best first
+    assert lists["measure_ids"] == ["strategy_timely", "practice_fair"]
+    checks = {str(v.sqref).split(":")[0]: v for v in book["Agency returns"].data_validations.dataValidation}
+    assert checks["C2"].formula1 == f"choices_{grade_list}"
+    cases_checks = {str(v.sqref).split(":")[0]: v for v in book["Cases"].data_validations.dataValidation}
+    assert "Used for: Strategy discussion within 3 working days." in cases_checks["E2"].prompt
+    assert book.properties.title == "Neglect, in short: audit workbook"
+
+
+def test_make_check_reads_a_workbook_with_the_definition_and_says_what_a_grade_accepts(definition, tmp_path):
+    from helpers.run.check import check_workbook
+
+    path = workbook(tmp_path / "short.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Agency returns"]["C3"] = "Middling"  # N01's School return: not a level of the scale
+    book.save(path)
+    feedback = check_workbook(path, b"k" * 32, definition=definition)
+    problems = feedback.problems
+    grade = problems[problems["column"] == "practice_grade"]
+    assert grade[["row", "value", "issue"]].values.tolist() == [[3, "Middling", "unrecognised"]]
+    assert grade["accepted"].iloc[0] == "one of: Strong, Fair, Weak"
+    negative = problems[problems["issue"] == "negative_interval"]
+    assert negative["value"].tolist() == ["09/06/2025 (before it, Referral date: 10/06/2025)"]
+
+
+def test_the_docs_of_another_definition_list_its_measures_columns_and_grade_scales(definition):
+    import sys
+
+    from helpers import config
+
+    sys.path.insert(0, str(config.PROJECT_ROOT / "tools"))
+    from make_docs import input_format_markdown, measures_markdown
+
+    measures = measures_markdown(definition)
+    assert "| `strategy_timely` | 1 Timeliness: Timeliness | Strategy discussion within 3 working days |" in measures
+    assert "`practice_fair` | secondary" in measures and "icpc_timely" not in measures
+    assert "Children subject to a child protection plan" not in measures  # no census context declared
+    workbook_format = input_format_markdown(definition)
+    assert "| `referral_date` |  | yes | date |  | `strategy_timely` |" in workbook_format
+    assert "| `child_name` |  | no | text (personal data: never leaves cleaning) |" in workbook_format
+    assert "| `practice_grade` |  | yes | grade (Strong, Fair, Weak) |" in workbook_format
+    assert "| practice | 1. Strong, 2. Fair, 3. Weak | `practice_grade` |" in workbook_format
+    assert "`strategy_timely`, `practice_fair`. An unknown id" in workbook_format
+    assert "icpc_date" not in workbook_format

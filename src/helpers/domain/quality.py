@@ -35,6 +35,26 @@ OUTCOME_WORDS = {
     "included": "included in the analysis",
 }
 
+
+
+def words_for(definition) -> tuple[dict[str, str], dict[str, str]]:
+    """The issue and outcome words of an audit: the ICPC date is its definition's window date (no window date:
+    no case is outside the window and no window-date issue is listed)."""
+    if definition.window_date == "icpc_date":
+        return ISSUE_WORDS, OUTCOME_WORDS
+    date = definition.window_date
+    issues = {(f"no_{date}_in_window" if issue == "no_icpc_date_in_window" else issue): words
+              for issue, words in ISSUE_WORDS.items() if date or issue != "no_icpc_date_in_window"}
+    if date:
+        issues[f"no_{date}_in_window"] = f"no {date}, so the case cannot be checked against the audit window"
+        outcome = f"outside the audit window: the {date} is before window_start or after window_end"
+    else:
+        outcome = "outside the audit window (this audit declares no window date, so no case is)"
+    issues["conflicting_duplicate"] = ("a duplicate case reference whose dates differ from the row kept: it may be "
+                                       "another child under the same reference")
+    return issues, {**OUTCOME_WORDS, "outside_terms_of_reference": outcome}
+
+
 # Outcomes that leave a filled-in row out of the analysis until the audit team corrects it. A duplicate or
 # a case outside the window follows a rule the team may intend; it is listed for them to confirm.
 OUTCOMES_TO_FIX = ("missing_case_ref", "missing_agency", "orphan_return")

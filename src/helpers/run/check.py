@@ -27,8 +27,9 @@ from ..clean.cleaning import CleanedAudit
 from ..clean.pseudonym import load_or_create_key
 from ..context import authority_hints
 from ..domain.answers import AGENCY_GROUP_OF, NO, YES, agency_display_name
+from ..domain.definition import AuditDefinition, case_intervals
 from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
-from ..domain.schema import AGENCY_RETURNS, AUDIT, AUDIT_FIELD_COLUMNS, CASES, SHEETS, Column
+from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
 from ..read.cells import normalise_agency_name, normalise_case_ref, read_answers
 from ..read.workbook import RawSheet, RawWorkbook, lock_file_warning
@@ -96,15 +97,25 @@ class Feedback:
 
 # --- from the cleaning stage to the problems -------------------------------------------------------------
 
-def declaration_of(sheet: str, column: str) -> Column | None:
-    """The declared column (or Audit field) a problem is in; None for a column the spec does not name."""
+def declaration_of(sheet: str, column: str, sheets: tuple = SHEETS) -> Column | None:
+    """The declared column (or Audit field) a problem is in; None for a column the spec does not name.
+    `sheets`: the audit's (its definition's Cases and Agency returns; the child protection audit's by default)."""
     candidates = AUDIT_FIELD_COLUMNS if sheet == AUDIT.name else next(
-        (s.columns for s in SHEETS if s.name == sheet), ())
+        (s.columns for s in sheets if s.name == sheet), ())
     return next((c for c in candidates if c.name == column), None)
 
 
-def accepted_for(sheet: str, column: str) -> str:
-    declared = declaration_of(sheet, column)
+def sheets_of(definition: AuditDefinition | None) -> tuple:
+    return SHEETS if definition is None else (definition.cases, definition.agency_returns, *SHEETS[2:])
+
+
+def earlier_dates(definition: AuditDefinition | None) -> dict[str, str]:
+    """For each date a negative interval is listed under, the date it should follow."""
+    return EARLIER_DATE_OF if definition is None else {end: begin for begin, end in case_intervals(definition)}
+
+
+def accepted_for(sheet: str, column: str, sheets: tuple = SHEETS) -> str:
+    declared = declaration_of(sheet, column, sheets)
     if declared is None:
         return ""
     # A free-text field (local authorities) says its form in its question.
@@ -123,14 +134,14 @@ def _issue_words(issue: str) -> str:
             or issue.replace("_", " "))
 
 
-def cell_problems(data_quality_rows: pd.DataFrame) -> pd.DataFrame:
+def cell_problems(data_quality_rows: pd.DataFrame, sheets: tuple = SHEETS) -> pd.DataFrame:
     """One problem per cell the cleaner listed, with what is wrong and what the column accepts."""
     rows = data_quality_rows[data_quality_rows["issue"] != UNUSED_COLUMN]
     return pd.DataFrame({
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": rows["column"],
         "header": rows["header"].fillna(rows["column"]), "value": rows["value"].fillna("").astype(str),
         "issue": rows["issue"], "what_is_wrong": rows["issue"].map(_issue_words),
-        "accepted": [ACCEPTED_FOR_PROBLEM.get(i) or accepted_for(s, c)
+        "accepted": [ACCEPTED_FOR_PROBLEM.get(i) or accepted_for(s, c, sheets)
                      for s, c, i in zip(rows["sheet"], rows["column"], rows["issue"])],
         "suggestion": "",
     }, columns=PROBLEM_COLUMNS)
@@ -170,22 +181,23 @@ def cells_as_written(raw: RawWorkbook, sheet: str, column: str, rows: pd.Series)
     return pd.Series(by_row.reindex(rows.to_numpy()).to_numpy(), index=rows.index, dtype="object")
 
 
-def _is_personal(sheet: str, column: str) -> bool:
-    declared = declaration_of(sheet, column)
+def _is_personal(sheet: str, column: str, sheets: tuple = SHEETS) -> bool:
+    declared = declaration_of(sheet, column, sheets)
     return declared is not None and declared.personal
 
 
-def with_values_as_written(problems: pd.DataFrame, raw: RawWorkbook) -> pd.DataFrame:
+def with_values_as_written(problems: pd.DataFrame, raw: RawWorkbook,
+                           definition: AuditDefinition | None = None) -> pd.DataFrame:
     """Each problem's value as written in the cell, so the team can search for it (`Women's Aid refuge`, not the
     normalised `womens aid refuge`); a negative interval shows both its dates. Personal values stay withheld."""
     problems = problems.copy()
     for (sheet, column, issue), group in problems.groupby(["sheet", "column", "issue"], sort=False):
-        if issue not in SHOWN_AS_WRITTEN or _is_personal(sheet, column):
+        if issue not in SHOWN_AS_WRITTEN or _is_personal(sheet, column, sheets_of(definition)):
             continue
         cells = cells_as_written(raw, sheet, column, group["row"])
         written = cells.where(cells.notna(), group["value"]).fillna("").astype(str)  # no cell: as listed
         if issue == "negative_interval":
-            earlier = EARLIER_DATE_OF[column]
+            earlier = earlier_dates(definition)[column]
             before = cells_as_written(raw, sheet, earlier, group["row"]).fillna("").astype(str)
             header = headers_as_written(raw).get((sheet, earlier), earlier)
             written = written + f" (before it, {header}: " + before + ")"
@@ -251,11 +263,11 @@ def answer_needed(sheet: RawSheet, column: str, analysed: np.ndarray) -> np.ndar
     return values.eq(answer).fillna(False).to_numpy(dtype=bool)
 
 
-def blank_answer_problems(raw: RawWorkbook, row_outcomes: pd.DataFrame) -> pd.DataFrame:
+def blank_answer_problems(raw: RawWorkbook, row_outcomes: pd.DataFrame, sheets: tuple = SHEETS) -> pd.DataFrame:
     """Required answers left blank in the rows analysed: one problem per cell, or one per column when the
     column is empty in every such row (30 blank cells of one column are one thing to fix, not 30)."""
     frames = []
-    for sheet, declared in ((raw.cases, CASES), (raw.agency_returns, AGENCY_RETURNS)):
+    for sheet, declared in ((raw.cases, sheets[0]), (raw.agency_returns, sheets[1])):
         outcomes = row_outcomes[row_outcomes["sheet"] == sheet.name]
         analysed = sheet.excel_row.isin(outcomes.loc[outcomes["outcome"] == "included", "row"]).to_numpy()
         if not analysed.any():
@@ -278,7 +290,8 @@ def blank_answer_problems(raw: RawWorkbook, row_outcomes: pd.DataFrame) -> pd.Da
                 "header": sheet.headers[column.name], "value": "",
                 "issue": EMPTY_COLUMN if every else BLANK_ANSWER,
                 "what_is_wrong": CHECK_ISSUE_WORDS[EMPTY_COLUMN if every else BLANK_ANSWER],
-                "accepted": accepted_for(sheet.name, column.name), "suggestion": ""}, columns=PROBLEM_COLUMNS))
+                "accepted": accepted_for(sheet.name, column.name, sheets), "suggestion": ""},
+                columns=PROBLEM_COLUMNS))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
@@ -318,19 +331,20 @@ def _raw_sheets(raw: RawWorkbook) -> list:
 
 
 def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook, authority_hint: dict[str, str] | None = None,
-                  warnings: tuple[str, ...] = ()) -> Feedback:
+                  warnings: tuple[str, ...] = (), definition: AuditDefinition | None = None) -> Feedback:
     """The feedback of one cleaning run: its problem cells and rows (values as written, with a "did you mean"
     where one is near), required answers left blank, the rows it leaves out and the columns it does not read
     (headers, case references and unused columns as the raw sheets hold them)."""
-    from_cells = cell_problems(cleaned.data_quality_rows)
+    sheets = sheets_of(definition)
+    from_cells = cell_problems(cleaned.data_quality_rows, sheets)
     from_rows = row_problems(cleaned.row_outcomes, headers_as_written(raw), case_refs_as_written(raw))
     # A row the cleaner already listed as a cell problem of the same kind is one problem, not two.
     listed = set(zip(from_cells["sheet"], from_cells["row"], from_cells["issue"]))
     from_rows = from_rows[[key not in listed for key in zip(from_rows["sheet"], from_rows["row"], from_rows["issue"])]]
-    found = [frame for frame in (from_cells, from_rows, blank_answer_problems(raw, cleaned.row_outcomes))
+    found = [frame for frame in (from_cells, from_rows, blank_answer_problems(raw, cleaned.row_outcomes, sheets))
              if len(frame)]
     problems = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    problems = with_suggestions(with_values_as_written(problems, raw), raw, authority_hint or {})
+    problems = with_suggestions(with_values_as_written(problems, raw, definition), raw, authority_hint or {})
     problems = sort_by_sheet_and_row(problems)
 
     outcomes = cleaned.row_outcomes[cleaned.row_outcomes["outcome"] != "included"]
@@ -341,17 +355,18 @@ def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook, authority_hint: dict[
     return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw), tuple(warnings))
 
 
-def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None) -> Feedback:
+def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None,
+                   definition: AuditDefinition | None = None) -> Feedback:
     """Read and clean the workbook as `make report` does (raising the same AuditInputError), with the context
     step's line for a local authority the census does not know, and gather the feedback; the raw sheets give
     the headers as written and the columns not used."""
     from ..spine import Window, clean
 
     warning = lock_file_warning(raw_path)
-    read = clean(raw_path, key, Window(window_start or "", window_end or ""))
+    read = clean(raw_path, key, Window(window_start or "", window_end or ""), definition=definition)
     cleaned, raw = read.cleaned, read.workbook
     return feedback_from(cleaned, raw, authority_hints(cleaned.settings.local_authorities_text),
-                         (warning,) if warning else ())
+                         (warning,) if warning else (), definition)
 
 
 # --- the feedback workbook -----------------------------------------------------------------------------
@@ -475,10 +490,11 @@ def demo_workbook() -> Path:
     return config.DEMO_WORKBOOK
 
 
-def report_request(raw: str, window_start: str, window_end: str):
+def report_request(raw: str, window_start: str, window_end: str, audit_definition: str = ""):
     """What `make report` would be asked with these values (and the other make variables it reads), checked by
     its own rules, so a value it refuses is refused here first, in the same order and with the same words."""
-    given = [f"--raw={raw}", f"--window-start={window_start}", f"--window-end={window_end}"]
+    given = [f"--raw={raw}", f"--window-start={window_start}", f"--window-end={window_end}",
+             f"--audit-definition={audit_definition}"]
     return request_from(report_parser().parse_args(["report", *given]))
 
 
@@ -498,16 +514,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="the feedback workbook (default build/check/<workbook>-feedback.xlsx)")
     parser.add_argument("--window-start", default=env("CPA_WINDOW_START", ""), help="replaces the Audit sheet's")
     parser.add_argument("--window-end", default=env("CPA_WINDOW_END", ""), help="replaces the Audit sheet's")
+    parser.add_argument("--audit-definition", default=env("CPA_AUDIT_DEFINITION", ""),
+                        help="the audit's definition file (default: audits/cp-conferences.yaml)")
     args = parser.parse_args(argv)
     try:
         check_given_settings()
-        request = report_request(args.raw, args.window_start, args.window_end)
-        raw = request.raw if args.raw else demo_workbook()
+        request = report_request(args.raw, args.window_start, args.window_end, args.audit_definition)
+        if not args.raw and not request.is_cp and not request.raw.exists():
+            from .pipeline import write_demo
+
+            write_demo(request)
+        raw = request.raw if args.raw or not request.is_cp else demo_workbook()
         warning = lock_file_warning(raw)
         if warning:  # said first: the problems below may be ones already corrected in Excel but not saved
             print(warning, file=sys.stderr)
         feedback = check_workbook(raw, load_or_create_key(), request.window_start or None,
-                                  request.window_end or None)
+                                  request.window_end or None, request.definition)
     except AuditInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -1,4 +1,5 @@
-"""`python -m helpers.template [--out PATH]`: write the blank audit workbook and print its path last."""
+"""`python -m helpers.template [--out PATH] [--audit-definition FILE]`: write the blank audit workbook and print its
+path last."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +7,8 @@ import os
 import sys
 
 from .. import config
+from ..errors import AuditInputError
+from ..run.pipeline import audit_definition
 from .workbook import write_template
 
 DEFAULT_PATH = config.DATA_RAW / "audit-workbook-template.xlsx"
@@ -16,8 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     # `make template OUT=...` passes the path through the environment the Makefile exports.
     parser.add_argument("--out", default=os.environ.get("CPA_OUT", ""),
                         help=f"where to write it (default {DEFAULT_PATH})")
+    parser.add_argument("--audit-definition", default=os.environ.get("CPA_AUDIT_DEFINITION", ""),
+                        help="the audit's definition file (default: audits/cp-conferences.yaml)")
     args = parser.parse_args(argv)
-    path = write_template(args.out or DEFAULT_PATH)
+    try:
+        definition = audit_definition(args.audit_definition)
+    except AuditInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    default = DEFAULT_PATH if definition is None else DEFAULT_PATH.with_name(
+        f"audit-workbook-template-{definition.name}.xlsx")
+    path = write_template(args.out or default, definition)
     print(f"template: {path}")
     return 0
 

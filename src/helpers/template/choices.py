@@ -5,13 +5,17 @@ the generated docs all use it, so they never disagree with the cleaner.
 """
 from __future__ import annotations
 
-from ..domain.answers import AGENCY_CHOICES, ANSWER_CHOICES, DATE_FORMS, RECOMMENDATION_STATUSES
+import zlib
+
+from ..domain.answers import AGENCY_CHOICES, ANSWER_CHOICES, DATE_FORMS, GRADES, RECOMMENDATION_STATUSES
 from ..domain.measures import (
     MEASURE_IDS,
-    MEASURES_BY_ID,
     WORKING_DAYS_RULE,
     Parameters,
+    definition_of,
+    measures_by_id,
     measures_counting_working_days,
+    measures_of,
 )
 from ..domain.schema import Column
 
@@ -33,18 +37,30 @@ FORMS = {
 }
 
 
-def choices_for(column: Column) -> tuple[str, ...]:
-    """The drop-down values of a column (empty for a column with no list)."""
+def choices_for(column: Column, params: Parameters | None = None) -> tuple[str, ...]:
+    """The drop-down values of a column (empty for a column with no list): a grade column's are its scale's
+    levels, the measure ids those of the audit whose parameters `params` are."""
+    if column.kind == "grade" and column.scale and tuple(column.scale) != GRADES:
+        return tuple(column.scale)
+    if column.kind == "measure_ids" and params is not None:
+        return tuple(m.id for m in measures_of(definition_of(params)))
     return ANSWER_CHOICES.get(column.kind) or LIST_KINDS.get(column.kind, ())
+
+
+def list_key(column: Column) -> str:
+    """The name of a column's list: its kind, or for a grade column of a scale of its own, that scale's."""
+    if column.kind == "grade" and column.scale and tuple(column.scale) != GRADES:
+        return f"grade_{zlib.crc32('|'.join(column.scale).encode('utf-8')):08x}"
+    return column.kind
 
 
 def has_drop_down(column: Column) -> bool:
     return bool(choices_for(column))
 
 
-def accepted_form(column: Column) -> str:
+def accepted_form(column: Column, params: Parameters | None = None) -> str:
     """What the column accepts, in words: its list, or its form."""
-    choices = choices_for(column)
+    choices = choices_for(column, params)
     if column.kind == "agency":
         return f"one of the {len(choices)} agency names of the template's list, e.g. {', '.join(choices[:4])}"
     if column.kind == "measure_ids":
@@ -59,12 +75,15 @@ def measure_sentence(column: Column, params: Parameters | None = None) -> str:
     params = params or Parameters()
     if not column.measures:
         return ""
-    return "Used for: " + "; ".join(MEASURES_BY_ID[m].label_for(params) for m in column.measures) + "."
+    by_id = measures_by_id(params)
+    return "Used for: " + "; ".join(by_id[m].label_for(params) for m in column.measures if m in by_id) + "."
 
 
-def counts_working_days(column: Column) -> bool:
+def counts_working_days(column: Column, params: Parameters | None = None) -> bool:
     """A date from which a working-days measure counts."""
-    return column.kind == "date" and bool(set(column.measures) & set(measures_counting_working_days()))
+    counting = measures_counting_working_days() if params is None else \
+        tuple(m.id for m in measures_of(definition_of(params)) if "working days" in m.definition)
+    return column.kind == "date" and bool(set(column.measures) & set(counting))
 
 
 def entry_hint(column: Column) -> str:
@@ -78,11 +97,11 @@ def entry_hint(column: Column) -> str:
     return ""
 
 
-def input_message(column: Column) -> str:
+def input_message(column: Column, params: Parameters | None = None) -> str:
     """The question, what to enter, how working days count and the measures the column feeds, cut at a whole
-    sentence to fit Excel's limit."""
-    parts = [column.question, entry_hint(column), WORKING_DAYS_RULE if counts_working_days(column) else "",
-             measure_sentence(column)]
+    sentence to fit Excel's limit (`params`: the audit's, the child protection conference audit's by default)."""
+    parts = [column.question, entry_hint(column), WORKING_DAYS_RULE if counts_working_days(column, params) else "",
+             measure_sentence(column, params)]
     message = ""
     for part in filter(None, parts):
         candidate = f"{message} {part}".strip()

@@ -16,8 +16,10 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from ..domain.definition import AuditDefinition, cp_conferences
+from ..domain.measures import Parameters, parameters_for
 from ..domain.schema import AGENCY_RETURNS, AUDIT, AUDIT_FIELD_COLUMNS, CASES, RECOMMENDATIONS, Column, Sheet
-from .choices import accepted_form, choices_for, input_message, input_title
+from .choices import accepted_form, choices_for, input_message, input_title, list_key
 
 # Rows below the header that carry the drop-downs and date checks: up to 100 cases are audited, each with
 # a handful of agency returns; generous room beyond that costs nothing.
@@ -38,24 +40,32 @@ def list_name(kind: str) -> str:
     return f"choices_{kind}"
 
 
-def drop_down_kinds() -> tuple[str, ...]:
-    """Every kind with a list, in the order the sheets first use them."""
+def data_sheets(params: Parameters | None = None) -> tuple[Sheet, ...]:
+    """The sheets with rows of data: the audit's Cases and Agency returns, and Recommendations."""
+    if params is None:
+        return DATA_SHEETS
+    definition = type(params).definition
+    return (definition.cases, definition.agency_returns, RECOMMENDATIONS)
+
+
+def drop_down_kinds(params: Parameters | None = None) -> tuple[str, ...]:
+    """Every list (a kind, or a grade scale of the audit's own), in the order the sheets first use them."""
     kinds: dict[str, None] = {}
-    for sheet in DATA_SHEETS:
+    for sheet in data_sheets(params):
         for column in sheet.columns:
-            if choices_for(column):
-                kinds.setdefault(column.kind)
+            if choices_for(column, params):
+                kinds.setdefault(list_key(column))
     return tuple(kinds)
 
 
-def write_lists_sheet(book: xlsxwriter.Workbook, header) -> None:
+def write_lists_sheet(book: xlsxwriter.Workbook, header, params: Parameters | None = None) -> None:
     """One column per list on a hidden sheet, each under a defined name the drop-downs point at.
 
     A list held inline in a validation is limited to 255 characters and cannot hold a comma, so every list
     lives here (the agency and participation lists need it; the others follow one rule)."""
     sheet = book.add_worksheet(LISTS_SHEET)
-    for position, kind in enumerate(drop_down_kinds()):
-        choices = choices_for(_column_of_kind(kind))
+    for position, kind in enumerate(drop_down_kinds(params)):
+        choices = choices_for(_column_of_kind(kind, params), params)
         sheet.write(0, position, kind, header)
         sheet.write_column(1, position, choices)
         letter = xl_col_to_name(position)
@@ -64,17 +74,17 @@ def write_lists_sheet(book: xlsxwriter.Workbook, header) -> None:
     sheet.hide()
 
 
-def _column_of_kind(kind: str) -> Column:
-    return next(c for s in DATA_SHEETS for c in s.columns if c.kind == kind)
+def _column_of_kind(kind: str, params: Parameters | None = None) -> Column:
+    return next(c for s in data_sheets(params) for c in s.columns if list_key(c) == kind)
 
 
-def drop_down(column: Column) -> dict:
+def drop_down(column: Column, params: Parameters | None = None) -> dict:
     # Several measure ids may share a cell (separated by ;), so that list warns instead of refusing.
     several = column.kind == "measure_ids"
-    return {"validate": "list", "source": f"={list_name(column.kind)}",
+    return {"validate": "list", "source": f"={list_name(list_key(column))}",
             "error_type": "warning" if several else "stop", "error_title": "Not in the list",
             "error_message": ("Pick from the list" + (", or give several ids separated by ;" if several else "")
-                              + f". Accepted: {accepted_form(column)}")[:255]}
+                              + f". Accepted: {accepted_form(column, params)}")[:255]}
 
 
 def date_check() -> dict:
@@ -84,10 +94,10 @@ def date_check() -> dict:
                              f"day first: {DATE_FORMAT}. Leave the cell empty when the date is not known."}
 
 
-def cell_check(column: Column) -> dict:
+def cell_check(column: Column, params: Parameters | None = None) -> dict:
     """The validation of a column's data cells, carrying the column's input message."""
-    if choices_for(column):
-        check = drop_down(column)
+    if choices_for(column, params):
+        check = drop_down(column, params)
     elif column.kind == "date":
         check = date_check()
     elif column.kind == "percentage":
@@ -99,22 +109,22 @@ def cell_check(column: Column) -> dict:
                  "error_title": "Not a whole number", "error_message": f"Enter {accepted_form(column)}."}
     else:
         check = {"validate": "any"}
-    return {**check, "input_title": input_title(column), "input_message": input_message(column)}
+    return {**check, "input_title": input_title(column), "input_message": input_message(column, params)}
 
 
-def header_message(column: Column) -> dict:
-    return {"validate": "any", "input_title": input_title(column), "input_message": input_message(column)}
+def header_message(column: Column, params: Parameters | None = None) -> dict:
+    return {"validate": "any", "input_title": input_title(column), "input_message": input_message(column, params)}
 
 
-def write_data_sheet(book: xlsxwriter.Workbook, sheet: Sheet, formats: dict) -> None:
+def write_data_sheet(book: xlsxwriter.Workbook, sheet: Sheet, formats: dict, params: Parameters | None = None) -> None:
     """Canonical headers in row 1 (frozen), and each column's check and format down its data rows."""
     worksheet = book.add_worksheet(sheet.name)
     last_row = DATA_ROWS[sheet.name]
     for position, column in enumerate(sheet.columns):
         worksheet.write(0, position, column.name, formats["header"])
-        worksheet.data_validation(0, position, 0, position, header_message(column))
-        worksheet.data_validation(1, position, last_row, position, cell_check(column))
-        width = max(len(column.name), *(len(c) for c in choices_for(column)), 12) + 2
+        worksheet.data_validation(0, position, 0, position, header_message(column, params))
+        worksheet.data_validation(1, position, last_row, position, cell_check(column, params))
+        width = max(len(column.name), *(len(c) for c in choices_for(column, params)), 12) + 2
         worksheet.set_column(position, position, min(width, 45), _column_format(column, formats))
     worksheet.freeze_panes(1, 0)
     worksheet.set_header(f"&C{MARKING}")
@@ -144,8 +154,10 @@ def write_audit_sheet(book: xlsxwriter.Workbook, formats: dict) -> None:
     worksheet.set_header(f"&C{MARKING}")
 
 
-def cover_lines() -> list[tuple[str, str]]:
+def cover_lines(definition: AuditDefinition | None = None) -> list[tuple[str, str]]:
     """The cover sheet's lines, each with its style; the sheet and column facts come from the declarations."""
+    if definition is not None and definition is not cp_conferences():
+        return declared_cover_lines(definition)
     lines = [
         ("title", TITLE),
         ("marking", f"{MARKING}: this workbook holds personal data about children (names, dates of birth, case "
@@ -174,10 +186,25 @@ def cover_lines() -> list[tuple[str, str]]:
     return lines
 
 
-def write_cover_sheet(book: xlsxwriter.Workbook, formats: dict) -> None:
+def declared_cover_lines(definition: AuditDefinition) -> list[tuple[str, str]]:
+    """Another audit's cover: its title and key lines, and the child protection audit's words on filling in and
+    returning the workbook (which hold for any audit)."""
+    lines = cover_lines()
+    purpose = ("text", f"The partnership's {definition.title[:1].lower()}{definition.title[1:]}. The audit panel "
+                       "records its agreed judgement for each audited case, and each agency involved has a return "
+                       "for the case. The analysis counts the answers against the key lines of enquiry ("
+                       + "; ".join(definition.key_lines.values()) + "); personal data never leaves its first "
+                       "(cleaning) stage.")
+    lines[0] = ("title", f"{definition.title}: audit workbook")
+    lines[3] = purpose
+    lines[5] = ("text", lines[5][1].replace("invited agency", "agency"))
+    return lines
+
+
+def write_cover_sheet(book: xlsxwriter.Workbook, formats: dict, definition: AuditDefinition | None = None) -> None:
     worksheet = book.add_worksheet(COVER_SHEET)
     worksheet.set_column(0, 0, 110, formats["text"])
-    for row, (style, text) in enumerate(cover_lines()):
+    for row, (style, text) in enumerate(cover_lines(definition)):
         worksheet.write(row, 0, text, formats[style])
     worksheet.set_header(f"&C{MARKING}")
 
@@ -216,17 +243,21 @@ def workbook_written_whole(path: str | Path, properties: dict, mode: int | None 
         Path(staging).unlink(missing_ok=True)
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the blank workbook to `path` (replaced whole, so a half-written file never stands there)."""
-    properties = {"title": TITLE, "subject": MARKING, "keywords": MARKING, "created": CREATED,
+def write_template(path: str | Path, definition: AuditDefinition | None = None) -> Path:
+    """Write the blank workbook of an audit (its definition's columns, drop-downs from its declared answers and
+    grade scales; the child protection conference audit's by default) to `path`, replaced whole."""
+    other = definition is not None and definition is not cp_conferences()
+    params = parameters_for(definition)() if other else None
+    title = f"{definition.title}: audit workbook" if other else TITLE
+    properties = {"title": title, "subject": MARKING, "keywords": MARKING, "created": CREATED,
                   "comments": "Blank audit workbook written by `make template`."}
     # A blank template holds no personal data: readable by others.
     with workbook_written_whole(path, properties, mode=0o644) as book:
         formats = add_formats(book)
-        write_cover_sheet(book, formats)
-        for sheet in (CASES, AGENCY_RETURNS):
-            write_data_sheet(book, sheet, formats)
+        write_cover_sheet(book, formats, definition if other else None)
+        for sheet in data_sheets(params)[:2]:
+            write_data_sheet(book, sheet, formats, params)
         write_audit_sheet(book, formats)
-        write_data_sheet(book, RECOMMENDATIONS, formats)
-        write_lists_sheet(book, formats["header"])
+        write_data_sheet(book, RECOMMENDATIONS, formats, params)
+        write_lists_sheet(book, formats["header"], params)
     return Path(path)
