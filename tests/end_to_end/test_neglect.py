@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, as_a_user_runs_make, pipeline_env, processed_folder, report_files, run_report
 from helpers.domain.definition import load_definition
 from helpers.read.cells import normalise_header
-from helpers.run.demo_definition import CASE_REF, write_definition_demo
+from helpers.run.demo_definition import CASE_REF, build_rows, write_definition_demo
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,17 @@ def test_no_case_reference_name_or_comment_reaches_an_output(neglect_run):
     assert "Synthetic Child" not in text and "Synthetic note about" not in text
 
 
+def drop_down_values(book, sheet_name: str, column: str) -> list[str]:
+    """The answers a column's drop-down offers: its list validation's named range in the Lists sheet."""
+    sheet = book[sheet_name]
+    letter = openpyxl.utils.get_column_letter([c.value for c in sheet[1]].index(column) + 1)
+    (validation,) = [v for v in sheet.data_validations.dataValidation
+                     if v.type == "list" and str(v.sqref).startswith(f"{letter}2:")]
+    target = book.defined_names[validation.formula1].attr_text  # e.g. Lists!$E$2:$E$5
+    lists_sheet, cells = target.split("!")
+    return [row[0].value for row in book[lists_sheet.strip("'")][cells.replace("$", "")]]
+
+
 def test_make_template_follows_the_definition(tmp_path):
     blank = tmp_path / "neglect_template.xlsx"
     result = make(tmp_path, "template", f"OUT={blank}")
@@ -81,26 +92,46 @@ def test_make_template_follows_the_definition(tmp_path):
     book = openpyxl.load_workbook(blank)
     for sheet in definition.sheets.values():
         header = [normalise_header(cell.value) for cell in book[sheet.name][1] if cell.value]
-        assert set(c.name for c in sheet.columns if c.required) <= set(header), sheet.name
-    # The graded column's drop-down offers the practice scale's four levels.
-    lists = " ".join(str(v.formula1) for v in book["Agency returns"].data_validations.dataValidation)
-    assert "Requires improvement" in lists or any(
-        "Requires improvement" in str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row)
+        assert header == [c.name for c in sheet.columns], sheet.name
+    # Drop-downs of the declared answers: the practice scale's four levels, best first, and Yes/Partly/No/N/A.
+    assert drop_down_values(book, "Agency returns", "practice_grade") == list(
+        definition.agency_returns.column("practice_grade").scale)
+    assert drop_down_values(book, "Cases", "plan_smart") == ["Yes", "Partly", "No", "N/A"]
+    assert drop_down_values(book, "Cases", "outcomes_improved")[-2:] == ["Too early to say", "N/A"]
 
 
-def test_make_check_finds_nothing_to_fix_in_the_demo_and_lists_a_wrong_answer(tmp_path):
+def blank_required_answers(definition, rows) -> int:
+    """The demo's required answers it left empty on purpose (its weights give "" a share): what make check lists."""
+    count = 0
+    for sheet, table in (("Cases", rows.cases), ("Agency returns", rows.returns)):
+        required = [c.name for c in definition.sheets[sheet].columns
+                    if c.required and c.name not in ("case_ref", "agency")]
+        count += sum(1 for row in table for name in required if row[name] in ("", None))
+    return count
+
+
+def test_make_check_lists_the_demo_blanks_and_a_wrong_answer(tmp_path):
     definition = load_definition(NEGLECT)
     demo = write_definition_demo(definition, tmp_path / "neglect_demo.xlsx")
-    clean = make(tmp_path, "check", f"RAW={demo}", f"OUT={tmp_path / 'feedback.xlsx'}")
-    assert clean.returncode == 0, clean.stdout + clean.stderr
+    blanks = blank_required_answers(definition, build_rows(definition))
+    assert blanks > 0
+    checked = make(tmp_path, "check", f"RAW={demo}", f"OUT={tmp_path / 'feedback.xlsx'}")
+    # Exit 3: problems to fix; the demo's only ones are the answers it leaves blank.
+    assert checked.returncode == 2 and "Error 3" in checked.stderr, checked.stdout + checked.stderr
+    assert f"{blanks} problems to fix ({blanks} blank_answer)" in checked.stdout
     book = openpyxl.load_workbook(demo)
     header = [normalise_header(c.value) for c in book["Cases"][1]]
-    book["Cases"].cell(2, header.index("plan_smart") + 1).value = "Maybe"
+    row = next(r for r in range(2, book["Cases"].max_row + 1)
+               if book["Cases"].cell(r, header.index("plan_smart") + 1).value)  # an answered cell
+    book["Cases"].cell(row, header.index("plan_smart") + 1).value = "Maybe"
     wrong = tmp_path / "wrong.xlsx"
     book.save(wrong)
-    checked = make(tmp_path, "check", f"RAW={wrong}", f"OUT={tmp_path / 'feedback2.xlsx'}")
-    assert checked.returncode != 0
-    assert "plan_smart" in checked.stdout + checked.stderr or "Plan smart" in checked.stdout + checked.stderr
+    rechecked = make(tmp_path, "check", f"RAW={wrong}", f"OUT={tmp_path / 'feedback2.xlsx'}")
+    assert f"{blanks + 1} problems to fix" in rechecked.stdout and "1 unrecognised" in rechecked.stdout, \
+        rechecked.stdout
+    feedback = openpyxl.load_workbook(tmp_path / "feedback2.xlsx")
+    cells = [str(c.value) for ws in feedback.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
+    assert "Maybe" in cells and "Plan smart" in cells
 
 
 def test_a_reaudit_compares_the_neglect_demo_with_an_earlier_one(tmp_path):
