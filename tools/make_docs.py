@@ -1,6 +1,6 @@
 """Writes docs/measures.md, docs/input-format.md and docs/data-dictionary.md from the declarations
-(`python tools/make_docs.py`), and for every other audit definition in audits/ its own measures.md and
-input-format.md in docs/audits/<name>/.
+(`python tools/make_docs.py`), and for every other audit definition in audits/ its own measures.md,
+input-format.md and data-dictionary.md in docs/audits/<name>/.
 
 The pages are generated, never edited: the vocabularies, columns and measures they list are the ones the
 code reads, and a test fails when a committed copy is stale.
@@ -29,7 +29,7 @@ from helpers.domain.definition import AuditDefinition, cp_conferences, load_defi
 from helpers.domain.measures import MEASURE_ID_ALIASES, WORKING_DAYS_RULE, measures_of, parameters_for
 from helpers.domain.quality import ISSUE_WORDS, OUTCOME_WORDS, words_for
 from helpers.domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, RECOMMENDATIONS, SHEETS, Column, Sheet
-from helpers.run.dictionary import BREAKDOWN_RULE, OUTPUT_FILES, OutputFile
+from helpers.run.dictionary import BREAKDOWN_RULE, OUTPUT_FILES, OutputFile, output_files
 from helpers.template.choices import accepted_form
 from helpers.template.workbook import DATE_FORMAT, EARLIEST_DATE, LATEST_DATE
 
@@ -319,7 +319,9 @@ def output_file_section(output: OutputFile) -> list[str]:
     return lines + [""]
 
 
-def data_dictionary_markdown() -> str:
+def data_dictionary_markdown(definition: AuditDefinition | None = None) -> str:
+    if definition is not None and definition is not cp_conferences():
+        return declared_data_dictionary_markdown(definition)
     lines = [
         "# Data dictionary: every output of an audit", "",
         "Generated from `src/helpers/run/dictionary.py` (and the workbook's declarations in `src/helpers/domain/`)",
@@ -352,6 +354,28 @@ def data_dictionary_markdown() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def declared_data_dictionary_markdown(definition: AuditDefinition) -> str:
+    """Another audit's data dictionary: its files and columns (`helpers.run.dictionary.output_files`)."""
+    lines = [
+        f"# Data dictionary: every output of an audit of `audits/{definition.path.name}`", "",
+        "Generated from `src/helpers/run/dictionary.py` and the audit's definition by `python tools/make_docs.py`;",
+        "a test fails when it is out of date. Each audit's files are in `data/processed/<audit-id>/` (the id starts",
+        f"with `{definition.name}-`). The spec column names the section of the contract (`audit-workbook.md`) that",
+        "defines the column.", "",
+        "- **Not recorded and not applicable.** For every measure each included case is met, not met, not",
+        "  applicable or not recorded; an answer column is empty when its answer was not recorded. A date answered",
+        "  N/A is empty too, and its `*_not_applicable` column is true.",
+        "- **Intervals.** findings.csv's 95% Wilson intervals take the finite population correction when the",
+        "  Audit sheet's population is larger than the denominator. The breakdowns do not: " + BREAKDOWN_RULE + ".",
+        "- **Personal data.** The columns the definition declares personal, free text and case references never",
+        "  leave cleaning. cases.csv and agency_returns.csv are OFFICIAL-SENSITIVE and stay with the partnership.",
+        "",
+    ]
+    for output in output_files(definition):
+        lines += output_file_section(output)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 GENERATED = {TARGET: measures_markdown, INPUT_FORMAT: input_format_markdown, DATA_DICTIONARY: data_dictionary_markdown}
 DEFINITION_DOCS = DOCS / "audits"  # docs/audits/<name>/: another definition's measures.md and input-format.md
 
@@ -366,6 +390,7 @@ def definition_docs() -> dict:
         folder = DEFINITION_DOCS / path.stem
         generated[folder / "measures.md"] = lambda d=definition: measures_markdown(d)
         generated[folder / "input-format.md"] = lambda d=definition: input_format_markdown(d)
+        generated[folder / "data-dictionary.md"] = lambda d=definition: data_dictionary_markdown(d)
     return generated
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from .clean.cleaning import CleanedAudit, clean_raw_workbook
 from .clean.pseudonym import load_or_create_key
 from .context import with_unknown_local_authorities
-from .domain.definition import AuditDefinition, cp_conferences
+from .domain.definition import AuditDefinition, cp_conferences, measure_columns
 from .domain.measures import Parameters, parameters_for
 from .domain.schema import earlier_audit_may_lack
 from .measures.comparison import (
@@ -154,7 +154,8 @@ def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Au
         compared(compared_name(settings, workbook.raw), settings, measured.findings, cleaned.cases["case_id"],
                  cleaned.recommendations, fingerprint),
         [compared(name, e.settings, e.findings, e.cleaned.cases["case_id"], e.cleaned.recommendations, fingerprint)
-         for e, name in zip(earlier, names)])
+         for e, name in zip(earlier, names)],
+        None if definition is cp_conferences() else measure_columns(definition))
     return Audit(workbook.raw, workbook.raw_sha256, params, cleaned, measured, charts, comparison, reaudit,
                  tuple(earlier), definition)
 

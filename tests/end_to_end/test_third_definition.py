@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from conftest import processed_folder, report_files, run_report
+from helpers.domain.definition import load_definition
+from helpers.run.dictionary import undeclared
 
 pytestmark = pytest.mark.slow
 
@@ -51,20 +53,26 @@ CASES = [("V-01", "Yes", "Good"), ("V-02", "yes", "1"), ("V-03", "Yes", "Adequat
          ("V-09", "N/A", "Adequate"), ("V-10", None, "N/A")]
 
 
-def generated_workbook(path):
+def generated_workbook(path, cases=CASES, title=None, without=()):
+    """The workbook for the definition: its three columns (but those `without`), four returns, the Audit sheet."""
+    headers = [h for h, name in (("Case reference", "case_ref"), ("Child seen alone", "child_seen_alone"),
+                                 ("Visit quality", "visit_quality")) if name not in without]
     book = openpyxl.Workbook()
-    cases = book.active
-    cases.title = "Cases"
-    cases.append(["Case reference", "Child seen alone", "Visit quality"])  # headers as written; one an alias
-    for row in CASES:
-        cases.append(list(row))
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(headers)  # headers as written; one an alias
+    for row in cases:
+        sheet.append([value for value, name in zip(row, ("case_ref", "child_seen_alone", "visit_quality"))
+                      if name not in without])
     returns = book.create_sheet("Agency returns")
     returns.append(["case_ref", "agency"])
-    for ref, _, _ in CASES[:4]:
+    for ref, _, _ in cases[:4]:
         returns.append([ref, "Police"])
     audit = book.create_sheet("Audit")
     audit.append(["field", "value"])
     audit.append(["population", 40])
+    if title:
+        audit.append(["audit_title", title])
     book.save(path)
     return path
 
@@ -98,6 +106,7 @@ def test_a_minimal_third_definition_runs_the_whole_pipeline(tmp_path):
     assert json.loads((folder / "audit.json").read_text())["audit_title"] == "Audit of home visits"
     inputs = json.loads((folder / "manifest.json").read_text())["inputs"]
     assert inputs["definition"]["file"] == str(definition)  # another definition is an input of the run
+    assert undeclared(folder, load_definition(definition)) == {}  # its data dictionary declares every column
 
     board = report_files(workdir)["board"].read_text()
     assert "Audit of home visits" in board and "Visits to the child" in board and "Child seen alone" in board
@@ -110,3 +119,32 @@ def test_a_minimal_third_definition_runs_the_whole_pipeline(tmp_path):
 
     again = run_report(workdir, "--audit-definition", str(definition), "--raw", str(workbook))
     assert again.returncode == 0 and "up to date" in again.stderr
+
+
+# An earlier audit of the same definition whose workbook did not ask whether the child was seen alone: 3 of its
+# 4 visits good.
+EARLIER = [("V-01", None, "Good"), ("V-21", None, "Good"), ("V-22", None, "Poor"), ("V-23", None, "Good")]
+
+
+def test_the_third_definition_is_re_audited_against_an_earlier_workbook(tmp_path):
+    definition = tmp_path / "home-visits.yaml"
+    definition.write_text(DEFINITION, encoding="utf-8")
+    workbook = generated_workbook(tmp_path / "visits.xlsx")
+    earlier = generated_workbook(tmp_path / "earlier.xlsx", EARLIER, "Visits last year", ("child_seen_alone",))
+    workdir = tmp_path / "run"
+
+    result = run_report(workdir, "--audit-definition", str(definition), "--raw", str(workbook),
+                        "--earlier", str(earlier))
+    assert result.returncode == 0, result.stderr
+    folder = processed_folder(workdir)
+    comparison = pd.read_csv(folder / "comparison.csv").set_index("measure_id")
+    assert list(comparison.index) == ["child_seen_alone", "visit_good"]
+    assert comparison.loc["child_seen_alone", "verdict"] == "not comparable"  # the earlier workbook lacked it
+    good = comparison.loc["visit_good"]
+    assert (good["earlier_numerator"], good["earlier_denominator"], good["numerator"], good["denominator"]) == \
+        (3, 4, 4, 9)
+    reaudit = json.loads((folder / "reaudit.json").read_text())["earlier"][0]
+    assert reaudit["not_comparable_missing_column"] == ["child_seen_alone"]
+    assert reaudit["overlapping_cases"] == 1  # V-01, with the same key
+    board = report_files(workdir)["board"].read_text()
+    assert "Visits last year" in board

@@ -253,3 +253,15 @@ def test_a_column_or_section_error_is_one_line_naming_the_file_the_line_and_what
     assert "\n" not in message
     assert message.startswith(f"{path}, line {line}: "), message
     assert words in message
+
+
+def test_the_columns_each_measure_reads_come_from_its_rules_and_its_gates():
+    from helpers.domain.definition import measure_columns
+    from helpers.measures.comparison import MEASURE_COLUMNS
+
+    computed = measure_columns(load_definition(CP_CONFERENCES))
+    assert list(computed) == list(MEASURE_COLUMNS)
+    # The CP audit's hand-written map, but for the agency column, which every workbook has (an identifying column).
+    assert {m: set(c) - {"agency"} for m, c in computed.items()} == {m: set(c) for m, c in MEASURE_COLUMNS.items()}
+    # inquorate_reason_recorded is gated on conference_quorate, so it reads attendance too.
+    assert "attended" in computed["inquorate_reason_recorded"]

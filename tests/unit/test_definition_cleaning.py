@@ -201,3 +201,17 @@ def test_the_docs_of_another_definition_list_its_measures_columns_and_grade_scal
     assert "| practice | 1. Strong, 2. Fair, 3. Weak | `practice_grade` |" in workbook_format
     assert "`strategy_timely`, `practice_fair`. An unknown id" in workbook_format
     assert "icpc_date" not in workbook_format
+
+
+def test_the_data_dictionary_of_another_definition_declares_its_outputs(audited, tmp_path):
+    from helpers.run.dictionary import output_files, undeclared
+
+    audit, definition = audited
+    audit.write(tmp_path)
+    assert undeclared(tmp_path, definition) == {}
+    cases = next(f for f in output_files(definition) if f.name == "cases.csv")
+    assert cases.names == ("case_id", "age_band", "tool_used", "referral_date", "referral_date_not_applicable",
+                           "strategy_date", "strategy_date_not_applicable", "no_referral_date")
+    assert tuple(audit.cleaned.cases.columns) == cases.names
+    # The CP audit's dictionary does not declare another audit's columns.
+    assert "practice_grade" in undeclared(tmp_path)["agency_returns.csv"]

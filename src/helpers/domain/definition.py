@@ -777,6 +777,18 @@ def case_intervals(definition: "AuditDefinition") -> tuple[tuple[str, str], ...]
     return tuple(dict.fromkeys(pairs))
 
 
+def measure_columns(definition: "AuditDefinition") -> dict[str, tuple[str, ...]]:
+    """The workbook columns each measure reads, with those of the measures its gates read (an earlier workbook
+    lacking one did not ask the question: the measure is not comparable)."""
+    gated_on = {m.id: [g.when.measure for g in gates_of(m.rule) if g.when.measure] for m in definition.measures}
+    own = {m.id: columns_read(m.rule) for m in definition.measures}
+
+    def reads(measure_id: str) -> list[str]:
+        return own[measure_id] + [name for other in gated_on[measure_id] for name in reads(other)]
+
+    return {m.id: tuple(dict.fromkeys(reads(m.id))) for m in definition.measures}
+
+
 def with_measures(sheets: dict[str, Sheet], measures: tuple[DeclaredMeasure, ...]) -> dict[str, Sheet]:
     """Each column with the ids of the measures reading it, in the measures' order (the template and docs say
     which measures a column feeds)."""

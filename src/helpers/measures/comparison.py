@@ -455,10 +455,12 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def measures_lacking(missing_columns: Iterable[str]) -> list[str]:
-    """The measures (in declaration order) that read a column the workbook lacks."""
+def measures_lacking(missing_columns: Iterable[str], columns: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The measures (in declaration order) that read a column the workbook lacks (`columns`: each measure's
+    columns, `definition.measure_columns` of another audit; the child protection audit's by default)."""
     missing = set(missing_columns)
-    return [m for m in MEASURE_IDS if missing.intersection(MEASURE_COLUMNS[m])]
+    columns = MEASURE_COLUMNS if columns is None else columns
+    return [m for m in columns if missing.intersection(columns[m])]
 
 
 # --- one run's comparison with its earlier audits -----------------------------
@@ -478,7 +480,8 @@ class ComparedAudit:
     recommendations: pd.DataFrame | None = None
 
 
-def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> tuple[pd.DataFrame, dict]:
+def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit],
+                   measure_columns: dict[str, tuple[str, ...]] | None = None) -> tuple[pd.DataFrame, dict]:
     """comparison.csv (most recent earlier audit first) and the record the report states beside it.
 
     The record (reaudit.json) gives, per earlier audit oldest first: its window and population, the
@@ -489,12 +492,12 @@ def compare_audits(current: ComparedAudit, earlier: Sequence[ComparedAudit]) -> 
     """
     ordered = order_earlier_audits(earlier)
     tables = [comparison_table(current.findings, e.findings, e.name, current.population, e.population,
-                               measures_lacking(e.missing_columns)) for e in reversed(ordered)]
+                               measures_lacking(e.missing_columns, measure_columns)) for e in reversed(ordered)]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COMPARISON_COLUMNS)
     record = {"audit": {**_described(current), "carried_forward": _carried_forward_count(current, ordered)},
               "earlier": [_earlier_record(current, e, [(later.name, later.recommendations)
                                                        for later in ordered[i + 1:]]
-                                          + [(THIS_AUDIT, current.recommendations)])
+                                          + [(THIS_AUDIT, current.recommendations)], measure_columns)
                           for i, e in enumerate(ordered)]}
     return table, record
 
@@ -512,7 +515,8 @@ def _described(audit: ComparedAudit) -> dict:
 
 
 def _earlier_record(current: ComparedAudit, earlier: ComparedAudit,
-                    later: Sequence[tuple[str, pd.DataFrame | None]] = ()) -> dict:
+                    later: Sequence[tuple[str, pd.DataFrame | None]] = (),
+                    measure_columns: dict[str, tuple[str, ...]] | None = None) -> dict:
     same_key = None if not (current.key_fingerprint and earlier.key_fingerprint) \
         else current.key_fingerprint == earlier.key_fingerprint
     overlap = overlapping_cases(current.case_ids, earlier.case_ids)
@@ -526,7 +530,7 @@ def _earlier_record(current: ComparedAudit, earlier: ComparedAudit,
             "windows_overlap": windows_overlap(current.window_start, current.window_end,
                                                earlier.window_start, earlier.window_end),
             "missing_columns": sorted(earlier.missing_columns),
-            "not_comparable_missing_column": measures_lacking(earlier.missing_columns),
+            "not_comparable_missing_column": measures_lacking(earlier.missing_columns, measure_columns),
             "recommendations": recommendations.astype(object).where(recommendations.notna(), None)
                                               .to_dict("records")}
 

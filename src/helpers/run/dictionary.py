@@ -10,7 +10,7 @@ JSON fields are named by their path: `earlier[].window_end` is the field `window
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from ..clean.cleaning import CASE_DATE_COLUMNS, OUTCOMES
@@ -24,7 +24,8 @@ from ..domain.answers import (
     UNMAPPED,
     VOCABULARIES,
 )
-from ..domain.measures import KLOES, MEASURE_IDS, SECONDARY, Parameters
+from ..domain.definition import cp_conferences
+from ..domain.measures import KLOES, MEASURE_IDS, SECONDARY, Parameters, parameters_for
 from ..domain.quality import ISSUE_WORDS
 from ..domain.schema import AGENCY_RETURNS, AUDIT_FIELD_COLUMNS, CASES, Column
 from ..measures.breakdowns import BREAKDOWN_MEASURES
@@ -414,6 +415,104 @@ OUTPUT_FILES = _output_files()
 OUTPUT_FILES_BY_NAME = {f.name: f for f in OUTPUT_FILES}
 
 
+# --- another audit's outputs (issue 23): its definition's columns, measures and parameters -------------------
+
+def _declared_answer(column: Column, section: str) -> OutputColumn:
+    feeds = f" Feeds {_listed(column.measures)}." if column.measures else ""
+    answers = (list(column.scale) + [NA_ANSWER]) if column.kind == "grade" and column.scale else None
+    values = _listed(answers) + ", empty (not recorded)" if answers else stored_values(column.kind)
+    return OutputColumn(column.name, f"{column.question or column.name}{feeds}", "text", values, f"2, {section}",
+                        CASE_ANSWER)
+
+
+def _declared_dates(column: Column, section: str) -> tuple[OutputColumn, OutputColumn]:
+    feeds = f" Feeds {_listed(column.measures)}." if column.measures else ""
+    return (OutputColumn(column.name, f"{column.question or column.name}{feeds} Empty when not recorded or "
+                         "answered N/A.", DATE, spec=f"2, {section}", personal=EVENT_DATE),
+            OutputColumn(f"{column.name}_not_applicable", f"`{column.name}` was answered N/A: the measures it feeds "
+                         "are not applicable for this case rather than not recorded.", TRUE_FALSE, spec="7"))
+
+
+def _declared_sheet_columns(sheet, section: str) -> tuple[OutputColumn, ...]:
+    """A sheet's answer and date columns as cleaning writes them (personal and free-text columns never leave)."""
+    from ..clean.cleaning import leaving_columns
+
+    answers, dates = leaving_columns(sheet)
+    return (*(_declared_answer(sheet.column(name), section) for name in answers),
+            *(column for name in dates for column in _declared_dates(sheet.column(name), section)))
+
+
+def _declared_output_files(definition) -> tuple[OutputFile, ...]:
+    """Another audit's outputs: the CP audit's files, with cases.csv, agency_returns.csv, the breakdowns, the
+    parameters and the measure ids of its definition, and grade_distribution.csv."""
+    from ..domain.definition import SECONDARY as SECONDARY_LINE
+    from ..measures.stage import GRADE_DISTRIBUTION_COLUMNS
+    from .outputs import GRADE_DISTRIBUTION_FILE
+
+    ids = _listed(m.id for m in definition.measures)
+    broken_down = _listed(m.id for m in definition.measures if m.key_line != SECONDARY_LINE)
+    params = vars(parameters_for(definition)())
+    window = definition.window_date
+    has_age = bool(window) and "date_of_birth" in {c.name for c in definition.cases.columns}
+    cases = (
+        OUTPUT_FILES_BY_NAME["cases.csv"].columns[0],
+        *((OutputColumn("age_band", f"Age at the {window}, from the date of birth (which never leaves cleaning).",
+                        "text", _listed(AGE_BANDS), "4", QUASI_IDENTIFIER),) if has_age else ()),
+        *_declared_sheet_columns(definition.cases, "4"),
+        *((OutputColumn(f"no_{window}", f"The case has no {window}, so it could not be checked against the window: "
+                        f"kept and listed as `no_{window}_in_window` in data_quality.csv.", TRUE_FALSE, spec="6"),)
+          if window else ()),
+    )
+    returns = (*OUTPUT_FILES_BY_NAME["agency_returns.csv"].columns[:3],
+               *_declared_sheet_columns(definition.agency_returns, "5"))
+
+    def with_ids(columns: tuple[OutputColumn, ...], values: str) -> tuple[OutputColumn, ...]:
+        return tuple(replace(c, values=values) if c.name in ("measure_id", "[].measure_ids") else c
+                     for c in columns)
+
+    def parameters(prefix: str) -> tuple[OutputColumn, ...]:
+        return tuple(OutputColumn(f"{prefix}{name}", f"The run's `{name}` (default {default}).",
+                                  TRUE_FALSE if isinstance(default, bool) else "whole number 0-100", spec="7")
+                     for name, default in params.items())
+
+    manifest = tuple(c for c in OUTPUT_FILES_BY_NAME["manifest.json"].columns
+                     if not c.name.startswith("inputs.parameters."))
+    manifest += parameters("inputs.parameters.") + (
+        OutputColumn("inputs.definition.file", "The audit definition file (AUDIT_DEFINITION).", "text"),
+        OutputColumn("inputs.definition.sha256", "Its SHA-256: another definition means a rebuild.", SHA256))
+    grade_words = {"measure_id": ("The grade_distribution measure.", "text", ids),
+                   "column": ("The grade column it counts.", "text", ""),
+                   "level": ("A level of the column's grade scale, best first.", "text", ""),
+                   "count": ("Graded answers (cases, or agency returns for a column of that sheet) at this level; "
+                             "N/A and missing grades are not graded.", WHOLE, ""),
+                   "percent": ("100 x count / the graded answers of the measure.", PERCENT, ""),
+                   "at_or_above": ("The level meets the measure (at or above its at_least).", TRUE_FALSE, "")}
+    replaced = {
+        "cases.csv": cases, "agency_returns.csv": returns,
+        "findings.csv": with_ids(FINDINGS_COLUMNS, ids),
+        "breakdown_agency_group.csv": AGENCY_GROUP_BREAKDOWN[:2],
+        "breakdown_category.csv": with_ids(_breakdown_columns("the values of the first category column"),
+                                           broken_down),
+        "breakdown_age_band.csv": with_ids(_breakdown_columns(_listed(AGE_BANDS)), broken_down),
+        "comparison.csv": with_ids(_comparison_columns(), ids),
+        "findings_parameters.json": parameters(""),
+        "manifest.json": manifest,
+        CHARTS_JSON: with_ids(OUTPUT_FILES_BY_NAME[CHARTS_JSON].columns, ids),
+    }
+    files = tuple(replace(f, columns=replaced.get(f.name, f.columns)) for f in OUTPUT_FILES)
+    return files + (OutputFile(GRADE_DISTRIBUTION_FILE, "Only for an audit with a grade_distribution measure: "
+                               "each such measure's grades counted per level.", tuple(
+                                   OutputColumn(name, *grade_words[name], spec="7") for name in
+                                   GRADE_DISTRIBUTION_COLUMNS)),)
+
+
+def output_files(definition=None) -> tuple[OutputFile, ...]:
+    """The outputs of an audit of this definition (the child protection conference audit's by default)."""
+    if definition is None or definition is cp_conferences():
+        return OUTPUT_FILES
+    return _declared_output_files(definition)
+
+
 # --- what an audit's folder holds, to check against the declarations ---------------------------------
 
 # JSON fields whose value maps names (file paths) to values: one entry each, not one per name.
@@ -451,11 +550,13 @@ def folder_columns(folder) -> dict[str, set[str]]:
     return found
 
 
-def undeclared(folder) -> dict[str, set[str]]:
-    """The files of `folder` this dictionary does not declare, and the undeclared columns of those it does."""
+def undeclared(folder, definition=None) -> dict[str, set[str]]:
+    """The files of `folder` this dictionary does not declare, and the undeclared columns of those it does
+    (`definition`: the audit's, the child protection conference audit's by default)."""
+    by_name = {f.name: f for f in output_files(definition)}
     missing = {}
     for name, columns in folder_columns(folder).items():
-        declared = OUTPUT_FILES_BY_NAME.get(name)
+        declared = by_name.get(name)
         extra = columns - set(declared.names) if declared else columns | {"(the file itself)"}
         if extra:
             missing[name] = extra

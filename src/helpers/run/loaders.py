@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..domain.definition import AuditDefinition, cp_conferences, definition_at
+from ..domain.definition import AuditDefinition, cp_conferences, definition_at, measure_columns
 from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from . import demo
@@ -147,7 +147,8 @@ def remeasure(folder: Path, params: Parameters, earlier_dirs=()) -> None:
                                 definition)
     charts = findings_charts(measured.findings, audit, len(source["cases"]), definition.key_lines)
     this = compared_audit(source, folder, measured.findings, key_fingerprint(load_or_create_key()))
-    comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params))
+    comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params),
+                                         None if definition is cp_conferences() else measure_columns(definition))
     stale = Path(folder) / "comparison.csv"
     if stale.exists():
         stale.unlink()
@@ -237,8 +238,9 @@ def load_earlier_audits(earlier_dirs, params: Parameters) -> list:
             raise AuditInputError("no cleaned data for this earlier audit", file=folder,
                                   hint="give the folder `make report RAW=<earlier workbook>` printed as data:")
         source = load_clean_outputs(folder)
-        findings = findings_table(measure_statuses(source["cases"], source["agency_returns"], params),
-                                  source["audit"].get("population"), params)
+        definition = type(params).definition
+        findings = findings_table(measure_statuses(source["cases"], source["agency_returns"], params, definition),
+                                  source["audit"].get("population"), params, definition)
         fingerprint = read_run_record(folder / REAUDIT_RECORD).get("audit", {}).get("key_fingerprint")
         audits.append(compared_audit(source, folder, findings, fingerprint))
     return audits
