@@ -59,12 +59,23 @@ def test_the_board_paper_and_published_version_come_from_the_neglect_demo(neglec
     assert "conference quorate" not in board.lower()
 
 
+def test_every_output_of_the_neglect_run_is_in_its_data_dictionary(neglect_run):
+    from helpers.run.dictionary import undeclared
+
+    assert undeclared(processed_folder(neglect_run), load_definition(NEGLECT)) == {}
+
+
 def test_the_grade_distribution_is_written_and_drawn(neglect_run):
     folder = processed_folder(neglect_run)
     levels = pd.read_csv(folder / "grade_distribution.csv")
     practice = levels[levels["measure_id"] == "practice_good"]
     assert list(practice["level"]) == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
     assert practice["count"].sum() > 0
+    # The board paper draws the levels as a stacked bar whose description gives each level's count.
+    board = report_files(neglect_run)["board"].read_text()
+    described = "; ".join(f"{level}: {count} (" for level, count in zip(practice["level"], practice["count"]))
+    assert "Stacked bar chart of the grades given" in board
+    assert all(part in board for part in described.split("; "))
 
 
 def test_no_case_reference_name_or_comment_reaches_an_output(neglect_run):
