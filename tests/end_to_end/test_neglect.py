@@ -3,6 +3,7 @@ its board paper and published version from its synthetic demo; `make template` a
 definition; a re-audit compares the demo with an earlier one."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 
@@ -42,9 +43,14 @@ def outputs_text(workdir) -> str:
                      for p in (workdir / folder).rglob("*") if p.is_file() and p.suffix in (".csv", ".json", ".html"))
 
 
-def test_the_board_paper_and_published_version_come_from_the_neglect_demo(neglect_run):
+def test_the_board_paper_and_published_version_come_from_the_neglect_demo(neglect_run, tmp_path):
     definition = load_definition(NEGLECT)
     folder = processed_folder(neglect_run)
+    # Made from the demo as the definition and generator give it today (not from an older copy).
+    fresh = write_definition_demo(definition, tmp_path / "fresh.xlsx")
+    source = json.loads((folder / "source.json").read_text())
+    assert source["raw_file"] == "SYNTHETIC_neglect_demo_audit_workbook.xlsx"
+    assert source["raw_sha256"] == hashlib.sha256(fresh.read_bytes()).hexdigest()
     assert folder.name.startswith("neglect")
     findings = pd.read_csv(folder / "findings.csv")
     assert list(findings["measure_id"]) == [m.id for m in definition.measures]
