@@ -186,3 +186,21 @@ def test_a_definition_without_dates_gets_a_demo_that_cleans(tmp_path):
     assert [normalise_header(h) for h in header] == ["case_ref", "plan_reviewed"]
     findings = helpers.audit(workbook, definition=definition, key=KEY).findings
     assert findings["denominator"].sum() + findings["not_applicable"].sum() + findings["not_recorded"].sum() == 12
+
+
+def test_same_bytes_in_another_process_whatever_its_hash_seed(neglect, tmp_path):
+    """Python orders a set of names differently in each process (PYTHONHASHSEED): the demo must not follow it."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    here = hashlib.sha256(write_definition_demo(neglect, tmp_path / "here.xlsx").read_bytes()).hexdigest()
+    script = ("import hashlib, sys; from helpers.domain.definition import load_definition; "
+              "from helpers.run.demo_definition import write_definition_demo; "
+              "print(hashlib.sha256(write_definition_demo(load_definition(sys.argv[1]), sys.argv[2]).read_bytes())"
+              ".hexdigest())")
+    for seed in map(str, range(1, 9)):
+        result = subprocess.run([sys.executable, "-c", script, str(NEGLECT), str(tmp_path / f"{seed}.xlsx")],
+                                env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == here

@@ -194,7 +194,8 @@ def case_dates(rng, definition, columns: tuple[DemoColumn, ...], window_date: st
         if column.kind == "date" and column.personal and column.name not in dates:
             # A date of birth: 0 to 17 years before the window date (the age band is taken at it).
             dates[column.name] = dates[window_date] - rng.integers(30, 18 * 365 - 30, n).astype("timedelta64[D]")
-    for name in measured - {window_date}:
+    # In the file's column order: a set's order changes from one process to the next, the bytes must not.
+    for name in (c.name for c in columns if c.name in measured and c.name != window_date):
         if name in dates:
             not_needed = rng.random(n) < DATE_NA_SHARE
             dates[name] = np.where(not_needed, np.datetime64("NaT"), dates[name])
