@@ -96,8 +96,13 @@ def template(argv: list[str]) -> int:
 
 
 def demo(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="python -m helpers demo", description="Write the synthetic demo workbooks "
-                            "(current and earlier audit) to data/raw.").parse_args(argv)
+    parser = argparse.ArgumentParser(prog="python -m helpers demo", description="Write the synthetic demo "
+                                     "workbooks (current and earlier audit) to data/raw.")
+    parser.add_argument("--audit-definition", default=os.environ.get("CPA_AUDIT_DEFINITION", ""),
+                        help="another audit's definition file: its demo, from its definition")
+    args = parser.parse_args(argv)
+    if args.audit_definition:
+        return definition_demo(args.audit_definition)
     from .run import demo as demo_module
 
     # demo.main reads its arguments as sys.argv does, program name first.
@@ -105,6 +110,31 @@ def demo(argv: list[str]) -> int:
         status = demo_module.main(arguments)
         if status:
             return status
+    return 0
+
+
+def definition_demo(path: str) -> int:
+    """Another audit's synthetic demo and its earlier demo, generated from its definition (session B's generator)."""
+    from .errors import AuditInputError
+    from .run.pipeline import audit_definition, demo_path
+
+    try:
+        definition = audit_definition(path)
+        if definition is None or definition.name == "cp-conferences":
+            return demo([])
+        from .run.demo_definition import write_definition_demo
+    except AuditInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ImportError:
+        print("error: no synthetic demo can be generated for another definition yet", file=sys.stderr)
+        return 2
+    current = demo_path(definition)
+    earlier = current.with_name(current.name.replace("_demo_", "_demo_earlier_"))
+    write_definition_demo(definition, current)
+    write_definition_demo(definition, earlier, earlier=True)
+    print(f"demo: wrote the SYNTHETIC demo workbook {current}")
+    print(f"demo: wrote the SYNTHETIC earlier demo workbook {earlier}")
     return 0
 
 

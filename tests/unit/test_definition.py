@@ -103,6 +103,7 @@ ERRORS = [
     ("within {visit_working_days} days", "within {visit_days} days", 17, "not a declared parameter"),
     ('not_applicable: ["No"]', 'not_applicable: ["Yes"]', 23, "both opens the gate"),
     ('    statement: "the plan was reviewed"', '   statement: "the plan was reviewed"', 13, "not valid YAML"),
+    ("visit_working_days: {kind", "window_start: {kind", 5, "'window_start' cannot name a parameter"),
 ]
 
 

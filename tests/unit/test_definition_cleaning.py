@@ -215,3 +215,26 @@ def test_the_data_dictionary_of_another_definition_declares_its_outputs(audited,
     assert tuple(audit.cleaned.cases.columns) == cases.names
     # The CP audit's dictionary does not declare another audit's columns.
     assert "practice_grade" in undeclared(tmp_path)["agency_returns.csv"]
+
+
+def test_a_run_of_another_definition_takes_its_parameters_and_refuses_the_cp_audit_s(definition, tmp_path,
+                                                                                      monkeypatch):
+    from helpers.errors import AuditInputError
+    from helpers.run import pipeline
+
+    for name in ("CPA_GIVEN", "CPA_ICPC_WORKING_DAYS", "CPA_AUDIT_DEFINITION", "STRATEGY_WORKING_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    raw = workbook(tmp_path / "short.xlsx")
+    given = ["report", "--audit-definition", str(definition.path), "--raw", str(raw)]
+    request = pipeline.request_from(pipeline.parse(given + ["--strategy-working-days", "7"]))
+    assert vars(request.params) == {"strategy_working_days": 7}
+    assert type(request.params).definition.path == definition.path
+    assert request.inputs()["definition"]["file"] == str(definition.path)
+    # As a make variable: STRATEGY_WORKING_DAYS=4 on make's command line.
+    monkeypatch.setenv("CPA_GIVEN", "AUDIT_DEFINITION RAW STRATEGY_WORKING_DAYS")
+    monkeypatch.setenv("STRATEGY_WORKING_DAYS", "4")
+    assert vars(pipeline.request_from(pipeline.parse(given)).params) == {"strategy_working_days": 4}
+    with pytest.raises(AuditInputError, match="ICPC_WORKING_DAYS is not a parameter of this audit"):
+        pipeline.request_from(pipeline.parse(given + ["--icpc-working-days", "20"]))
+    with pytest.raises(SystemExit):  # an option no parameter of the definition has
+        pipeline.parse(given + ["--strategy-working-day", "7"])

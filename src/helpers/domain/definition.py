@@ -798,6 +798,11 @@ def with_measures(sheets: dict[str, Sheet], measures: tuple[DeclaredMeasure, ...
         for c in sheet.columns)) for name, sheet in sheets.items()}
 
 
+# Settings of every run (make variables), and what the parameters' class keeps of its own: no parameter's name.
+RESERVED_NAMES = frozenset({"raw", "earlier", "window_start", "window_end", "publish", "allow_later", "audit",
+                            "confirm", "out", "audit_definition", "definition", "python", "venv", "pytest_args"})
+
+
 def check_parameters(document: Located, path: Path) -> dict[str, Parameter]:
     declared = document.get("parameters", Located(document.line))
     if not isinstance(declared, Located):
@@ -805,6 +810,10 @@ def check_parameters(document: Located, path: Path) -> dict[str, Parameter]:
     parameters = {}
     for name, value in declared.items():
         checker = _Checker(path, {}, {}, {}, where=f"parameter '{name}'")
+        if not isinstance(name, str) or not NAME.fullmatch(name) or name in RESERVED_NAMES:
+            raise checker.fail(declared.lines[name], f"'{name}' cannot name a parameter: a parameter is given as a "
+                               "setting of its name in capitals, and this one is lower-case letters, digits and _ "
+                               "or a setting of every run already", "choose another name, e.g. visit_working_days")
         checker.mapping(value, declared.lines[name], "a parameter", ("kind", "default"))
         kind, default = value["kind"], value["default"]
         if kind not in PARAMETER_KINDS:

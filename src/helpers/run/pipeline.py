@@ -149,6 +149,11 @@ def parameter_values(args: argparse.Namespace, cls: type) -> dict:
 def request_from(args: argparse.Namespace) -> RunRequest:
     definition = audit_definition(getattr(args, "audit_definition", "") or "")
     cls = Parameters if definition is None else parameters_for(definition)
+    for name in Parameters.__dataclass_fields__:  # the CP audit's thresholds, given to another audit
+        if name not in cls.__dataclass_fields__ and (getattr(args, name, "") or "").strip():
+            raise AuditInputError(f"{name.upper()} is not a parameter of this audit", file=definition.path,
+                                  hint="its parameters are " + (", ".join(
+                                      n.upper() for n in cls.__dataclass_fields__) or "none"))
     try:
         params = cls.from_values(**parameter_values(args, cls))
     except ValueError as error:
@@ -534,7 +539,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if rest and args.command == "report":
         definition = audit_definition(args.audit_definition or "")
         if definition is not None:
-            extra = argparse.ArgumentParser(prog="python -m helpers report")
+            extra = argparse.ArgumentParser(prog="python -m helpers report", allow_abbrev=False)
             for name in definition.parameters:
                 if not hasattr(args, name):
                     extra.add_argument(f"--{name.replace('_', '-')}", dest=name, default="")
