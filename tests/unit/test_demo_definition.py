@@ -204,3 +204,21 @@ def test_same_bytes_in_another_process_whatever_its_hash_seed(neglect, tmp_path)
         result = subprocess.run([sys.executable, "-c", script, str(NEGLECT), str(tmp_path / f"{seed}.xlsx")],
                                 env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True)
         assert result.stdout.strip() == here
+
+
+def test_two_dates_measured_against_each_other_only_are_spread_around_their_threshold(tmp_path):
+    """A working_days rule between two dates tied to no window date still gets intervals either side of it."""
+    path = tmp_path / "loose.yaml"
+    path.write_text(MINIMAL.replace(
+        "{case_ref: case_ref, plan_date: date, review_date: date, plan_reviewed: ypn}",
+        "{case_ref: case_ref, plan_date: date, visit_date: date, visit_report_date: date, plan_reviewed: ypn}")
+        .replace("from: plan_date, to: review_date", "from: visit_date, to: visit_report_date")
+        .replace("cases: 12", "cases: 80"))
+    definition = load_definition(path)
+    rows = build_rows(definition).cases
+    pairs = [(r["visit_date"], r["visit_report_date"]) for r in rows
+             if not (np.isnat(r["visit_date"]) or np.isnat(r["visit_report_date"]))]
+    days = np.busday_count(np.array([p[0] for p in pairs], dtype="datetime64[D]"),
+                           np.array([p[1] for p in pairs], dtype="datetime64[D]"), busdaycal=business_calendar())
+    assert (days >= 0).all() and (days <= 20).any() and (days > 20).any()
+    assert all(r["visit_date"] >= r["plan_date"] for r in rows if not np.isnat(r["visit_date"]))

@@ -108,12 +108,10 @@ def working_day_steps(definition) -> list[WorkingDays]:
     return steps
 
 
-def threshold_days(definition, step: WorkingDays) -> tuple[int, int]:
-    """The step's threshold in working days (its parameter's default), and +1 for at_most, -1 for at_least:
-    the direction in which an interval fails."""
+def threshold_days(definition, step: WorkingDays) -> int:
+    """The step's threshold in working days: its parameter's default, or the number written."""
     bound = step.at_most if step.at_most is not None else step.at_least
-    days = definition.parameters[bound].default if isinstance(bound, str) else int(bound)
-    return int(days), (1 if step.at_most is not None else -1)
+    return int(definition.parameters[bound].default if isinstance(bound, str) else bound)
 
 
 def column_gates(definition) -> dict[str, tuple]:
@@ -162,8 +160,8 @@ def add_working_days(days: np.ndarray, offsets: np.ndarray) -> np.ndarray:
                             busdaycal=business_calendar())
 
 
-def interval_offsets(rng: np.random.Generator, n: int, threshold: int, direction: int) -> np.ndarray:
-    """Working-day intervals spread around a threshold: most within it, some beyond, never negative."""
+def interval_offsets(rng: np.random.Generator, n: int, threshold: int) -> np.ndarray:
+    """Working-day intervals spread evenly either side of a threshold (some met, some not), never negative."""
     low, high = max(0, threshold - SPREAD), threshold + SPREAD
     return rng.integers(low, high + 1, size=n)
 
@@ -178,17 +176,13 @@ def case_dates(rng, definition, columns: tuple[DemoColumn, ...], window_date: st
     dates = {window_date: np.sort(add_working_days(np.full(n, start), rng.integers(0, span + 1, n)))}
     case_columns = {c.name for c in columns}
     steps = [s for s in working_day_steps(definition) if s.begin in case_columns and s.end in case_columns]
-    changed = True
-    while changed:  # follow the rules outwards from the window date, in both directions
-        changed = False
-        for step in steps:
-            threshold, direction = threshold_days(definition, step)
-            if step.begin in dates and step.end not in dates:
-                dates[step.end] = add_working_days(dates[step.begin], interval_offsets(rng, n, threshold, direction))
-                changed = True
-            elif step.end in dates and step.begin not in dates:
-                dates[step.begin] = add_working_days(dates[step.end], -interval_offsets(rng, n, threshold, direction))
-                changed = True
+    while True:
+        follow_steps(rng, definition, steps, dates, n)
+        # Two dates measured against each other but tied to no date known yet: the first after the window date.
+        loose = next((s for s in steps if s.begin not in dates and s.end not in dates), None)
+        if loose is None:
+            break
+        dates[loose.begin] = add_working_days(dates[window_date], rng.integers(0, 5, n))
     measured = {s.begin for s in steps} | {s.end for s in steps}
     for column in columns:
         if column.kind == "date" and column.personal and column.name not in dates:
@@ -200,6 +194,22 @@ def case_dates(rng, definition, columns: tuple[DemoColumn, ...], window_date: st
             not_needed = rng.random(n) < DATE_NA_SHARE
             dates[name] = np.where(not_needed, np.datetime64("NaT"), dates[name])
     return dates
+
+
+def follow_steps(rng, definition, steps: list[WorkingDays], dates: dict, n: int) -> None:
+    """Date each step's other end from the end already dated, outwards in both directions, until none is left."""
+    changed = True
+    while changed:
+        changed = False
+        for step in steps:
+            if (step.begin in dates) == (step.end in dates):
+                continue  # both dated already, or neither yet
+            offsets = interval_offsets(rng, n, threshold_days(definition, step))
+            if step.begin in dates:
+                dates[step.end] = add_working_days(dates[step.begin], offsets)
+            else:
+                dates[step.begin] = add_working_days(dates[step.end], -offsets)
+            changed = True
 
 
 # --- the workbook -------------------------------------------------------------------
@@ -302,8 +312,7 @@ def return_dates(rng, definition, name: str, dates: dict, window_date: str, case
     """A return's date: a working-day interval from its case's date where a condition measures one, else
     a few working days before the case's window date."""
     for step in working_day_steps(definition):
-        threshold, direction = threshold_days(definition, step)
-        offsets = interval_offsets(rng, len(case_of), threshold, direction)
+        offsets = interval_offsets(rng, len(case_of), threshold_days(definition, step))
         if step.begin == name and step.end in dates:
             return add_working_days(dates[step.end][case_of], -offsets)
         if step.end == name and step.begin in dates:
