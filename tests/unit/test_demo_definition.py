@@ -6,9 +6,13 @@ import datetime as dt
 import numpy as np
 import openpyxl
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_definition_properties import definitions as random_definitions
 
 import helpers
-from conftest import KEY, ROOT
+from conftest import KEY, ROOT, examples
 from helpers.domain.answers import AGENCY_GROUP_OF, NA_ANSWER
 from helpers.domain.definition import load_definition
 from helpers.domain.workdays import business_calendar
@@ -222,3 +226,22 @@ def test_two_dates_measured_against_each_other_only_are_spread_around_their_thre
                            np.array([p[1] for p in pairs], dtype="datetime64[D]"), busdaycal=business_calendar())
     assert (days >= 0).all() and (days <= 20).any() and (days > 20).any()
     assert all(r["visit_date"] >= r["plan_date"] for r in rows if not np.isnat(r["visit_date"]))
+
+
+@settings(max_examples=examples(10, 40))
+@given(random_definitions(), st.integers(0, 2**31 - 1))
+def test_any_definition_gets_a_demo_the_cleaning_accepts_whole(tmp_path_factory, document, seed):
+    """Random definitions built from every rule kind (the property test's): the demo written for each is cleaned
+    with no unrecognised value and every row included, and each measure accounts for every case."""
+    folder = tmp_path_factory.mktemp("random")
+    path = folder / "random.yaml"
+    path.write_text(yaml.safe_dump({**document, "demo": {"cases": 15, "seed": seed}}, sort_keys=False))
+    definition = load_definition(path)
+    audit = helpers.audit(write_definition_demo(definition, folder / "demo.xlsx"), definition=definition, key=KEY)
+    quality = audit.cleaned.data_quality
+    assert quality[quality["issue"].isin(["unrecognised", "unmapped_agency", "implausible_date"])].empty
+    outcomes = audit.cleaned.reconciliation.set_index(["sheet", "outcome"])["rows"]
+    assert outcomes[("Cases", "included")] == 15
+    assert outcomes.drop([("Cases", "included"), ("Agency returns", "included")], errors="ignore").sum() == 0
+    findings = audit.findings
+    assert (findings["denominator"] + findings["not_applicable"] + findings["not_recorded"] == 15).all()
