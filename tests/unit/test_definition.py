@@ -240,6 +240,9 @@ LONG_ERRORS = [
     ("    - {name: agency, kind: agency, aliases: [organisation]}\n", "", 14, "lacks the column 'agency'"),
     ('demo: {"Yes": 0.7', 'demo: {"Yse": 0.7', 13, "'Yse' is never an answer of column 'tool_used'"),
     ('practice: ["Outstanding", "Good",', 'practice: ["Good", "Good",', 5, "lists a level twice"),
+    ('rule: {kind: grade_distribution, column: practice_grade, at_least: "Good"}',
+     'rule: {kind: all_of, rules: [{kind: grade_distribution, column: practice_grade, at_least: "Good"}, '
+     '{kind: answer, column: tool_used, met: ["Yes"]}]}', 30, "a grade_distribution is a measure's own rule"),
 ]
 
 

@@ -104,13 +104,14 @@ def returns_rules(draw):
 
 
 # Rules over returns are drawn as often as the three per-case kinds together: they have the most branches.
-simple_rules = st.one_of(returns_rules(), st.one_of(answer_rules(), grade_rules, working_day_rules,
-                                                    grade_distribution_rules()))
+simple_rules = st.one_of(returns_rules(), st.one_of(answer_rules(), grade_rules, working_day_rules))
 
 
 @st.composite
 def rules(draw, earlier: list[str]):
-    choice = draw(st.sampled_from(["simple", "gated_column", "gated_measure", "all_of"]))
+    choice = draw(st.sampled_from(["simple", "gated_column", "gated_measure", "all_of", "grade_distribution"]))
+    if choice == "grade_distribution":  # a measure's own rule only
+        return draw(grade_distribution_rules())
     if choice == "gated_column":
         is_ = draw(subset(ANSWERS["yn"]))
         shut = [a for a in draw(st.lists(st.sampled_from(ANSWERS["yn"]), unique=True)) if a not in is_]

@@ -406,13 +406,18 @@ class _Checker:
 
     # --- the rule kinds ---
 
-    def rule(self, value, line: int, per_case: bool = True) -> Rule:
+    def rule(self, value, line: int, per_case: bool = True, top: bool = False) -> Rule:
         if not isinstance(value, Located) or "kind" not in value:
             raise self.fail(getattr(value, "line", line), "a rule is a mapping whose 'kind' names its rule kind",
                             "one of " + ", ".join(RULE_KINDS))
         kind = value["kind"]
         if kind not in RULE_KINDS:
             raise self.fail(value.lines["kind"], f"unknown rule kind '{kind}'", closest(kind, RULE_KINDS))
+        if kind == "grade_distribution" and not top:
+            # Its counts per level are of every graded answer: inside a gate or all_of they would not be the
+            # measure's.
+            raise self.fail(value.lines["kind"], "a grade_distribution is a measure's own rule, never part of "
+                            "another rule", "use grade_at_least inside a gated or all_of rule")
         return getattr(self, kind)(value)
 
     def answer(self, rule: Located) -> Answer:
@@ -972,7 +977,8 @@ def load_definition(path: str | Path) -> AuditDefinition:
                                closest(entry["key_line"], list(key_lines) + [SECONDARY]))
         check_texts(checker, entry, parameters)
         measures.append(DeclaredMeasure(entry["id"], entry["key_line"], entry["label"], entry["definition"],
-                                        entry["statement"], checker.rule(entry["rule"], entry.lines["rule"]),
+                                        entry["statement"],
+                                        checker.rule(entry["rule"], entry.lines["rule"], top=True),
                                         entry["practice"] if "practice" in entry else ""))
     measures = tuple(measures)
     gate_order(measures, first_line, path)
