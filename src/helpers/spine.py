@@ -147,7 +147,7 @@ def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Au
     settings = workbook.settings
     measured = compute_findings(cleaned.cases, cleaned.agency_returns, settings.get("population"), params,
                                 definition)
-    charts = findings_charts(measured.findings, settings, len(cleaned.cases), definition.key_lines)
+    charts = findings_charts(measured.findings, settings, len(cleaned.cases), definition)
     fingerprint = key_fingerprint(key) if key is not None else None
     names = distinct_names([compared_name(e.settings, e.raw) for e in earlier], [e.settings for e in earlier])
     comparison, reaudit = compare_audits(

@@ -70,12 +70,16 @@ def practice_sentences(findings: pd.DataFrame, recommendations: pd.DataFrame, pa
 def what_we_looked_at(inputs: dict) -> str:
     audit, findings = inputs["audit"], inputs["findings"]
     key_lines = findings[(findings["kloe"] != SECONDARY) & (findings["denominator"] > 0)]
-    period = narrative.audit_period(inputs["audit"]).removeprefix(", ")
+    period = narrative.audit_period(inputs["audit"], inputs.get("definition")).removeprefix(", ")
     when = f" ({period})" if period else ""
-    return (f"<p>The partnership's audit panel read {inputs['included_cases']} child protection case files"
-            f"{esc(when)}. It checked {len(key_lines)} standards of practice, from early help to the work after "
-            "the first conference. Each figure below is the share of children whose case met the standard, out "
-            "of the cases where it applied.</p>"
+    definition = inputs.get("definition")
+    cp_audit = narrative.is_cp_audit(definition)
+    files = "child protection case files" if cp_audit else "case files"
+    scope = "from early help to the work after the first conference" if cp_audit else \
+        "across " + "; ".join(title.lower() for title in definition.key_lines.values())
+    return (f"<p>The partnership's audit panel read {inputs['included_cases']} {files}"
+            f"{esc(when)}. It checked {len(key_lines)} standards of practice, {esc(scope)}. Each figure below is "
+            "the share of children whose case met the standard, out of the cases where it applied.</p>"
             + (f"<p>{esc(audit.get('sampling'))}.</p>" if audit.get("sampling") else ""))
 
 

@@ -240,17 +240,16 @@ def read_charts(folder: Path) -> dict[str, Chart]:
     return {entry["name"]: Chart(**entry, png=(folder / f"{entry['name']}.png").read_bytes()) for entry in manifest}
 
 
-def findings_charts(findings: pd.DataFrame, audit: dict, included: int,
-                    key_lines: dict[str, str] | None = None) -> list[Chart]:
+def findings_charts(findings: pd.DataFrame, audit: dict, included: int, definition=None) -> list[Chart]:
     """Every chart of the findings: the summary of the key lines, one per key line, and the secondary measures
-    (`key_lines`: the definition's, the child protection conference audit's by default)."""
+    (`definition`: the audit's key lines and words, the child protection conference audit's by default)."""
     from ..domain.measures import KLOES, SECONDARY
     from . import narrative
 
-    key_lines = KLOES if key_lines is None else key_lines
+    key_lines = KLOES if definition is None else definition.key_lines
 
     def drawn(name: str, rows: pd.DataFrame, what: str) -> Chart:
-        return chart_of(name, rows, what, narrative.caption(rows, audit, included))
+        return chart_of(name, rows, what, narrative.caption(rows, audit, included, definition))
 
     charts = [drawn("summary", findings[findings["kloe"] != SECONDARY],
                     "the percentage of cases meeting each key-line standard")]

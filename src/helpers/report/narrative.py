@@ -193,9 +193,9 @@ def chart_title(findings: pd.DataFrame, figures: pd.DataFrame | None = None) -> 
     return f"{figure} of cases met the lowest standard shown"
 
 
-def chart_note(audit: dict, included_cases: int) -> str:
+def chart_note(audit: dict, included_cases: int, definition=None) -> str:
     """What every chart shows, said once in the method instead of under each chart."""
-    text = caption(pd.DataFrame(), audit, included_cases)
+    text = caption(pd.DataFrame(), audit, included_cases, definition)
     return "Every chart shows the " + text[0].lower() + text[1:]
 
 
@@ -204,23 +204,34 @@ def plain_definition(definition: str) -> str:
     return definition.replace("<=", "no more than").replace(">=", "at least")
 
 
-def caption(findings: pd.DataFrame, audit: dict, included_cases: int) -> str:
-    """Measure, population and period, for under the chart."""
-    period = audit_period(audit)
+def is_cp_audit(definition) -> bool:
+    """The child protection conference audit (None, the default, is it): its words name conferences and plans."""
+    from ..domain.definition import cp_conferences
+
+    return definition is None or definition is cp_conferences()
+
+
+def caption(findings: pd.DataFrame, audit: dict, included_cases: int, definition=None) -> str:
+    """Measure, population and period, for under the chart (`definition`: the audit's, CP's by default)."""
+    period = audit_period(audit, definition)
     population = audit.get("population")
-    sample = (f"{included_cases} cases audited, from about {population:,} children on child protection plans"
+    children = "children on child protection plans" if is_cp_audit(definition) else "children"
+    sample = (f"{included_cases} cases audited, from about {population:,} {children}"
               if population else f"{included_cases} cases audited")
     return (f"Percentage of audited cases meeting each standard, with 95% intervals (the lines) and numbers "
             f"of cases (met/assessed). {sample}{period}.")
 
 
-def audit_period(audit: dict) -> str:
+def audit_period(audit: dict, definition=None) -> str:
+    """", initial conferences 1 April 2025 to 30 September 2025" (another audit: its window date's words)."""
     start, end = audit.get("window_start"), audit.get("window_end")
     fmt = lambda d: pd.Timestamp(d).strftime("%-d %B %Y")  # noqa: E731
+    events = "initial conferences" if is_cp_audit(definition) else \
+        f"{(definition.window_date or 'audit window').replace('_', ' ')}s"
     if start and end:
-        return f", initial conferences {fmt(start)} to {fmt(end)}"
+        return f", {events} {fmt(start)} to {fmt(end)}"
     if start:
-        return f", initial conferences from {fmt(start)}"
+        return f", {events} from {fmt(start)}"
     if end:
-        return f", initial conferences up to {fmt(end)}"
+        return f", {events} up to {fmt(end)}"
     return ""

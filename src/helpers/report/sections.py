@@ -213,7 +213,7 @@ def title_section(audit: dict, included: int, version: str, synthetic: bool, pre
                   else ".")
     else:
         scope = (f"This report sets out the findings of the {definition.title[:1].lower()}{definition.title[1:]}: "
-                 f"{included} case files{narrative.audit_period(audit)}")
+                 f"{included} case files{narrative.audit_period(audit, definition)}")
         scope += f", from a population of about {population:,} children." if population else "."
     parts.append(f"<p>{esc(scope)}</p>")
     if present:
@@ -221,15 +221,24 @@ def title_section(audit: dict, included: int, version: str, synthetic: bool, pre
     return "\n".join(parts)
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
+
+
 def summary_section(findings: pd.DataFrame, audit: dict, included: int, version: str,
-                    drawn: dict | None = None, withheld: set | None = None) -> str:
+                    drawn: dict | None = None, withheld: set | None = None,
+                    definition: AuditDefinition | None = None) -> str:
     """The key lines at a glance: one chart; its numbers are in each key line's table below."""
     key_lines = findings[findings["kloe"] != SECONDARY]
+    count = key_lines["kloe"].nunique()
+    counted = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+    children = "all children on plans" if definition is None or definition is cp_conferences() \
+        else "all the children the audit sampled"
     # One block in print: the heading, its words and the chart (most of a page) move to a new page together.
     parts = ['<section class="at-a-glance">', section_heading("summary"),
-             "<p>The headline findings for the seven key lines of enquiry. Each percentage is of the cases "
-             "where the standard could be assessed, with its 95% interval (the range the true figure "
-             "for all children on plans is likely to lie in). The numbers behind the chart are in the table "
+             f"<p>The headline findings for the {counted} key line{'s' if count != 1 else ''} of enquiry. Each "
+             "percentage is of the cases where the standard could be assessed, with its 95% interval (the range the "
+             f"true figure for {children} is likely to lie in). The numbers behind the chart are in the table "
              'of each <a href="#key-lines">key line</a> below.</p>',
              _chart(key_lines, "the percentage of cases meeting each key-line standard", version, drawn, withheld),
              back_to_contents(), "</section>"]
@@ -545,7 +554,8 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
     sampling = audit.get("sampling") or "not stated in the Audit sheet"
     parts = [section_heading("method"),
              f"<p>How the cases were chosen: {esc(sampling)}. The intervals assume a random sample of cases.</p>",
-             f"<p>The audit panel reviewed {included} case files{esc(narrative.audit_period(audit))}"
+             f"<p>The audit panel reviewed {included} case files"
+             f"{esc(narrative.audit_period(audit, None if cp_audit else definition_of(params)))}"
              + ((f" from a population of {population:,} children (the children subject to a child protection "
                  "plan when the sample was drawn)" if cp_audit else f" from a population of {population:,} children")
                 if population else "")
@@ -561,7 +571,7 @@ def method_section(audit: dict, included: int, parameters: dict, provenance: dic
                  if cp_audit else " with a finite population correction (the sample is a sizeable part of the "
                  "population)") if population else "") + ".</p>",
              *([f"<p>{esc(comparison_note)}</p>"] if comparison_note else []),
-             f"<p>{esc(narrative.chart_note(audit, included))}</p>",
+             f"<p>{esc(narrative.chart_note(audit, included, None if cp_audit else definition_of(params)))}</p>",
              '<p>What each measure counts is in the <a href="#definitions">annex of definitions</a>.</p>',
              html_table(settings_in_words(parameters), "Thresholds and settings used"),
              html_table(pd.DataFrame({"Item": [k for k in provenance if not k.startswith(PACKAGE_PREFIX)],

@@ -145,7 +145,7 @@ def remeasure(folder: Path, params: Parameters, earlier_dirs=()) -> None:
     definition = type(params).definition
     measured = compute_findings(source["cases"], source["agency_returns"], audit.get("population"), params,
                                 definition)
-    charts = findings_charts(measured.findings, audit, len(source["cases"]), definition.key_lines)
+    charts = findings_charts(measured.findings, audit, len(source["cases"]), definition)
     this = compared_audit(source, folder, measured.findings, key_fingerprint(load_or_create_key()))
     comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params),
                                          None if definition is cp_conferences() else measure_columns(definition))
