@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 
 import openpyxl
@@ -49,7 +50,8 @@ def test_the_board_paper_and_published_version_come_from_the_neglect_demo(neglec
     # Made from the demo as the definition and generator give it today (not from an older copy).
     fresh = write_definition_demo(definition, tmp_path / "fresh.xlsx")
     source = json.loads((folder / "source.json").read_text())
-    assert source["raw_file"] == "SYNTHETIC_neglect_demo_audit_workbook.xlsx"
+    # Named by the definition and generator it was made from, so an edited definition never reuses an old demo.
+    assert re.fullmatch(r"SYNTHETIC_neglect_demo_[0-9a-f]{8}_audit_workbook\.xlsx", source["raw_file"])
     assert source["raw_sha256"] == hashlib.sha256(fresh.read_bytes()).hexdigest()
     assert folder.name.startswith("neglect")
     findings = pd.read_csv(folder / "findings.csv")
