@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -335,40 +336,64 @@ IDENTIFIERS = ["ZQX-4417", "ZQX-4418", "ZQX-4419", "zqx", "Persephone", "Quarter
                "2013-11-29", "29/11/2013", "Mother disclosed", "Ebenezer", "Zanzibar", "marmalade"]
 
 
+def built_once(tmp_path_factory, worker_id: str, name: str, build) -> Path:
+    """A whole-pipeline fixture's folder, built by the first test worker that asks and read by the others.
+
+    Session fixtures are per worker under pytest-xdist, and the files that read these runs rarely share a
+    worker: each run (about 10 s) was made once per worker. The runs are only read once made."""
+    if worker_id == "master":  # not under xdist
+        return build(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
+    folder, built = shared / name, shared / f"{name}.built"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker's failed attempt
+            folder.mkdir()
+            build(folder)
+            built.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def fixture_run(tmp_path_factory) -> Path:
+def fixture_run(tmp_path_factory, worker_id) -> Path:
     """The whole pipeline on a small workbook with known identifiers, board and published versions."""
-    workdir = tmp_path_factory.mktemp("pipeline")
-    returns = [r for case in IDENTIFYING_CASES for r in quorate_returns(case["case_ref"])]
-    workbook = write_workbook(workdir / "identifying.xlsx", IDENTIFYING_CASES, returns,
-                              {"audit_title": "Fixture audit", "window_start": "01/04/2025",
-                               "window_end": "30/09/2025", "population": 30},
-                              [("Monitor plans", "plan_progress_monitored")])
-    return run_pipeline(workdir, workbook)
+    def build(workdir: Path) -> Path:
+        returns = [r for case in IDENTIFYING_CASES for r in quorate_returns(case["case_ref"])]
+        workbook = write_workbook(workdir / "identifying.xlsx", IDENTIFYING_CASES, returns,
+                                  {"audit_title": "Fixture audit", "window_start": "01/04/2025",
+                                   "window_end": "30/09/2025", "population": 30},
+                                  [("Monitor plans", "plan_progress_monitored")])
+        return run_pipeline(workdir, workbook)
+
+    return built_once(tmp_path_factory, worker_id, "pipeline", build)
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> Path:
+def demo_run(tmp_path_factory, worker_id) -> Path:
     """The whole pipeline on the synthetic demo, as `make report PUBLISH=1` runs it."""
     from helpers.run.demo import build_demo
     from helpers.run.demo import write_workbook as write_demo
 
-    workdir = tmp_path_factory.mktemp("demo-pipeline")
-    return run_pipeline(workdir, write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx"))
+    return built_once(tmp_path_factory, worker_id, "demo-pipeline", lambda workdir: run_pipeline(
+        workdir, write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx")))
 
 
 @pytest.fixture(scope="session")
-def reaudit_run(tmp_path_factory) -> Path:
+def reaudit_run(tmp_path_factory, worker_id) -> Path:
     """The whole pipeline on the synthetic demo compared with its earlier audit (`make report EARLIER=...`)."""
     from helpers.run.demo import EARLIER_FILE_NAME, build_demo, build_earlier_demo
     from helpers.run.demo import write_workbook as write_demo
 
-    workdir = tmp_path_factory.mktemp("reaudit")
-    current = write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx")
-    earlier = write_demo(build_earlier_demo(), workdir / EARLIER_FILE_NAME)
-    result = run_report(workdir, "--raw", str(current), "--earlier", str(earlier), "--publish", "1")
-    assert result.returncode == 0, result.stderr
-    return workdir
+    def build(workdir: Path) -> Path:
+        current = write_demo(build_demo(), workdir / "SYNTHETIC_demo.xlsx")
+        earlier = write_demo(build_earlier_demo(), workdir / EARLIER_FILE_NAME)
+        result = run_report(workdir, "--raw", str(current), "--earlier", str(earlier), "--publish", "1")
+        assert result.returncode == 0, result.stderr
+        return workdir
+
+    return built_once(tmp_path_factory, worker_id, "reaudit", build)
 
 
 def report_files(workdir: Path) -> dict:
