@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASE_COLUMNS, KEY, RETURN_COLUMNS, case_row, damage_workbook, return_row, write_workbook
+from conftest import CASE_COLUMNS, KEY, RETURN_COLUMNS, case_row, damage_workbook, examples, return_row, write_workbook
 from helpers.clean.cleaning import OUTCOMES, clean_raw_workbook, clean_workbook
 from helpers.domain.schema import AGENCY_RETURNS, CASES
 from helpers.errors import AuditInputError
@@ -69,7 +69,7 @@ def check_every_row_once(result, n_cases, n_returns):
     assert set(result.agency_returns["case_id"]) <= set(result.cases["case_id"])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(dev=25, ci=80), deadline=None)
 @given(st.lists(case_rows(), max_size=12), st.lists(return_rows(), max_size=15), st.booleans())
 def test_every_row_lands_in_exactly_one_outcome(cases, returns, with_window):
     audit = None
@@ -119,7 +119,7 @@ def wild_return(draw):
     return row
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(dev=30, ci=100), deadline=None)
 @given(st.lists(wild_case(), max_size=10), st.lists(wild_return(), max_size=12))
 def test_any_values_give_every_case_exactly_one_status_on_every_measure(cases, returns):
     from helpers.measures import Parameters
