@@ -499,7 +499,14 @@ def _declared_output_files(definition) -> tuple[OutputFile, ...]:
         "manifest.json": manifest,
         CHARTS_JSON: with_ids(OUTPUT_FILES_BY_NAME[CHARTS_JSON].columns, ids),
     }
-    files = tuple(replace(f, columns=replaced.get(f.name, f.columns)) for f in OUTPUT_FILES)
+    # The CP audit's words name its category of abuse and its conference: another audit's say what it declares.
+    described = {name: f"The breakdown measures ({broken_down or 'none declared'}) by {by}; the header alone "
+                 f"when the definition's `breakdowns: by:` does not list `{key}`."
+                 for name, by, key in (("breakdown_category.csv", "the first category column", "category"),
+                                       ("breakdown_age_band.csv", f"age band at the {window or 'window date'}",
+                                        "age_band"))}
+    files = tuple(replace(f, what=described.get(f.name, f.what), columns=replaced.get(f.name, f.columns))
+                  for f in OUTPUT_FILES)
     return files + (OutputFile(GRADE_DISTRIBUTION_FILE, "Only for an audit with a grade_distribution measure: "
                                "each such measure's grades counted per level.", tuple(
                                    OutputColumn(name, *grade_words[name], spec="7") for name in
