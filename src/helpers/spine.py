@@ -145,19 +145,29 @@ def audit_of(workbook: CleanedWorkbook, params: Parameters, earlier: Sequence[Au
     definition = definition or cp_conferences()
     cleaned = workbook.cleaned
     settings = workbook.settings
-    measured = compute_findings(cleaned.cases, cleaned.agency_returns, settings.get("population"), params,
-                                definition)
-    charts = findings_charts(measured.findings, settings, len(cleaned.cases), definition)
+    measured, charts = measured_and_drawn(cleaned.cases, cleaned.agency_returns, settings, params, definition)
     fingerprint = key_fingerprint(key) if key is not None else None
     names = distinct_names([compared_name(e.settings, e.raw) for e in earlier], [e.settings for e in earlier])
-    comparison, reaudit = compare_audits(
+    comparison, reaudit = comparison_of(
         compared(compared_name(settings, workbook.raw), settings, measured.findings, cleaned.cases["case_id"],
                  cleaned.recommendations, fingerprint),
         [compared(name, e.settings, e.findings, e.cleaned.cases["case_id"], e.cleaned.recommendations, fingerprint)
-         for e, name in zip(earlier, names)],
-        None if definition is cp_conferences() else measure_columns(definition))
+         for e, name in zip(earlier, names)], definition)
     return Audit(workbook.raw, workbook.raw_sha256, params, cleaned, measured, charts, comparison, reaudit,
                  tuple(earlier), definition)
+
+
+def measured_and_drawn(cases: pd.DataFrame, agency_returns: pd.DataFrame, settings: dict, params: Parameters,
+                       definition: AuditDefinition) -> tuple[FindingsOutputs, list[Chart]]:
+    """Cleaned tables measured and their charts drawn: a run's step, and notebook 02's when run by hand on a
+    folder (`helpers.run.loaders.remeasure`)."""
+    measured = compute_findings(cases, agency_returns, settings.get("population"), params, definition)
+    return measured, findings_charts(measured.findings, settings, len(cases), definition)
+
+
+def comparison_of(this: ComparedAudit, earlier: list[ComparedAudit], definition: AuditDefinition):
+    """This audit compared with the earlier ones (spec section 9): comparison rows and the re-audit record."""
+    return compare_audits(this, earlier, None if definition is cp_conferences() else measure_columns(definition))
 
 
 def compared_name(settings: dict, raw: Path) -> str:

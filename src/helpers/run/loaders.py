@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..domain.definition import AuditDefinition, cp_conferences, definition_at, measure_columns
+from ..domain.definition import AuditDefinition, cp_conferences, definition_at
 from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from . import demo
@@ -134,21 +134,16 @@ def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), audit_d
 def remeasure(folder: Path, params: Parameters, earlier_dirs=()) -> None:
     """Measure a folder's cleaned data again with `params`, compared with earlier audits' folders, in place."""
     from ..clean.pseudonym import load_or_create_key
-    from ..measures.comparison import compare_audits, key_fingerprint
-    from ..measures.stage import compute_findings
-    from ..report.charts import findings_charts
-    from ..spine import write_measured
+    from ..measures.comparison import key_fingerprint
+    from ..spine import comparison_of, measured_and_drawn, write_measured
     from .outputs import write_comparison_outputs
 
     source = load_clean_outputs(folder)
-    audit = source["audit"]
     definition = type(params).definition
-    measured = compute_findings(source["cases"], source["agency_returns"], audit.get("population"), params,
-                                definition)
-    charts = findings_charts(measured.findings, audit, len(source["cases"]), definition)
+    measured, charts = measured_and_drawn(source["cases"], source["agency_returns"], source["audit"], params,
+                                          definition)
     this = compared_audit(source, folder, measured.findings, key_fingerprint(load_or_create_key()))
-    comparison, reaudit = compare_audits(this, load_earlier_audits(earlier_dirs, params),
-                                         None if definition is cp_conferences() else measure_columns(definition))
+    comparison, reaudit = comparison_of(this, load_earlier_audits(earlier_dirs, params), definition)
     stale = Path(folder) / "comparison.csv"
     if stale.exists():
         stale.unlink()
