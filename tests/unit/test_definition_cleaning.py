@@ -297,3 +297,28 @@ def test_the_published_grade_distribution_withholds_every_percentage_beside_a_sm
     assert "<img" not in published
     board = grade_distribution_section(rows, "board", params)
     assert "<img" in board and "Strong: 3 (30%)" in board
+
+
+def test_the_check_and_the_report_speak_of_the_definition_s_window_date_and_never_of_quoracy(definition, tmp_path):
+    """Another audit's feedback and data-quality annex: its window date (not the ICPC's) and an unknown agency
+    kept in group Unmapped (quoracy is the conference audit's)."""
+    from helpers.report.sections import data_quality_section
+    from helpers.run.check import check_workbook
+
+    path = workbook(tmp_path / "short.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Agency returns"]["B3"] = "Neighbourhood hub"  # N01's School return: an agency not in the list
+    book.save(path)
+    feedback = check_workbook(path, b"k" * 32, definition=definition)
+    words = " ".join([*feedback.problems["what_is_wrong"], *feedback.excluded["reason"],
+                      *feedback.excluded_by_reason()["reason"], *feedback.problems_by_kind()["what_is_wrong"]])
+    assert "group Unmapped" in words and "referral_date is before window_start" in words
+    assert "quoracy" not in words and "ICPC" not in words
+    quality = pd.DataFrame({"sheet": ["Agency returns", "Cases"], "column": ["agency", "referral_date"],
+                            "value": ["neighbourhood hub", ""], "issue": ["unmapped_agency",
+                                                                         "no_referral_date_in_window"],
+                            "rows": [1, 1]})
+    reconciliation = pd.DataFrame({"sheet": ["Cases"], "outcome": ["included"], "rows": [4]})
+    annex = data_quality_section(reconciliation, quality, "board", cp_audit=False)
+    assert "kept in group Unmapped" in annex and "No referral date (kept in the audit)" in annex
+    assert "quoracy" not in annex and "ICPC" not in annex

@@ -40,7 +40,9 @@ OUTCOME_WORDS = {
 def words_for(definition) -> tuple[dict[str, str], dict[str, str]]:
     """The issue and outcome words of an audit: the ICPC date is its definition's window date (no window date:
     no case is outside the window and no window-date issue is listed)."""
-    if definition.window_date == "icpc_date":
+    from .definition import cp_conferences
+
+    if definition is cp_conferences():
         return ISSUE_WORDS, OUTCOME_WORDS
     date = definition.window_date
     issues = {(f"no_{date}_in_window" if issue == "no_icpc_date_in_window" else issue): words
@@ -52,6 +54,9 @@ def words_for(definition) -> tuple[dict[str, str], dict[str, str]]:
         outcome = "outside the audit window (this audit declares no window date, so no case is)"
     issues["conflicting_duplicate"] = ("a duplicate case reference whose dates differ from the row kept: it may be "
                                        "another child under the same reference")
+    # Quoracy is the conference audit's: another audit keeps an unknown agency as its own, in group Unmapped.
+    issues["unmapped_agency"] = ("the agency is not in the list of agencies, so it is kept as an agency of its own "
+                                 "in the group Unmapped")
     return issues, {**OUTCOME_WORDS, "outside_terms_of_reference": outcome}
 
 

@@ -672,13 +672,20 @@ def data_quality_section(reconciliation: pd.DataFrame, data_quality: pd.DataFram
         parts.append("<p>No unrecognised values, unmapped agencies or date problems were found.</p>")
     else:
         issue_words = {"unrecognised": "Unrecognised value (read as not recorded)",
-                       "unmapped_agency": "Agency not in the list (not counted for quoracy)",
+                       # Quoracy is the conference audit's; another audit keeps the agency in group Unmapped.
+                       "unmapped_agency": "Agency not in the list (not counted for quoracy)" if cp_audit
+                       else "Agency not in the list (kept in group Unmapped)",
                        "negative_interval": "Dates in the wrong order (read as not recorded)",
                        "no_icpc_date_in_window": "No ICPC date (kept in the audit)",
                        "unknown_measure": "Recommendation names an unknown measure",
                        "unknown_local_authority": "Local authority not found in the DfE census (left out of the "
                                                   "national comparison)"}
-        table = data_quality.assign(issue=data_quality["issue"].map(issue_words).fillna(data_quality["issue"]))
+        window_date_missing = data_quality["issue"].str.fullmatch(r"no_.+_in_window") & ~data_quality["issue"].isin(
+            list(issue_words))
+        words = data_quality["issue"].map(issue_words).mask(
+            window_date_missing, "No " + data_quality["issue"].str.slice(3, -10).str.replace("_", " ")
+            + " (kept in the audit)")
+        table = data_quality.assign(issue=words.fillna(data_quality["issue"]))
         if version == PUBLISHED:
             # Values can be near-identifying; the published version gives the issue and a count only.
             table = table.drop(columns="value")

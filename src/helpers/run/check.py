@@ -28,7 +28,7 @@ from ..clean.pseudonym import load_or_create_key
 from ..context import authority_hints
 from ..domain.answers import AGENCY_GROUP_OF, NO, YES, agency_display_name
 from ..domain.definition import AuditDefinition, case_intervals
-from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX
+from ..domain.quality import ISSUE_WORDS, OUTCOME_WORDS, OUTCOMES_TO_FIX, words_for
 from ..domain.schema import AUDIT, AUDIT_FIELD_COLUMNS, SHEETS, Column
 from ..errors import AuditInputError
 from ..read.cells import normalise_agency_name, normalise_case_ref, read_answers
@@ -82,16 +82,19 @@ class Feedback:
         return self.problems.empty
 
     warnings: tuple[str, ...] = ()  # said before the problems (the workbook is open in Excel...)
+    # The audit's words for issues and outcomes (its window date, not the ICPC's, for another audit).
+    words: tuple[dict, dict] = (ISSUE_WORDS, OUTCOME_WORDS)
 
     def problems_by_kind(self) -> pd.DataFrame:
         counts = self.problems.groupby("issue", sort=False).size()
-        return pd.DataFrame({"issue": counts.index, "what_is_wrong": counts.index.map(_issue_words),
+        return pd.DataFrame({"issue": counts.index,
+                             "what_is_wrong": counts.index.map(lambda issue: _issue_words(issue, self.words)),
                              "problems": counts.to_numpy()})
 
     def excluded_by_reason(self) -> pd.DataFrame:
         counts = self.excluded.groupby(["sheet", "outcome"], sort=False).size()
         return pd.DataFrame({"sheet": counts.index.get_level_values(0),
-                             "reason": counts.index.get_level_values(1).map(OUTCOME_WORDS.get),
+                             "reason": counts.index.get_level_values(1).map(self.words[1].get),
                              "rows": counts.to_numpy()})
 
 
@@ -129,31 +132,34 @@ ACCEPTED_FOR_PROBLEM = {
 }
 
 
-def _issue_words(issue: str) -> str:
-    return (ISSUE_WORDS.get(issue) or OUTCOME_WORDS.get(issue) or CHECK_ISSUE_WORDS.get(issue)
+def _issue_words(issue: str, words: tuple[dict, dict] = (ISSUE_WORDS, OUTCOME_WORDS)) -> str:
+    issue_words, outcome_words = words
+    return (issue_words.get(issue) or outcome_words.get(issue) or CHECK_ISSUE_WORDS.get(issue)
             or issue.replace("_", " "))
 
 
-def cell_problems(data_quality_rows: pd.DataFrame, sheets: tuple = SHEETS) -> pd.DataFrame:
+def cell_problems(data_quality_rows: pd.DataFrame, sheets: tuple = SHEETS,
+                  words: tuple[dict, dict] = (ISSUE_WORDS, OUTCOME_WORDS)) -> pd.DataFrame:
     """One problem per cell the cleaner listed, with what is wrong and what the column accepts."""
     rows = data_quality_rows[data_quality_rows["issue"] != UNUSED_COLUMN]
     return pd.DataFrame({
         "sheet": rows["sheet"], "row": rows["row"].astype(int), "column": rows["column"],
         "header": rows["header"].fillna(rows["column"]), "value": rows["value"].fillna("").astype(str),
-        "issue": rows["issue"], "what_is_wrong": rows["issue"].map(_issue_words),
+        "issue": rows["issue"], "what_is_wrong": rows["issue"].map(lambda issue: _issue_words(issue, words)),
         "accepted": [ACCEPTED_FOR_PROBLEM.get(i) or accepted_for(s, c, sheets)
                      for s, c, i in zip(rows["sheet"], rows["column"], rows["issue"])],
         "suggestion": "",
     }, columns=PROBLEM_COLUMNS)
 
 
-def row_problems(row_outcomes: pd.DataFrame, headers: dict, case_refs: dict) -> pd.DataFrame:
+def row_problems(row_outcomes: pd.DataFrame, headers: dict, case_refs: dict,
+                 outcome_words: dict = OUTCOME_WORDS) -> pd.DataFrame:
     """Rows left out until corrected (no case reference, no agency, an orphan return), one problem each, with
     the row's case reference as written (the audit team's own reference, so they can find the case)."""
     rows = row_outcomes[row_outcomes["outcome"].isin(OUTCOMES_TO_FIX)]
     column = rows["outcome"].map(lambda o: "agency" if o == "missing_agency" else "case_ref")
     detail = rows["detail"].fillna("").astype(str)
-    what = rows["outcome"].map(OUTCOME_WORDS.get) + detail.map(lambda d: f" ({d})" if d else "")
+    what = rows["outcome"].map(outcome_words.get) + detail.map(lambda d: f" ({d})" if d else "")
     accepted = [ACCEPTED_FOR_PROBLEM.get(o) or accepted_for(s, c)
                 for s, c, o in zip(rows["sheet"], column, rows["outcome"])]
     return pd.DataFrame({
@@ -336,8 +342,9 @@ def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook, authority_hint: dict[
     where one is near), required answers left blank, the rows it leaves out and the columns it does not read
     (headers, case references and unused columns as the raw sheets hold them)."""
     sheets = sheets_of(definition)
-    from_cells = cell_problems(cleaned.data_quality_rows, sheets)
-    from_rows = row_problems(cleaned.row_outcomes, headers_as_written(raw), case_refs_as_written(raw))
+    words = (ISSUE_WORDS, OUTCOME_WORDS) if definition is None else words_for(definition)
+    from_cells = cell_problems(cleaned.data_quality_rows, sheets, words)
+    from_rows = row_problems(cleaned.row_outcomes, headers_as_written(raw), case_refs_as_written(raw), words[1])
     # A row the cleaner already listed as a cell problem of the same kind is one problem, not two.
     listed = set(zip(from_cells["sheet"], from_cells["row"], from_cells["issue"]))
     from_rows = from_rows[[key not in listed for key in zip(from_rows["sheet"], from_rows["row"], from_rows["issue"])]]
@@ -350,9 +357,9 @@ def feedback_from(cleaned: CleanedAudit, raw: RawWorkbook, authority_hint: dict[
     outcomes = cleaned.row_outcomes[cleaned.row_outcomes["outcome"] != "included"]
     excluded = sort_by_sheet_and_row(pd.DataFrame({
         "sheet": outcomes["sheet"], "row": outcomes["row"].astype(int), "outcome": outcomes["outcome"],
-        "reason": outcomes["outcome"].map(OUTCOME_WORDS.get), "detail": outcomes["detail"].fillna("").astype(str),
+        "reason": outcomes["outcome"].map(words[1].get), "detail": outcomes["detail"].fillna("").astype(str),
     }))
-    return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw), tuple(warnings))
+    return Feedback(Path(raw.path).name, problems, excluded, columns_not_used(raw), tuple(warnings), words)
 
 
 def check_workbook(raw_path: str | Path, key: bytes, window_start=None, window_end=None,
