@@ -287,3 +287,11 @@ def test_a_definition_is_read_again_once_its_file_changes(tmp_path):
     os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 1_000_000))
     assert definition_at(str(path)).title == "Minimal audit, again"
     assert definition_at(str(CP_CONFERENCES)) is cp_conferences()
+
+
+def test_a_definition_named_from_the_project_s_folder_is_found_from_the_notebooks_folder(monkeypatch):
+    """Notebooks run in notebooks/; the README and make name definitions from the project's folder."""
+    from helpers.domain.definition import CP_CONFERENCES, definition_at
+
+    monkeypatch.chdir(CP_CONFERENCES.parent.parent / "notebooks")
+    assert definition_at("audits/neglect.yaml").title == "Multi-agency audit of neglect"

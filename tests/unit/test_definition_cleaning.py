@@ -322,3 +322,26 @@ def test_the_check_and_the_report_speak_of_the_definition_s_window_date_and_neve
     annex = data_quality_section(reconciliation, quality, "board", cp_audit=False)
     assert "kept in group Unmapped" in annex and "No referral date (kept in the audit)" in annex
     assert "quoracy" not in annex and "ICPC" not in annex
+
+
+def test_notebook_02_by_hand_takes_another_audit_s_thresholds_and_refuses_the_cp_audit_s(audited, tmp_path):
+    """`thresholds` in notebook 02 (`findings_folder`) measures another audit again with its own thresholds; a
+    conference-audit threshold given to it is refused with one line instead of being dropped."""
+    from helpers.errors import AuditInputError
+    from helpers.run.loaders import findings_folder
+
+    audit, definition = audited
+    audit.write(tmp_path / "folder")
+    folder, params = findings_folder(tmp_path / "folder", str(tmp_path / "again"), (), str(definition.path),
+                                     strategy_working_days="30")
+    assert params.strategy_working_days == 30 and folder == tmp_path / "again"
+    again = pd.read_csv(folder / "findings.csv").set_index("measure_id")
+    before = audit.findings.set_index("measure_id")
+    # N02's strategy discussion came 9 working days after its referral: late at 3 days, in time at 30.
+    assert before.loc["strategy_timely", ["numerator", "denominator"]].tolist() == [1, 2]
+    assert again.loc["strategy_timely", ["numerator", "denominator"]].tolist() == [2, 2]
+    assert (pd.read_csv(tmp_path / "folder" / "findings.csv").set_index("measure_id")["numerator"]
+            == before["numerator"]).all()  # the folder read is unchanged
+    with pytest.raises(AuditInputError, match="'icpc_working_days' is not a threshold of this audit"):
+        findings_folder(tmp_path / "folder", str(tmp_path / "other"), (), str(definition.path),
+                        icpc_working_days="20")

@@ -1064,9 +1064,21 @@ def cp_conferences() -> AuditDefinition:
     return load_definition(CP_CONFERENCES)
 
 
+def located(path: str) -> Path:
+    """A definition's path as given, or, when it is relative and not found from the current folder, from the
+    project's folder: notebooks run in notebooks/, and the README names definitions from the project's folder
+    (`audits/neglect.yaml`)."""
+    given = Path(path)
+    if given.is_absolute() or given.exists():
+        return given
+    from_project = CP_CONFERENCES.parent.parent / given
+    return from_project if from_project.exists() else given
+
+
 def definition_at(path: str) -> AuditDefinition:
     """An audit definition by its path, read once per process while the file is unchanged (an analyst may edit it
     between two runs in one JupyterLab kernel); the CP file is the same object as cp_conferences()."""
+    path = str(located(path))
     resolved = Path(path).resolve()
     if resolved == CP_CONFERENCES.resolve():
         return cp_conferences()

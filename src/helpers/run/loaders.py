@@ -10,7 +10,7 @@ and its manifest vouches for.
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import pandas as pd
@@ -117,6 +117,12 @@ def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), audit_d
     """
     recorded = findings_parameters(folder, audit_definition)
     given = {name: value for name, value in thresholds.items() if str(value).strip()}
+    known = [field_.name for field_ in fields(recorded)]
+    for name in given:
+        if name not in known:  # a threshold of another audit would otherwise be dropped without a word
+            raise AuditInputError(f"'{name}' is not a threshold of this audit ({', '.join(known)})", file=folder,
+                                  hint="give one of these, in `thresholds` for an audit other than the "
+                                       "child protection conference audit")
     params = type(recorded).from_values(**{**asdict(recorded), **given})
     if params == recorded and not earlier_dirs:
         return folder, params
