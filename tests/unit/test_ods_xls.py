@@ -233,3 +233,48 @@ def test_case_references_typed_as_numbers_in_an_xlsb_read_as_excel_shows_them(tm
     cleaned = clean_workbook(tmp_path / "audit.xlsb", KEY)
     assert (cleaned.case_outcomes == "included").sum() == 3
     assert (cleaned.return_outcomes == "included").sum() == len(returns)
+
+
+@pytest.mark.parametrize("claim", ["row", "column"])
+def test_an_xlsb_claiming_more_than_excel_allows_is_one_line_not_an_aborted_process(tmp_path, claim):
+    """calamine answers a row or column beyond Excel's by asking for terabytes, and a failed Rust allocation
+    aborts the whole process (found by CI's corruption test). The reader refuses such a file first, with one
+    line. Without that check this test kills its own process."""
+    import struct
+
+    from helpers.read.workbook import read_workbook
+    from helpers.read.xlsb import CELL_RECORDS, ROW_HEADER, records
+
+    cases = [case_row(f"C{n}") for n in range(3)]
+    returns = [r for n in range(3) for r in quorate_returns(f"C{n}")]
+    path = write_xlsb(tmp_path / "whole.xlsb", workbook_rows(cases, returns, {"audit_title": "A"}))
+    with zipfile.ZipFile(path) as archive:
+        members = {name: bytearray(archive.read(name)) for name in archive.namelist()}
+    data = members[next(n for n in members if n.startswith("xl/worksheets/") and n.endswith(".bin"))]
+    wanted = {ROW_HEADER} if claim == "row" else CELL_RECORDS
+    start = next(start for kind, start, _ in records(bytes(data)) if kind in wanted)
+    struct.pack_into("<I", data, start, 0x7FFFFFFF)
+    damaged = tmp_path / "damaged.xlsb"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, bytes(content))
+    with pytest.raises(AuditInputError, match=r"cannot be read as \.xlsb \(DamagedBeyondExcel\)"):
+        read_workbook(damaged)
+
+
+def test_shared_strings_counted_beyond_their_part_are_damage(tmp_path):
+    """A shared-strings header counting more strings than its part has bytes would have calamine reserve room
+    for them all (an aborting allocation): it is damage, found before calamine reads the file."""
+    import struct
+
+    from conftest import xlsb_record
+    from helpers.read.xlsb import SHARED_STRINGS_BEGIN, damage_calamine_cannot_survive
+
+    for counted, damaged in ((2, False), (0x7FFFFFFF, True)):
+        path = tmp_path / f"strings-{counted}.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("xl/sharedStrings.bin", xlsb_record(SHARED_STRINGS_BEGIN, struct.pack("<II", counted,
+                                                                                               counted)))
+        with zipfile.ZipFile(path) as archive:
+            found = damage_calamine_cannot_survive(archive)
+        assert (found == "xl/sharedStrings.bin counts more strings than it can hold") if damaged else found is None

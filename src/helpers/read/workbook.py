@@ -35,7 +35,7 @@ from .cells import normalise_header, normalise_sheet_name, remove_invisible_mark
 from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
 from .ods import OdsSheet, read_ods_sheets
 from .xls import XlsFormats
-from .xlsb import xlsb_error_cells, xlsb_number_formats
+from .xlsb import damage_calamine_cannot_survive, xlsb_error_cells, xlsb_number_formats
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -292,12 +292,26 @@ def open_workbook(path: str | Path) -> OpenWorkbook:
     found = workbook_format(path)
     try:
         parts = XlsxParts(path) if found in ("xlsx", "xlsm") else None
+        if found == "xlsb":
+            refuse_damage_calamine_cannot_survive(path)
         values = CalamineWorkbook.from_path(str(path))
         xls = XlsFormats(path) if found == "xls" else None
         ods = read_ods_sheets(path) if found == "ods" else None
     except BaseException as error:  # calamine, xlrd and zipfile raise many types for a damaged file
         raise unreadable(path, found, reraise_interrupt(error)) from None
     return OpenWorkbook(path, found, values, parts, xls=xls, ods=ods)
+
+
+class DamagedBeyondExcel(Exception):
+    """A part of the workbook claims more than Excel allows: the file is damaged."""
+
+
+def refuse_damage_calamine_cannot_survive(path: Path) -> None:
+    """Stop before calamine meets damage it answers by aborting the process (see `xlsb.py`)."""
+    with zipfile.ZipFile(path) as archive:
+        damage = damage_calamine_cannot_survive(archive)
+    if damage:
+        raise DamagedBeyondExcel(damage)
 
 
 def reraise_interrupt(error: BaseException) -> BaseException:

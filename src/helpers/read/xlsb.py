@@ -50,6 +50,35 @@ def records(data: bytes):
         at += size
 
 
+# Records whose body starts with a cell's column (BrtCellBlank to BrtFmlaError), and the shared strings' header.
+CELL_RECORDS = frozenset(range(0x01, 0x0C))
+SHARED_STRINGS_BEGIN = 0x9F
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+
+def damage_calamine_cannot_survive(archive: zipfile.ZipFile) -> str | None:
+    """What, in a damaged .xlsb, would make calamine ask for terabytes and abort the whole process (a Rust
+    allocation failure is not an exception): a row or column beyond Excel's, or more shared strings than the
+    part has bytes. None when there is none of these; a part too damaged to walk raises, as any damage does."""
+    names = set(archive.namelist())
+    for member in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".bin")):
+        data = archive.read(member)
+        for kind, start, _ in records(data):
+            if kind == ROW_HEADER or kind in CELL_RECORDS:
+                (place,) = struct.unpack_from("<I", data, start)
+                if place >= (EXCEL_ROWS if kind == ROW_HEADER else EXCEL_COLUMNS):
+                    return f"{member} names a {'row' if kind == ROW_HEADER else 'column'} beyond Excel's"
+    if "xl/sharedStrings.bin" in names:
+        data = archive.read("xl/sharedStrings.bin")
+        for kind, start, _ in records(data):
+            if kind == SHARED_STRINGS_BEGIN:
+                total, unique = struct.unpack_from("<II", data, start)
+                if max(total, unique) > len(data):
+                    return "xl/sharedStrings.bin counts more strings than it can hold"
+                break
+    return None
+
+
 def wide_string(data: bytes, at: int) -> tuple[str, int]:
     """An XLWideString at `at`: its text and where the next field starts."""
     (count,) = struct.unpack_from("<I", data, at)
