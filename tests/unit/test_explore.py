@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
-from conftest import case_row, return_row, write_workbook
+from conftest import case_row, examples, return_row, write_workbook
 from helpers import config, explore
 from helpers.domain.measures import MEASURE_IDS
 from helpers.errors import AuditInputError
@@ -278,7 +278,8 @@ def generated_audit(draw):
     return cases, returns, audit
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(dev=4, ci=10), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated_audit())
 def test_on_generated_audits_measure_is_findings_csv_and_the_breakdowns(tmp_path_factory, monkeypatch, made):
     # Charts are not what is tested, and drawing them is most of an audit's time.
