@@ -50,3 +50,23 @@ def test_the_kernel_has_imported_the_notebooks_libraries_when_it_is_ready(tmp_pa
                                               progress_bar=False, km=kernel.kernel_for_next_notebook())
     printed = executed.cells[0].outputs[0]["text"].strip()
     assert printed == "['helpers.report.sections', 'helpers.run.loaders', 'pandas']"
+
+
+def test_a_notebook_starts_while_the_kernel_is_still_publishing_output(tmp_path):
+    """Papermill's client for each notebook waits only for the kernel's answer, not for 0.2 s of silence on its
+    output channel (jupyter_client's own wait, about 1 s a run): a kernel whose earlier notebook left a thread
+    printing is not waited for until the thread stops."""
+    chatty = _notebook(tmp_path / "chatty.ipynb",
+                       "import threading\n"
+                       "def chatter():\n    import time  # the next notebook's fresh namespace has no time\n"
+                       "    for i in range(300):\n        print(i, flush=True)\n        time.sleep(0.05)\n"
+                       "threading.Thread(target=chatter, name='chatter', daemon=True).start()")
+    probe = _notebook(tmp_path / "probe.ipynb",
+                      "import threading\nprint(any(t.name == 'chatter' for t in threading.enumerate()))")
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        for source in (chatty, probe):
+            executed = papermill.execute_notebook(str(source), str(tmp_path / f"out-{source.name}"),
+                                                  kernel_name=config.KERNEL_NAME, progress_bar=False,
+                                                  km=kernel.kernel_for_next_notebook())
+    printed = [o["text"] for o in executed.cells[0].outputs if o.get("name") == "stdout"]
+    assert printed[-1].splitlines()[-1] == "True", "the second notebook waited for the first one's thread to stop"

@@ -103,6 +103,23 @@ def test_chart_png_is_reproducible():
     assert first == charts.figure_png(charts.build_chart(rows))
 
 
+def test_chart_png_drawn_once_is_what_savefig_writes_and_records_the_tick_labels_size():
+    import io
+
+    from PIL import Image
+
+    rows = pd.DataFrame([finding(), finding(measure_id="plan_progress_monitored", label="Plan progress monitored")])
+    figure = charts.build_chart(rows)
+    figure.canvas.draw()
+    saved = io.BytesIO()
+    figure.savefig(saved, format="png", dpi=charts.DPI,
+                   metadata={"Software": None, charts.TEXT_SIZE_KEY: f"{charts.smallest_text_pt(figure):g}"})
+    assert charts.figure_png(charts.build_chart(rows)) == saved.getvalue()
+    with charts.plt.rc_context({"xtick.labelsize": 7}):  # tick labels exist only in a drawn figure
+        recorded = Image.open(io.BytesIO(charts.figure_png(charts.build_chart(rows)))).text[charts.TEXT_SIZE_KEY]
+    assert recorded == "7"
+
+
 # --- one rounding for every percentage (issue: wrong whole-number percentages) ------------------
 
 def test_whole_percent_rounds_half_up_from_the_unrounded_counts():

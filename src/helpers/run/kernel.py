@@ -12,10 +12,26 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+from jupyter_client.asynchronous import AsyncKernelClient
+
 # Imported by the kernel as it starts (ipykernel's exec_lines), before it says it is ready: the imports then
 # overlap the audit's computation in the run's own process, and the first notebook's import cell finds them
 # loaded. Sent after the kernel was ready, they held up notebook 01 by about 1 s.
 WARM_UP = "import pandas, helpers.run.loaders, helpers.report.sections"
+
+
+class AnsweringKernelClient(AsyncKernelClient):
+    """The client papermill makes for each notebook once the kernel has been seen ready: ready when it answers.
+
+    jupyter_client's own wait then listens for 0.2 s of silence on the kernel's broadcast channel, once per
+    notebook (about 1 s of every run); nbclient ignores any message that does not answer its own request, so
+    that silence buys nothing for a kernel already known to be running.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        reply = await self.kernel_info(reply=True, timeout=timeout or 60)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"the notebook kernel did not answer: {reply['content']}")
 
 
 class NotebookKernel:
@@ -59,6 +75,7 @@ class NotebookKernel:
         finally:
             client.stop_channels()
         self.ready = True
+        self.manager.client_factory = AnsweringKernelClient
 
     def fresh_namespace(self) -> None:
         """Clear the user namespace: the next notebook starts as in a new kernel (modules stay imported)."""

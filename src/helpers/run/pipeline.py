@@ -273,9 +273,11 @@ def compute(request: RunRequest, key: bytes):
 
 def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel,
                    definition: AuditDefinition | None = None) -> None:
-    """Execute the notebooks on the staged outputs (they only display them) and export the report twice; write
-    the practitioner briefing beside them (issue 22, from the same outputs, published disclosure rules); print
-    each of the three as a PDF as soon as it is written, while the next one renders (`BackgroundPrinter`).
+    """Execute the notebooks on the staged outputs (they only display them): notebook 04 twice, for the board
+    report and its published version, then notebooks 01-03, which an analyst opens. Beside them, on a thread
+    of its own (`BackgroundPrinter`), the practitioner briefing is written (issue 22, from the same outputs,
+    published disclosure rules), each report is exported by nbconvert as soon as its notebook has run, and
+    each of the three is printed as a PDF: while the kernel runs the next notebook, not after the last.
     The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
     from ..report.briefing import briefing_path, write_briefing
     from ..report.export import export_report
@@ -290,25 +292,25 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
     printer = BackgroundPrinter()
     try:
         reports.mkdir(parents=True, exist_ok=True)
-        # Written on the printer's thread while notebook 01 runs: it reads only the staged outputs.
+        # Written on the printer's thread while the board's notebook runs: it reads only the staged outputs.
         printer.print_later(lambda: write_briefing(processed, reports, folders.audit_id,
                                                    folders.report_path("published").name,
                                                    named.get("audit_definition", "")),
                             briefing_path(reports, folders.audit_id).with_suffix(".pdf"), footers["briefing"])
-        for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
-            run_notebook(name, {"input_dir": str(processed), **named}, "[2/3 notebooks]", executed / name, kernel)
         for version in VERSIONS:
             notebook = run_notebook("04_report.ipynb", {"input_dir": str(processed), "version": version,
                                                         "code_version": code_version_of_run(), **named},
-                                    f"[3/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
-            exported = export_report(notebook, folders.report_path(version).name, reports, version)
-            printer.print_later(exported, exported.with_suffix(".pdf"), footers[version])
+                                    f"[2/3 report: {version}]", executed / f"04_report_{version}.ipynb", kernel)
+            printer.print_later(functools.partial(export_report, notebook, folders.report_path(version).name,
+                                                  reports, version),
+                                reports / folders.report_path(version).with_suffix(".pdf").name, footers[version])
+        for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
+            run_notebook(name, {"input_dir": str(processed), **named}, "[3/3 notebooks]", executed / name, kernel)
     except BaseException:
         printer.abandon()  # the run's own error is the one to report
         raise
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
-    progress("[3/3 report] printing the PDFs")
     if not printer.finish():
         progress(NO_CHROMIUM)
 
