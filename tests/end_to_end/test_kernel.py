@@ -70,3 +70,19 @@ def test_a_notebook_starts_while_the_kernel_is_still_publishing_output(tmp_path)
                                                   km=kernel.kernel_for_next_notebook())
     printed = [o["text"] for o in executed.cells[0].outputs if o.get("name") == "stdout"]
     assert printed[-1].splitlines()[-1] == "True", "the second notebook waited for the first one's thread to stop"
+
+
+def test_a_failing_notebook_stops_the_run_and_is_kept_with_its_error_at_its_cell(tmp_path, monkeypatch):
+    from helpers.run import pipeline
+
+    monkeypatch.setattr(config, "NOTEBOOKS", tmp_path)
+    _notebook(tmp_path / "failing.ipynb", "shown = 'before'\nprint(shown)", "raise ValueError('a bad figure')",
+              "print('never')")
+    executed = tmp_path / "executed" / "failing.ipynb"
+    with notebook_kernel(config.KERNEL_NAME, str(tmp_path)) as kernel:
+        with pytest.raises(pipeline.StageFailed, match=r"notebooks/failing.ipynb failed: ValueError: a bad figure"):
+            pipeline.run_notebook("failing.ipynb", {}, "[test]", executed, kernel)
+    kept = nbformat.read(str(executed), as_version=4)
+    code = [c for c in kept.cells if c.cell_type == "code"]
+    assert code[0].outputs[0]["text"] == "before\n"
+    assert code[1].outputs[0]["ename"] == "ValueError" and not code[2].outputs

@@ -90,3 +90,45 @@ def test_a_document_given_as_its_writer_is_written_on_the_printers_thread_with_o
     printer.print_later(write_briefing, tmp_path / "briefing.pdf", "Learning briefing")
     assert printer.finish() == ([tmp_path / "briefing.pdf"] if chromium else [])
     assert (tmp_path / "briefing.html").exists() and written_on == ["pdf-printer"]
+
+
+def test_a_run_exports_its_reports_before_moving_the_executed_notebooks_however_slow_the_export(
+        monkeypatch, tmp_path, demo_run):
+    """The exports, on the printer's thread, read the executed notebooks in the staging folder: the run waits
+    for them before moving the notebooks to build/notebooks/, even when notebooks 01-03 finish first."""
+    import shutil
+    import time
+
+    from helpers import config
+    from helpers.report import export
+    from helpers.run import pipeline
+    from helpers.run.audit_folders import AuditFolders
+
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    monkeypatch.setattr(config, "BUILD", tmp_path / "build")
+    demo_id = next((demo_run / "processed").iterdir()).name
+    executed_by_the_demo = demo_run / "build" / "notebooks" / demo_id
+    staging = tmp_path / "staging"
+    processed = staging / "processed"
+    shutil.copytree(demo_run / "processed" / demo_id, processed)
+
+    def run_notebook_at_once(name, parameters, step, executed, kernel):
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        kept = name if name != "04_report.ipynb" else f"04_report_{parameters['version']}.ipynb"
+        return Path(shutil.copy(executed_by_the_demo / kept, executed))
+
+    real_export = export.export_report
+
+    def slow_export(*args, **kwargs):
+        time.sleep(0.5)  # notebooks 01-03 (here instant) end before the published version is exported
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_notebook", run_notebook_at_once)
+    monkeypatch.setattr(export, "export_report", slow_export)
+    folders = AuditFolders(demo_id, tmp_path / "processed", tmp_path / "reports")
+    pipeline.render_reports(processed, staging / "reports", folders, kernel=None)
+    for version in pipeline.VERSIONS:
+        assert (staging / "reports" / folders.report_path(version).name).read_text().startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in (tmp_path / "build" / "notebooks" / demo_id).iterdir()) == [
+        "01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb", "04_report_board.ipynb",
+        "04_report_published.ipynb"]

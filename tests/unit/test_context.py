@@ -512,3 +512,11 @@ def test_figures_that_differ_are_never_called_the_same():
     assert timeliness_title(two_rates(81.4, 81.4)).endswith("matches England")
     assert "83% of conferences in time, above England (81%)" in comparison_sentence(two_rates(83.0, 81.4),
                                                                                     "conferences in time")
+
+
+def test_first_symbol_is_the_leftmost_non_empty_one_of_each_row():
+    from helpers.context.comparisons import first_symbol
+
+    symbols = pd.DataFrame({"total": ["", "c", None, "", "x"], "within_15": ["z", "", "u", None, "y"],
+                            "other": ["", "k", "m", "", None]}, dtype="string")
+    assert first_symbol(symbols).tolist() == ["z", "c", "u", "", "x"]

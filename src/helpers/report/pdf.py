@@ -79,7 +79,8 @@ class BackgroundPrinter:
     The notebooks' kernel keeps one core busy and the run's own process mostly waits for it, so Chromium's
     start (about 0.7 s) and each page (about 0.4 s) cost a run little while they overlap; printed at the
     end, the three PDFs added about 2 s to every run. A job may give, instead of an HTML file, the function
-    that writes it (the briefing): it is then written on this thread too, with or without Chromium.
+    that writes it (the briefing, nbconvert's export of each report): it is then written on this thread too,
+    in the order asked, with or without Chromium.
     `finish()` waits for the last page and raises what the thread raised; without Chromium nothing is
     printed and `finish()` returns [].
     """

@@ -306,12 +306,13 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
                                 reports / folders.report_path(version).with_suffix(".pdf").name, footers[version])
         for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
             run_notebook(name, {"input_dir": str(processed), **named}, "[3/3 notebooks]", executed / name, kernel)
+        printed = printer.finish()  # before the executed notebooks move: the exports read them
     except BaseException:
         printer.abandon()  # the run's own error is the one to report
         raise
     finally:
         keep_executed_notebooks(executed, folders.audit_id)
-    if not printer.finish():
+    if not printed:
         progress(NO_CHROMIUM)
 
 
@@ -362,6 +363,9 @@ def run_notebook(name: str, parameters: dict, step: str, executed: Path, kernel)
             str(config.NOTEBOOKS / name), str(executed), parameters=parameters,
             kernel_name=config.KERNEL_NAME, cwd=str(config.NOTEBOOKS), progress_bar=False,
             execution_timeout=600, log_output=False, km=kernel.kernel_for_next_notebook(),
+            # Written once, when it ends or fails, not after every cell: papermill's saves (about 120 a run,
+            # each validated) held up the kernel by about 0.6 s a run. The notebooks run in seconds.
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError as error:
         raise StageFailed(f"notebooks/{name} failed: {error.ename}: {error.evalue} (nothing was replaced; the "
