@@ -36,3 +36,20 @@ def test_text_read_back_is_the_text_written(tmp_path):
     written = pd.read_csv(write_csv(frame, tmp_path / "r.csv"), dtype="string", keep_default_na=False)
     assert written["recommendation"].tolist()[:2] == ["'- Improve plans", "'=1+1"]
     assert formula_marks_removed(written)["recommendation"].tolist() == frame["recommendation"].tolist()
+
+
+def test_a_cleaned_file_deleted_by_hand_is_one_line_naming_it(tmp_path):
+    import pytest
+
+    from helpers.errors import AuditInputError
+    from helpers.run.outputs import CLEANED_FILES, require_cleaned_files
+
+    for name in CLEANED_FILES:
+        (tmp_path / name).write_text("")
+    assert require_cleaned_files(tmp_path) == tmp_path
+    (tmp_path / "agency_returns.csv").unlink()
+    (tmp_path / "audit.json").unlink()
+    with pytest.raises(AuditInputError) as refused:
+        require_cleaned_files(tmp_path)
+    assert str(refused.value) == (f"{tmp_path}: agency_returns.csv, audit.json are missing from this audit's folder "
+                                  "(run make report again for this workbook: it rebuilds what was deleted)")

@@ -21,7 +21,8 @@ from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from . import demo
 from .audit_folders import audit_id
-from .outputs import REAUDIT_RECORD, load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs
+from .outputs import (REAUDIT_RECORD, load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs,
+                      require_cleaned_files)
 from .provenance import read_run_record
 
 BY_HAND = "notebooks-by-hand"
@@ -126,6 +127,7 @@ def findings_folder(folder: Path, output_dir: str = "", earlier_dirs=(), audit_d
     params = type(recorded).from_values(**{**asdict(recorded), **given})
     if params == recorded and not earlier_dirs:
         return folder, params
+    require_cleaned_files(folder)  # before anything is copied
     out = output_folder(output_dir, audit_id_of(folder))
     if out.resolve() == Path(folder).resolve():
         raise AuditInputError("output_dir is the folder being read", file=folder,

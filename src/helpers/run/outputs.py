@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..clean.cleaning import CleanedAudit
+from ..errors import AuditInputError
 from ..measures.stage import FindingsOutputs
 
 CSV_OPTIONS = {"index": False, "encoding": "utf-8", "lineterminator": "\n", "date_format": "%Y-%m-%d"}
@@ -72,9 +73,25 @@ def write_clean_outputs(cleaned: CleanedAudit, folder: str | Path) -> list[Path]
     return written + [audit_path]
 
 
-def load_clean_outputs(folder: str | Path) -> dict:
-    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text)."""
+CLEANED_FILES = ("cases.csv", "agency_returns.csv", "reconciliation.csv", "data_quality.csv", "recommendations.csv",
+                 "audit.json")
+
+
+def require_cleaned_files(folder: str | Path) -> Path:
+    """The folder, if it holds every file of the cleaning stage; else one line naming those deleted."""
     folder = Path(folder)
+    missing = [name for name in CLEANED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise AuditInputError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing from this "
+                              "audit's folder", file=folder,
+                              hint="run make report again for this workbook: it rebuilds what was deleted")
+    return folder
+
+
+def load_clean_outputs(folder: str | Path) -> dict:
+    """Read the cleaning stage's outputs back with their types (dates, flags, answers as text); a file deleted
+    by hand is one line naming it, not a traceback."""
+    folder = require_cleaned_files(folder)
     return {"cases": load_cases(folder), "agency_returns": load_agency_returns(folder), **load_audit_tables(folder)}
 
 
