@@ -21,8 +21,14 @@ from ..domain.measures import Parameters, parameters_for
 from ..errors import AuditInputError
 from . import demo
 from .audit_folders import audit_id
-from .outputs import (REAUDIT_RECORD, load_audit_tables, load_case_answers, load_clean_outputs, load_findings_outputs,
-                      require_cleaned_files)
+from .outputs import (
+    REAUDIT_RECORD,
+    load_audit_tables,
+    load_case_answers,
+    load_clean_outputs,
+    load_findings_outputs,
+    require_cleaned_files,
+)
 from .provenance import read_run_record
 
 BY_HAND = "notebooks-by-hand"
