@@ -86,3 +86,22 @@ def test_a_failing_notebook_stops_the_run_and_is_kept_with_its_error_at_its_cell
     code = [c for c in kept.cells if c.cell_type == "code"]
     assert code[0].outputs[0]["text"] == "before\n"
     assert code[1].outputs[0]["ename"] == "ValueError" and not code[2].outputs
+
+
+def test_a_kernel_that_stopped_is_an_error_not_a_wait_without_end():
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    from helpers.run.kernel import AnsweringKernelClient
+
+    manager = AsyncKernelManager(kernel_name=config.KERNEL_NAME, client_factory=AnsweringKernelClient)
+    run_sync(manager.start_kernel)()
+    client = manager.client()
+    client.start_channels()
+    try:
+        run_sync(client.wait_for_ready)(timeout=60)
+        run_sync(manager.shutdown_kernel)(now=True)
+        with pytest.raises(RuntimeError, match="the notebook kernel stopped before it answered"):
+            run_sync(client.wait_for_ready)(timeout=60)
+    finally:
+        client.stop_channels()

@@ -9,6 +9,8 @@ free.
 """
 from __future__ import annotations
 
+import queue
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -21,17 +23,30 @@ WARM_UP = "import pandas, helpers.run.loaders, helpers.report.sections"
 
 
 class AnsweringKernelClient(AsyncKernelClient):
-    """The client papermill makes for each notebook once the kernel has been seen ready: ready when it answers.
+    """A kernel client that is ready once the kernel answers and its output channel is connected.
 
-    jupyter_client's own wait then listens for 0.2 s of silence on the kernel's broadcast channel, once per
-    notebook (about 1 s of every run); nbclient ignores any message that does not answer its own request, so
-    that silence buys nothing for a kernel already known to be running.
+    jupyter_client's own wait then also listens for 0.2 s of silence on the output channel, for the run's first
+    wait and once per notebook papermill runs (about 1.2 s of every run); nbclient ignores any message that does
+    not answer its own request, so that silence buys nothing here. The check that the output channel is
+    connected is kept: a message published before it is would be lost, and with it a cell's output.
     """
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
-        reply = await self.kernel_info(reply=True, timeout=timeout or 60)
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"the notebook kernel did not answer: {reply['content']}")
+        deadline = time.monotonic() + (timeout or 60)
+        while True:
+            self.kernel_info()
+            try:
+                # Any answer will do: one to an earlier request (the kernel was still starting) is as good.
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply":
+                    await self.iopub_channel.get_msg(timeout=0.2)  # any message: the channel is connected
+                    return
+            except queue.Empty:
+                pass
+            if not await self.is_alive():
+                raise RuntimeError("the notebook kernel stopped before it answered")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the notebook kernel did not answer in {timeout or 60:g} s")
 
 
 class NotebookKernel:
@@ -56,7 +71,7 @@ class NotebookKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.manager = AsyncKernelManager(kernel_name=self.kernel_name)
+        self.manager = AsyncKernelManager(kernel_name=self.kernel_name, client_factory=AnsweringKernelClient)
         run_sync(self.manager.start_kernel)(cwd=self.cwd, extra_arguments=[
             *self.extra_arguments, f"--IPKernelApp.exec_lines={WARM_UP}"])
         self.ready = False
@@ -75,7 +90,6 @@ class NotebookKernel:
         finally:
             client.stop_channels()
         self.ready = True
-        self.manager.client_factory = AnsweringKernelClient
 
     def fresh_namespace(self) -> None:
         """Clear the user namespace: the next notebook starts as in a new kernel (modules stay imported)."""
