@@ -56,7 +56,6 @@ def test_the_partnership_s_authorities_are_highlighted_with_a_table_and_alt_text
 
 def test_the_funnel_chart_prints_no_text_below_9_pt_and_draws_ours_on_top(context):
     figure = funnel_chart(context.funnel, context.funnel_england, ["850", "921"])
-    figure.canvas.draw()  # the tick labels exist once drawn
     assert charts.smallest_text_pt(figure) >= charts.SMALLEST_TEXT_PT
     collections = figure.axes[0].collections
     assert max(c.get_zorder() for c in collections) == collections[-1].get_zorder()  # ours, the last drawn, on top

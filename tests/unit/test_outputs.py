@@ -52,4 +52,4 @@ def test_a_cleaned_file_deleted_by_hand_is_one_line_naming_it(tmp_path):
     with pytest.raises(AuditInputError) as refused:
         require_cleaned_files(tmp_path)
     assert str(refused.value) == (f"{tmp_path}: agency_returns.csv, audit.json are missing from this audit's folder "
-                                  "(run make report again for this workbook: it rebuilds what was deleted)")
+                                  "(run make report again on the workbook that made it: it rebuilds what was deleted)")

@@ -99,7 +99,7 @@ def first_symbol(symbols: pd.DataFrame) -> pd.Series:
     for column in reversed(symbols.columns):
         value = symbols[column].fillna("").astype(object)
         first = value.where(value != "", first)
-    return first
+    return first.astype(symbols.dtypes.iloc[0]) if len(symbols.columns) else first
 
 
 def with_percent(parts: pd.DataFrame) -> pd.DataFrame:

@@ -106,10 +106,11 @@ def _wrap(label: str, width: int = 28) -> str:
 
 
 def smallest_text_pt(figure: plt.Figure) -> float:
-    """The smallest font size (points, at the figure's own size) of any visible, non-empty text in the figure,
-    once drawn (tick labels exist only then)."""
+    """The smallest font size (points, at the figure's own size) of any visible, non-empty text in the figure."""
     from matplotlib.text import Text
 
+    if figure.stale:  # tick labels exist only once drawn (figure_png has just drawn it)
+        figure.canvas.draw()
     sizes = [t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
     return float(min(sizes)) if sizes else 0.0
 

@@ -18,7 +18,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 
 # Imported by the kernel as it starts (ipykernel's exec_lines), before it says it is ready: the imports then
 # overlap the audit's computation in the run's own process, and the first notebook's import cell finds them
-# loaded. Sent after the kernel was ready, they held up notebook 01 by about 1 s.
+# loaded. Sent after the kernel was ready, they held up the first notebook by about 1 s.
 WARM_UP = "import pandas, helpers.run.loaders, helpers.report.sections"
 
 
@@ -36,7 +36,8 @@ class AnsweringKernelClient(AsyncKernelClient):
         while True:
             self.kernel_info()
             try:
-                # Any answer will do: one to an earlier request (the kernel was still starting) is as good.
+                # Any kernel_info reply will do: one to an earlier request (sent while the kernel was still
+                # starting) is as good.
                 reply = await self.shell_channel.get_msg(timeout=1)
                 if reply["msg_type"] == "kernel_info_reply":
                     await self.iopub_channel.get_msg(timeout=0.2)  # any message: the channel is connected

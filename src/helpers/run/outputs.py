@@ -84,7 +84,7 @@ def require_cleaned_files(folder: str | Path) -> Path:
     if missing:
         raise AuditInputError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing from this "
                               "audit's folder", file=folder,
-                              hint="run make report again for this workbook: it rebuilds what was deleted")
+                              hint="run make report again on the workbook that made it: it rebuilds what was deleted")
     return folder
 
 

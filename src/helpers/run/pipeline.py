@@ -278,7 +278,9 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
     of its own (`BackgroundPrinter`), the practitioner briefing is written (issue 22, from the same outputs,
     published disclosure rules), each report is exported by nbconvert as soon as its notebook has run, and
     each of the three is printed as a PDF: while the kernel runs the next notebook, not after the last.
-    The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, failed or not."""
+    The executed notebooks are kept in build/notebooks/<audit-id>/ for an analyst, with the error at its cell
+    when a cell fails (papermill writes one only when it ends or a cell raises: not after a timeout or a kernel
+    that died)."""
     from ..report.briefing import briefing_path, write_briefing
     from ..report.export import export_report
     from ..report.pdf import NO_CHROMIUM, BackgroundPrinter
@@ -306,6 +308,7 @@ def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel
                                 reports / folders.report_path(version).with_suffix(".pdf").name, footers[version])
         for name in ("01_clean.ipynb", "02_findings.ipynb", "03_secondary_findings.ipynb"):
             run_notebook(name, {"input_dir": str(processed), **named}, "[3/3 notebooks]", executed / name, kernel)
+        progress("[3/3 report] finishing the exports and PDFs")
         printed = printer.finish()  # before the executed notebooks move: the exports read them
     except BaseException:
         printer.abandon()  # the run's own error is the one to report
