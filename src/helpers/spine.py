@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -89,7 +89,7 @@ class Audit:
 
 def audit(raw: str | Path, params: Parameters | None = None, earlier: Sequence[str | Path] = (), *,
           window: Window = Window(), allow_later: bool = False, key: bytes | None = None,
-          definition: AuditDefinition | None = None) -> Audit:
+          definition: AuditDefinition | None = None, after_reading: Callable[[], None] | None = None) -> Audit:
     """Read, clean, measure, draw and compare one audit workbook; nothing is written.
 
     `definition` is the audit's (helpers.domain.definition.load_definition), the child protection conference
@@ -98,11 +98,15 @@ def audit(raw: str | Path, params: Parameters | None = None, earlier: Sequence[s
     `earlier` names earlier audits' workbooks (re-audit, spec section 9): each is read and measured here by
     this same code with these parameters, and none of their own outputs is touched. One that ends after this
     audit stops the run unless `allow_later`. A problem with any input raises AuditInputError, one line.
+
+    `after_reading` is called once this audit's workbook has been read, before it is cleaned: `make report`
+    starts the notebooks' kernel then, so a workbook that cannot be read stops the run before a kernel has
+    started, and a readable one has the kernel booting while it is cleaned and measured.
     """
     definition = definition or cp_conferences()
     params = parameters_for(definition)() if params is None else params
     key = load_or_create_key() if key is None else key
-    this = clean(raw, key, window, definition=definition)
+    this = clean(raw, key, window, definition=definition, after_reading=after_reading)
     earlier_audits = [audit_of(clean(path, key, earlier=True, definition=definition), params, definition=definition)
                       for path in earlier]
     for path, before in zip(earlier, earlier_audits):
@@ -125,7 +129,8 @@ class CleanedWorkbook:
 
 
 def clean(raw: str | Path, key: bytes, window: Window = Window(), earlier: bool = False,
-          definition: AuditDefinition | None = None) -> CleanedWorkbook:
+          definition: AuditDefinition | None = None, after_reading: Callable[[], None] | None = None
+          ) -> CleanedWorkbook:
     """Read and clean one workbook. An earlier audit's workbook may lack answer columns (its tool may have
     asked fewer questions): they read as not recorded and are listed, not an error."""
     definition = definition or cp_conferences()
@@ -133,6 +138,8 @@ def clean(raw: str | Path, key: bytes, window: Window = Window(), earlier: bool 
     raw_sha256 = file_sha256(raw) if raw.is_file() else ""  # a missing file is read_workbook's one-line error
     workbook = read_workbook(raw, may_lack=earlier_audit_may_lack(definition) if earlier else frozenset(),
                              definition=definition)
+    if after_reading is not None:
+        after_reading()
     cleaned = clean_raw_workbook(workbook, key, window_start=window.start or None, window_end=window.end or None,
                                  definition=definition)
     # The context step: a local authority the census does not know gets one data-quality line (spec 8).

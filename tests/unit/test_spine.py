@@ -78,3 +78,19 @@ def test_a_window_given_as_a_parameter_replaces_the_sheets(tmp_path):
     assert len(audit.cleaned.cases) == 3
     with pytest.raises(AuditInputError, match="outside_terms_of_reference"):
         helpers.audit(raw, key=KEY, window=helpers.Window("01/05/2025", "31/05/2025"))
+
+
+def test_after_reading_is_called_once_the_workbook_is_read_and_never_for_one_that_cannot_be(tmp_path, monkeypatch):
+    """make report starts the notebooks' kernel there: after reading, before cleaning."""
+    import helpers.spine as spine
+
+    raw = workbook(tmp_path / "audit.xlsx")
+    steps = []
+    real_clean = spine.clean_raw_workbook
+    monkeypatch.setattr(spine, "clean_raw_workbook", lambda *a, **k: steps.append("cleaned") or real_clean(*a, **k))
+    helpers.audit(raw, key=KEY, after_reading=lambda: steps.append("read"))
+    assert steps == ["read", "cleaned"]
+    (tmp_path / "not-a-workbook.xlsx").write_text("case_ref,agency\n")
+    with pytest.raises(AuditInputError):
+        helpers.audit(tmp_path / "not-a-workbook.xlsx", key=KEY, after_reading=lambda: steps.append("read again"))
+    assert steps == ["read", "cleaned"]

@@ -234,9 +234,10 @@ def report(request: RunRequest) -> AuditFolders:
     key = load_or_create_key()
     inputs["pseudonym_key"] = key_fingerprint()  # the key may have been made just now
     with tempfile.TemporaryDirectory(prefix="run-", dir=staging_root()) as staging, run_kernel() as kernel:
-        kernel.launch()  # the kernel boots on one core while this process computes the audit on the other
         code_version_lookup()
-        audit = compute(request, key)
+        # The kernel boots on one core while this process cleans and measures the audit on the other; it is
+        # started once the workbook has been read, so a workbook that cannot be read costs no kernel.
+        audit = compute(request, key, after_reading=kernel.launch)
         folders = folders_for(audit.audit_id)
         for line in replacement_notes(folders.audit_id, read_manifest(folders.processed), inputs):
             progress(line)
@@ -261,14 +262,15 @@ def up_to_date(inputs: dict) -> tuple[AuditFolders | None, str]:
     return None, (reasons or [NOTHING_YET])[0]
 
 
-def compute(request: RunRequest, key: bytes):
+def compute(request: RunRequest, key: bytes, after_reading=None):
     """The whole analysis of the audit and its earlier audits, in this process (`helpers.audit`)."""
     from ..spine import Window, audit
 
     earlier = f" and {len(request.earlier)} earlier audit(s)" if request.earlier else ""
     progress(f"[1/3 audit] reading, cleaning and measuring {request.raw.name}{earlier}")
     return audit(request.raw, request.params, request.earlier, window=Window(request.window_start, request.window_end),
-                 allow_later=request.allow_later, key=key, definition=request.definition)
+                 allow_later=request.allow_later, key=key, definition=request.definition,
+                 after_reading=after_reading)
 
 
 def render_reports(processed: Path, reports: Path, folders: AuditFolders, kernel,
