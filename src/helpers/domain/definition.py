@@ -1048,13 +1048,14 @@ def load_definition(path: str | Path) -> AuditDefinition:
                                         entry["practice"] if "practice" in entry else ""))
     measures = tuple(measures)
     gate_order(measures, first_line, path)
+    window_date = check_window_date(document, path, sheets)
     return AuditDefinition(
         path, title, key_lines, parameters, measures, columns, sheets=with_measures(sheets, measures),
-        grade_scales=scales, window_date=check_window_date(document, path, sheets),
+        grade_scales=scales, window_date=window_date,
         census_context=check_census_context(document, path),
         secondary_findings=check_secondary_findings(document, path),
         standards=check_standards(document, path, first_line), demo=check_demo(document, path),
-        breakdowns=check_breakdowns(document, path, sheets, measures, check_window_date(document, path, sheets)),
+        breakdowns=check_breakdowns(document, path, sheets, measures, window_date),
         glossary=check_glossary(document, path))
 
 

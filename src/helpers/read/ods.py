@@ -36,9 +36,9 @@ class OdsSheet:
 def read_ods_sheets(path) -> dict[str, OdsSheet]:
     """Every sheet of the .ods, by name (see `OdsSheet`)."""
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        formats = number_format_codes(archive.read("styles.xml")) if "styles.xml" in names else {}
-        cell_formats = cell_style_formats(archive.read("styles.xml"), formats) if "styles.xml" in names else {}
+        styles = ElementTree.fromstring(archive.read("styles.xml")) if "styles.xml" in archive.namelist() else None
+        formats = number_format_codes(styles) if styles is not None else {}
+        cell_formats = cell_style_formats(styles, formats) if styles is not None else {}
         with archive.open("content.xml") as content:
             return _read_content(content, formats, cell_formats)
 
@@ -122,16 +122,15 @@ def shown_text(cell) -> str:
     return "\n".join(paragraphs)
 
 
-def number_format_codes(styles_xml: bytes) -> dict[str, str]:
-    """Data style name -> Excel-form format code, for the number, percentage and boolean styles of a styles part."""
-    root = ElementTree.fromstring(styles_xml)
+def number_format_codes(root) -> dict[str, str]:
+    """Data style name -> Excel-form format code, for the number, percentage and boolean styles of a styles part
+    (its parsed root)."""
     return {element.get(f"{_STYLE}name"): format_code(element) for kind in ("number", "percentage", "boolean")
             for element in root.iter(f"{_NUMBER}{kind}-style")}
 
 
-def cell_style_formats(styles_xml: bytes, formats: dict[str, str]) -> dict[str, str]:
-    """Cell style name -> its format code (the common cell styles of styles.xml)."""
-    root = ElementTree.fromstring(styles_xml)
+def cell_style_formats(root, formats: dict[str, str]) -> dict[str, str]:
+    """Cell style name -> its format code (the common cell styles of styles.xml, its parsed root)."""
     return {element.get(f"{_STYLE}name"): formats.get(element.get(f"{_STYLE}data-style-name"))
             for element in root.iter(f"{_STYLE}style") if element.get(f"{_STYLE}family") == "table-cell"
             and element.get(f"{_STYLE}data-style-name") in formats}

@@ -35,7 +35,7 @@ from .cells import normalise_header, normalise_sheet_name, remove_invisible_mark
 from .lock_file import LOCK_FILE_PREFIX, lock_file_warning  # noqa: F401 (make check reads it here)
 from .ods import OdsSheet, read_ods_sheets
 from .xls import XlsFormats
-from .xlsb import damage_calamine_cannot_survive, xlsb_error_cells, xlsb_number_formats
+from .xlsb import BUILTIN_FORMATS, damage_calamine_cannot_survive, xlsb_error_cells, xlsb_number_formats
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -330,8 +330,6 @@ def unreadable(path: Path, found: str, error: BaseException) -> AuditInputError:
 
 # --- what only the .xlsx parts tell -----------------------------------------
 
-_BUILTIN_NUMBER_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
-                           11: "0.00E+00", 48: "##0.0E+0", 49: "@"}
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CHUNK = 8 << 20  # sheet XML is streamed in 8 MB pieces: a sheet formatted to row 1,048,576 is never held whole
@@ -537,7 +535,7 @@ def _style_number_formats(archive: zipfile.ZipFile) -> dict[int, str]:
     formats = {}
     for index, xf in enumerate([] if cell_xfs is None else cell_xfs.findall(f"{_MAIN}xf")):
         number_format = int(xf.get("numFmtId", 0))
-        formats[index] = custom.get(number_format, _BUILTIN_NUMBER_FORMATS.get(number_format, "General"))
+        formats[index] = custom.get(number_format, BUILTIN_FORMATS.get(number_format, "General"))
     return formats
 
 

@@ -252,7 +252,7 @@ def build_rows(definition, earlier: bool = False) -> DemoRows:
             values[name] = apply_gate(values[name], values[gate], open_, shut)
     cases = [{c.name: values[c.name][i] for c in cases_columns} for i in range(n)]
     returns = agency_returns(rng, definition, returns_columns, refs, dates, window_date)
-    return DemoRows(cases, returns, audit_rows(definition, window, n, earlier), recommendations(definition, earlier))
+    return DemoRows(cases, returns, audit_rows(definition, window, n), recommendations(definition, earlier))
 
 
 def case_refs(n: int, earlier: bool) -> list[str]:
@@ -320,7 +320,7 @@ def return_dates(rng, definition, name: str, dates: dict, window_date: str, case
     return add_working_days(dates[window_date][case_of], -rng.integers(1, 10, len(case_of)))
 
 
-def audit_rows(definition, window: tuple, n: int, earlier: bool) -> list[tuple[str, object]]:
+def audit_rows(definition, window: tuple, n: int) -> list[tuple[str, object]]:
     start, end = window
     period = f"{start:%B %Y} to {end:%B %Y}"
     return [("audit_title", f"{SYNTHETIC}: {definition.title}, {period}"),
